@@ -1,0 +1,103 @@
+"""Model cards: one TOML file per published model under ``models/``.
+
+A card names the implementation (``module:Class``), the model family, the
+citation and the published parameters. Quantities are strings with a unit
+(``"0.381 nS"``) so the card reads like the paper; dimensionless numbers are
+plain numbers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """The contents of one ``models/<name>.toml`` file."""
+
+    name: str
+    family: str
+    implementation: str
+    title: str
+    references: str
+    tasks: tuple[str, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    sizes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+def parse_quantity(text: str) -> tuple[float, str]:
+    """Split ``"0.381 nS"`` into ``(0.381, "nS")``.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not a number followed by a unit name.
+    """
+    match = _QUANTITY.match(text)
+    if match is None:
+        raise ValueError(f"{text!r} is not a quantity like '0.381 nS' (a number, a space, a unit)")
+    return float(match.group(1)), match.group(2)
+
+
+def _card_dir() -> Path:
+    # Installed wheel: cards are packaged as neuromem/_cards. Source tree or
+    # editable install: they are the top-level models/ folder.
+    packaged = resources.files("neuromem") / "_cards"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+def list_models() -> list[str]:
+    """Names of the model cards that ship with neuromem."""
+    return sorted(p.stem for p in _card_dir().glob("*.toml"))
+
+
+def load_card(name: str) -> ModelCard:
+    """Read the card of model ``name``.
+
+    Raises
+    ------
+    ValueError
+        If there is no card of that name (the message lists the known ones).
+    """
+    path = _card_dir() / f"{name}.toml"
+    if not path.is_file():
+        raise ValueError(f"model={name!r} is unknown; known models: {', '.join(list_models()) or 'none'}")
+    with path.open("rb") as fh:
+        raw = tomllib.load(fh)
+    return ModelCard(
+        name=name,
+        family=raw["family"],
+        implementation=raw["implementation"],
+        title=raw["title"],
+        references=raw["references"],
+        tasks=tuple(raw.get("tasks", ())),
+        parameters=raw.get("parameters", {}),
+        sizes=raw.get("sizes", {}),
+    )
+
+
+def load_model(name: str, **options: Any) -> Any:
+    """Build the model described by card ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Card name, e.g. ``"compte2000"`` (see :func:`list_models`).
+    **options
+        Passed to the implementation's ``from_card`` (e.g. ``size="scaled"``,
+        ``device="cpp_standalone"``, or parameter overrides).
+    """
+    card = load_card(name)
+    module_name, _, class_name = card.implementation.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls.from_card(card, **options)

@@ -1,0 +1,198 @@
+"""Results schema, provenance, and netCDF save/load.
+
+Every result in neuromem is an :class:`xarray.Dataset` that describes itself:
+each data variable carries ``units`` (UDUNITS strings) and ``long_name``, and the
+global attributes say which model ran which task, with which parameters, seed and
+software (see ``DESIGN.md``, "Results schema").
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+from neuromem._version import __version__
+
+#: Global attributes every result Dataset must carry.
+REQUIRED_ATTRS: tuple[str, ...] = (
+    "title",
+    "model",
+    "model_family",
+    "task",
+    "parameters",
+    "seed",
+    "backend",
+    "neuromem_version",
+    "created",
+    "references",
+)
+
+#: Allowed values of the ``model_family`` attribute.
+MODEL_FAMILIES: tuple[str, ...] = ("spiking", "rate", "lstm", "keyvalue", "reference", "none")
+
+#: Attribute values netCDF can store.
+_ATTR_TYPES = (str, int, float, np.integer, np.floating, np.ndarray, list, tuple)
+
+
+class SchemaError(ValueError):
+    """A Dataset does not follow the neuromem results schema."""
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"cannot store {type(obj).__name__} in the 'parameters' JSON attribute")
+
+
+def provenance(
+    *,
+    title: str,
+    model: str,
+    model_family: str,
+    task: str,
+    parameters: Mapping[str, Any],
+    seed: int,
+    backend: str,
+    references: str,
+) -> dict[str, Any]:
+    """Build the global attributes that make a result say how it was made.
+
+    Parameters
+    ----------
+    title : str
+        One line describing the Dataset.
+    model, task : str
+        Registry names of the model and the task (``"none"`` where not applicable).
+    model_family : str
+        One of :data:`MODEL_FAMILIES`.
+    parameters : mapping
+        Everything needed to rerun; stored as a JSON string (netCDF rejects dicts).
+    seed : int
+        Seed of the run.
+    backend : str
+        Simulator and version, e.g. ``"brian2 2.9.0 cpp_standalone"``.
+    references : str
+        Citations of the model and task.
+
+    Returns
+    -------
+    dict
+        Attributes ready to assign to ``Dataset.attrs``.
+    """
+    if model_family not in MODEL_FAMILIES:
+        raise ValueError(
+            f"model_family={model_family!r} is not allowed; choose one of {MODEL_FAMILIES}"
+        )
+    return {
+        "title": title,
+        "model": model,
+        "model_family": model_family,
+        "task": task,
+        "parameters": json.dumps(dict(parameters), sort_keys=True, default=_json_default),
+        "seed": int(seed),
+        "backend": backend,
+        "neuromem_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "references": references,
+    }
+
+
+def schema_problems(ds: xr.Dataset) -> list[str]:
+    """List every way ``ds`` departs from the results schema (empty if none)."""
+    problems: list[str] = []
+    for name in REQUIRED_ATTRS:
+        if name not in ds.attrs:
+            problems.append(f"global attribute {name!r} is missing")
+    family = ds.attrs.get("model_family")
+    if family is not None and family not in MODEL_FAMILIES:
+        problems.append(f"global attribute 'model_family'={family!r} is not one of {MODEL_FAMILIES}")
+    if "parameters" in ds.attrs:
+        try:
+            json.loads(ds.attrs["parameters"])
+        except (TypeError, ValueError):
+            problems.append("global attribute 'parameters' is not a JSON string")
+    for key, value in ds.attrs.items():
+        if isinstance(value, bool) or value is None or not isinstance(value, _ATTR_TYPES):
+            problems.append(
+                f"global attribute {key!r} has type {type(value).__name__}, which netCDF "
+                "cannot store (use str, int, float or an array)"
+            )
+    for name, var in ds.data_vars.items():
+        for attr in ("units", "long_name"):
+            if attr not in var.attrs:
+                problems.append(f"data variable {name!r} has no {attr!r} attribute")
+    for name, coord in ds.coords.items():
+        if np.issubdtype(coord.dtype, np.floating) and "units" not in coord.attrs:
+            problems.append(f"coordinate {name!r} has no 'units' attribute")
+    return problems
+
+
+def validate(ds: xr.Dataset) -> xr.Dataset:
+    """Raise :class:`SchemaError` naming every missing field; return ``ds`` if it is valid."""
+    problems = schema_problems(ds)
+    if problems:
+        raise SchemaError("Dataset does not follow the neuromem results schema:\n  - " + "\n  - ".join(problems))
+    return ds
+
+
+def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
+    """Validate and write ``ds`` to netCDF (h5netcdf), atomically.
+
+    The file is written under a temporary name in the target folder and renamed
+    into place only once complete, so an interrupted write never leaves a
+    truncated file under the final name.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    validate(ds)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path: str | os.PathLike) -> xr.Dataset:
+    """Read a result file into memory and validate it against the schema.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    SchemaError
+        Naming each missing or malformed field.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no result file at {path}")
+    with xr.open_dataset(path, engine="h5netcdf") as ds:
+        ds = ds.load()
+    try:
+        return validate(ds)
+    except SchemaError as err:
+        raise SchemaError(f"{path}: {err}") from None
+
+
+def parameters(ds: xr.Dataset) -> dict[str, Any]:
+    """Decode the ``parameters`` attribute of a result Dataset."""
+    return json.loads(ds.attrs["parameters"])

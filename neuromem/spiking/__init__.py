@@ -1,0 +1,1 @@
+"""Spiking models in Brian2 (never imports torch)."""

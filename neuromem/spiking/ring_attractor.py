@@ -1,0 +1,422 @@
+"""Ring bump attractor for spatial working memory (Compte et al. 2000).
+
+Compte A, Brunel N, Goldman-Rakic PS, Wang X-J (2000) Synaptic mechanisms and
+network dynamics underlying spatial working memory in a cortical network model.
+Cereb Cortex 10:910-923.
+
+Conductance-based leaky integrate-and-fire excitatory (E) and inhibitory (I)
+neurons on a ring of preferred angles. All neurons receive external Poisson
+spike trains through AMPA receptors. Recurrent excitation is carried by NMDA
+receptors (rise and decay kinetics with saturation, voltage-dependent Mg2+
+block) with a Gaussian E->E footprint; inhibition by GABA_A receptors with
+uniform connectivity. A cue current centred on the cue angle starts a bump of
+activity that the NMDA recurrence keeps alive through the delay, and the
+remembered angle is decoded from the population vector at the end of the delay.
+
+Implementation notes
+--------------------
+* NMDA gating depends only on the presynaptic neuron, so each E neuron carries
+  one gating variable ``s_NMDA`` (the pattern of Brian2's ``Wang_2002.py``).
+  The footprint-weighted sum over presynaptic neurons is done through the
+  ring's Fourier modes (see :mod:`neuromem.spiking.footprint`); E->I NMDA input
+  is the mode-0 sum. GABA_A gating is linear and uniform, so it is summed per
+  population into one pool variable per ring.
+* Many independent trials run as disconnected copies of the ring inside one
+  network (``trials_per_run``); in standalone mode the network is compiled once
+  and each batch of trials is one ``device.run(run_args=...)`` of the binary,
+  with its own cue, initial conditions and random seed.
+* At a reduced size (``size="scaled"``) per-synapse conductances are multiplied
+  by N_published / N so that each neuron's mean recurrent input is unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time as _time
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard, parse_quantity
+from neuromem.results import provenance
+from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
+from neuromem.tasks.base import check_positive_int
+
+_MEMBRANE = """
+dv/dt = (g_L*(V_L - v) + I_syn + I_cue) / C : volt (unless refractory)
+I_syn = g_ext*s_AMPA*(E_AMPA - v) + g_NMDA*s_NMDA_in*(E_NMDA - v)/(1 + Mg/3.57*exp(-0.062*v/mV)) + g_GABA*s_GABA_in*(E_GABA - v) : amp
+ds_AMPA/dt = -s_AMPA/tau_AMPA : 1
+s_GABA_in : 1 (linked)
+"""
+_NMDA_GATING = """
+ds_NMDA/dt = -s_NMDA/tau_NMDA_decay + alpha_NMDA*x_NMDA*(1 - s_NMDA) : 1
+dx_NMDA/dt = -x_NMDA/tau_NMDA_rise : 1
+s_NMDA_in : 1
+I_cue = cue_amp*int(t >= cue_start)*int(t < cue_stop) : amp
+cue_amp : amp (constant)
+cue_start : second (constant)
+cue_stop : second (constant)
+"""
+_NMDA_INPUT_LINKED = """
+s_NMDA_in : 1 (linked)
+I_cue = 0*amp : amp
+"""
+
+#: Parameters whose value is a bare number (the rest carry units).
+_DIMENSIONLESS = {"N_E", "N_I", "J_plus", "Mg", "n_angle_bins", "footprint_tolerance"}
+
+
+def _to_brian(name: str, value: Any) -> Any:
+    """Card value -> Brian2 quantity (angles in degrees become radians, as floats)."""
+    import brian2
+
+    if name in _DIMENSIONLESS:
+        if isinstance(value, str):
+            raise ValueError(f"parameter {name}={value!r} must be a plain number, without a unit")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"parameter {name}={value!r} needs a unit, e.g. '{value} ms'")
+    number, unit = parse_quantity(value)
+    if unit == "deg":
+        return math.radians(number)
+    try:
+        return number * getattr(brian2, unit)
+    except AttributeError:
+        raise ValueError(f"parameter {name}={value!r}: {unit!r} is not a Brian2 unit") from None
+
+
+class RingAttractor:
+    """Compte et al. (2000) ring network run on delayed-estimation trials.
+
+    Parameters
+    ----------
+    parameters : mapping
+        Published parameters as in ``models/compte2000.toml`` (values with units
+        as strings, e.g. ``"0.381 nS"``).
+    N_E, N_I : int
+        Network size; conductances are rescaled from the published size.
+    device : {"auto", "runtime", "cpp_standalone", "cuda_standalone"}
+        Brian2 device. Standalone devices compile once per :meth:`run`.
+    trials_per_run : int
+        Trials simulated side by side as disconnected copies of the ring.
+    record_spikes : bool
+        Also return every E spike (ragged ``spike`` dim).
+    threads : int
+        OpenMP threads for ``cpp_standalone`` (0 = no OpenMP).
+    name, references : str
+        Card name and citation, copied into the results' provenance.
+    """
+
+    family = "spiking"
+
+    def __init__(
+        self,
+        parameters: Mapping[str, Any],
+        *,
+        N_E: int,
+        N_I: int,
+        device: str = "cpp_standalone",
+        trials_per_run: int = 8,
+        record_spikes: bool = False,
+        threads: int = 0,
+        name: str = "compte2000",
+        references: str = "",
+    ) -> None:
+        self.parameters = dict(parameters)
+        self.N_E = N_E
+        self.N_I = N_I
+        self.device = device
+        self.trials_per_run = trials_per_run
+        self.record_spikes = record_spikes
+        self.threads = threads
+        self.name = name
+        self.references = references
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "RingAttractor":
+        """Build from a card; ``size`` names one of the card's ``[sizes]``.
+
+        Keyword options that are constructor arguments go to the constructor;
+        any other keyword must be a card parameter and overrides it.
+        """
+        if size not in card.sizes:
+            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+        ctor = {"device", "trials_per_run", "record_spikes", "threads", "N_E", "N_I"}
+        overrides = {k: v for k, v in options.items() if k not in ctor}
+        unknown = set(overrides) - set(card.parameters)
+        if unknown:
+            raise ValueError(
+                f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
+                f"card parameters: {', '.join(card.parameters)}"
+            )
+        kwargs = {**card.sizes[size], **{k: v for k, v in options.items() if k in ctor}}
+        return cls({**card.parameters, **overrides}, name=card.name, references=card.references, **kwargs)
+
+    # ------------------------------------------------------------------ checks
+    def _validated(self) -> dict[str, Any]:
+        check_positive_int("N_E", self.N_E)
+        check_positive_int("N_I", self.N_I)
+        check_positive_int("trials_per_run", self.trials_per_run)
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
+            raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number >= 0")
+        q = {k: _to_brian(k, v) for k, v in self.parameters.items()}
+        for key in ("tau_AMPA", "tau_NMDA_rise", "tau_NMDA_decay", "tau_GABA", "C_E", "C_I", "g_L_E", "g_L_I", "dt"):
+            if not float(q[key]) > 0:
+                raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
+        if not q["J_plus"] >= 0:
+            raise ValueError(f"parameter J_plus={q['J_plus']!r} is not allowed; it must be >= 0")
+        check_positive_int("n_angle_bins", q["n_angle_bins"])
+        return q
+
+    def _check_trials(self, trials: xr.Dataset) -> None:
+        missing = {"cue_angle", "cue_onset", "cue_offset", "response_onset", "trial_end"} - set(trials.variables)
+        if trials.attrs.get("task") != "delayed-estimation" or missing:
+            raise ValueError(
+                f"{self.name} runs delayed-estimation trials; got a trials Dataset from task "
+                f"{trials.attrs.get('task')!r}" + (f" lacking {sorted(missing)}" if missing else "")
+            )
+        if np.unique(trials["cue_onset"]).size != 1 or np.unique(trials["cue_offset"]).size != 1:
+            raise ValueError("all trials must share one cue period (cue_onset, cue_offset) to run in one build")
+
+    # --------------------------------------------------------------- building
+    def _build(self, q: dict[str, Any], n_copies: int, duration: Any) -> dict[str, Any]:
+        """Create the Brian2 objects for ``n_copies`` disconnected rings."""
+        import brian2 as b2
+
+        N_E, N_I = self.N_E, self.N_I
+        scale_E = q["N_E"] / N_E  # keeps mean recurrent input at the published size
+        scale_I = q["N_I"] / N_I
+        shared = {k: q[k] for k in ("V_L", "E_AMPA", "E_NMDA", "E_GABA", "tau_AMPA", "Mg")}
+        shared["mV"] = b2.mV
+        ns_E = dict(
+            shared, C=q["C_E"], g_L=q["g_L_E"], g_ext=q["g_ext_E"], g_NMDA=q["g_EE_NMDA"] * scale_E,
+            g_GABA=q["g_IE_GABA"] * scale_I, tau_NMDA_rise=q["tau_NMDA_rise"],
+            tau_NMDA_decay=q["tau_NMDA_decay"], alpha_NMDA=q["alpha_NMDA"],
+        )
+        ns_I = dict(
+            shared, C=q["C_I"], g_L=q["g_L_I"], g_ext=q["g_ext_I"], g_NMDA=q["g_EI_NMDA"] * scale_E,
+            g_GABA=q["g_II_GABA"] * scale_I,
+        )
+        dt = q["dt"]
+        E = b2.NeuronGroup(
+            n_copies * N_E, _MEMBRANE + _NMDA_GATING, threshold="v > V_thr", reset="v = V_reset; x_NMDA += 1",
+            refractory=q["tref_E"], method="euler", namespace=dict(ns_E, V_thr=q["V_thr"], V_reset=q["V_reset"]),
+            dt=dt, name="exc",
+        )
+        I = b2.NeuronGroup(
+            n_copies * N_I, _MEMBRANE + _NMDA_INPUT_LINKED, threshold="v > V_thr", reset="v = V_reset",
+            refractory=q["tref_I"], method="euler", namespace=dict(ns_I, V_thr=q["V_thr"], V_reset=q["V_reset"]),
+            dt=dt, name="inh",
+        )
+        # 1000 inputs at nu_ext/1000 each: the Poisson limit of the 1.8 kHz external drive.
+        ext_E = b2.PoissonInput(E, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
+        ext_I = b2.PoissonInput(I, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
+
+        row = gaussian_footprint(N_E, q["J_plus"], q["sigma_EE"])
+        coef, n_freq = circulant_modes(row, q["footprint_tolerance"])
+        n_modes = coef.size
+        basis = mode_basis(ring_angles(N_E), n_freq)  # (n_modes, N_E)
+        modes = b2.NeuronGroup(n_copies * n_modes, "C : 1", dt=dt, name="ring_modes")
+        copy_E = np.repeat(np.arange(n_copies), N_E)
+        local_E = np.tile(np.arange(N_E), n_copies)
+        # every E neuron of a copy feeds every mode of that copy, and back
+        pre = np.repeat(np.arange(n_copies * N_E), n_modes)
+        mode_of = np.tile(np.arange(n_modes), n_copies * N_E)
+        post = np.repeat(copy_E, n_modes) * n_modes + mode_of
+        to_modes = b2.Synapses(E, modes, "w : 1 (constant)\nC_post = w*s_NMDA_pre : 1 (summed)", dt=dt, name="exc_to_modes")
+        to_modes.connect(i=pre, j=post)
+        to_modes.w = basis[mode_of, np.repeat(local_E, n_modes)]
+        from_modes = b2.Synapses(modes, E, "w : 1 (constant)\ns_NMDA_in_post = w*C_pre : 1 (summed)", dt=dt, name="modes_to_exc")
+        from_modes.connect(i=post, j=pre)
+        from_modes.w = coef[mode_of] * basis[mode_of, np.repeat(local_E, n_modes)]
+        copy_I = np.repeat(np.arange(n_copies), N_I)
+        I.s_NMDA_in = b2.linked_var(modes, "C", index=copy_I * n_modes)  # mode 0 = sum of E gating
+
+        pool = b2.NeuronGroup(n_copies, "ds/dt = -s/tau_GABA : 1", method="exact", dt=dt, namespace={"tau_GABA": q["tau_GABA"]}, name="gaba_pool")
+        to_pool = b2.Synapses(I, pool, on_pre="s_post += 1", dt=dt, name="inh_to_pool")
+        to_pool.connect(i=np.arange(n_copies * N_I), j=copy_I)
+        E.s_GABA_in = b2.linked_var(pool, "s", index=copy_E)
+        I.s_GABA_in = b2.linked_var(pool, "s", index=copy_I)
+
+        seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+        spikes = b2.SpikeMonitor(E, name="exc_spikes")
+        net = b2.Network(E, I, ext_E, ext_I, modes, to_modes, from_modes, pool, to_pool, seed_holder, spikes)
+        return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder, "n_modes": n_modes}
+
+    # ---------------------------------------------------------------- running
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
+        """Simulate every trial and decode the remembered angle.
+
+        Parameters
+        ----------
+        trials : xarray.Dataset
+            From :class:`neuromem.tasks.DelayedEstimation`.
+        seed : int
+            Seeds initial conditions and all network noise.
+        progress : bool
+            Show a progress bar over trials.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``response_angle`` (trial), ``rate`` (trial, time, angle_bin),
+            ``population_angle`` (trial, time), optionally spikes, with provenance.
+        """
+        import brian2 as b2
+        from tqdm.auto import tqdm
+
+        q = self._validated()
+        self._check_trials(trials)
+        kind = resolve_device(self.device)
+        n_trials = trials.sizes["trial"]
+        n_copies = min(self.trials_per_run, n_trials)
+        n_batches = -(-n_trials // n_copies)
+        duration_s = float(trials["trial_end"].max())
+        dt_s = float(q["dt"])
+        duration_s = math.ceil(round(duration_s / dt_s, 6)) * dt_s
+        duration = duration_s * b2.second
+        angles = ring_angles(self.N_E)
+        cue_angle = trials["cue_angle"].values
+        cue_onset = float(trials["cue_onset"][0])
+        cue_offset = float(trials["cue_offset"][0])
+        children = np.random.SeedSequence(int(seed)).spawn(n_batches)
+
+        key = json.dumps([self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads], sort_keys=True)
+        directory = build_directory(kind, key) if kind in STANDALONE else None
+        spike_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        timings = {"build_s": 0.0, "run_s": 0.0}
+        b2.prefs.logging.console_log_level = "WARNING"
+        with brian_device(kind, directory, self.threads) as dev:
+            t0 = _time.perf_counter()
+            built = self._build(q, n_copies, duration)
+            E, I, net = built["E"], built["I"], built["net"]
+            standalone = kind in STANDALONE
+            if standalone:
+                dev.apply_run_args()
+                seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
+                n_threads = max(self.threads, 1)
+                # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
+                dev.insert_code(
+                    "main",
+                    f"for (int _i=0; _i<{n_threads}; _i++) "
+                    f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
+                )
+                E.cue_start = cue_onset * b2.second
+                E.cue_stop = cue_offset * b2.second
+                net.run(duration, namespace={})
+                dev.build(run=False, directory=str(directory), with_output=False)
+            else:
+                E.cue_start = cue_onset * b2.second
+                E.cue_stop = cue_offset * b2.second
+                net.store("initial")
+            timings["build_s"] = _time.perf_counter() - t0
+
+            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
+            for b, child in enumerate(children):
+                rows = np.arange(b * n_copies, min((b + 1) * n_copies, n_trials))
+                # pad the last batch with repeats of its first trial; their output is discarded
+                padded = np.resize(rows, n_copies)
+                rng = np.random.default_rng(child)
+                v_E = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_E) * (q["V_thr"] - q["V_L"])
+                v_I = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_I) * (q["V_thr"] - q["V_L"])
+                dist = angles[None, :] - cue_angle[padded][:, None]
+                dist = (dist + np.pi) % (2 * np.pi) - np.pi
+                cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
+                batch_seed = int(child.generate_state(1)[0])
+                t1 = _time.perf_counter()
+                if standalone:
+                    dev.run(
+                        run_args={E.v: v_E, I.v: v_I, E.cue_amp: cue, built["seed_holder"].rng_seed: batch_seed},
+                        with_output=False,
+                    )
+                else:
+                    net.restore("initial")
+                    E.v, I.v, E.cue_amp = v_E, v_I, cue
+                    b2.seed(batch_seed % 2**32)
+                    net.run(duration, namespace={})
+                timings["run_s"] += _time.perf_counter() - t1
+                i_spk = np.asarray(built["spikes"].i[:])
+                t_spk = np.asarray(built["spikes"].t[:] / b2.second)
+                copy = i_spk // self.N_E
+                keep = copy < rows.size
+                spike_rows.append((rows[copy[keep]], i_spk[keep] % self.N_E, t_spk[keep]))
+                bar.update(rows.size)
+            bar.close()
+
+        trial_idx, neuron, spike_t = (np.concatenate(parts) for parts in zip(*spike_rows))
+        ds = self._responses(q, trials, trial_idx, neuron, spike_t, duration_s)
+        params = {
+            "model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
+            "trials_per_run": n_copies, "threads": self.threads, "task_parameters": trials.attrs.get("task_parameters", ""),
+            "n_footprint_modes": built["n_modes"],
+        }
+        ds.attrs.update(
+            provenance(
+                title=f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
+                model=self.name, model_family="spiking", task="delayed-estimation", parameters=params,
+                seed=seed, backend=backend_string(kind, self.threads),
+                references=self.references + "; " + trials.attrs.get("task_references", ""),
+            )
+        )
+        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
+        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
+        return ds
+
+    # ------------------------------------------------------------ read-outs
+    def _responses(
+        self, q: dict[str, Any], trials: xr.Dataset, trial_idx: np.ndarray, neuron: np.ndarray,
+        spike_t: np.ndarray, duration_s: float,
+    ) -> xr.Dataset:
+        n_trials, N_E = trials.sizes["trial"], self.N_E
+        angles = ring_angles(N_E)
+        phasor = np.exp(1j * angles)
+
+        # Population vector over the read-out window that ends with the delay.
+        window = float(q["readout_window"])
+        end = trials["response_onset"].values
+        in_window = (spike_t >= end[trial_idx] - window) & (spike_t < end[trial_idx])
+        vec = np.zeros(n_trials, complex)
+        np.add.at(vec, trial_idx[in_window], phasor[neuron[in_window]])
+        response = np.where(np.abs(vec) > 0, np.angle(vec), np.nan)
+
+        # Rates per angle bin and time bin; NaN once the trial is over.
+        n_bins = int(q["n_angle_bins"])
+        bin_w = float(q["rate_bin"])
+        n_t = int(math.ceil(round(duration_s / bin_w, 6)))
+        t_edges = np.arange(n_t + 1) * bin_w
+        a_bin = np.minimum((neuron * n_bins) // N_E, n_bins - 1)
+        t_bin = np.minimum((spike_t / bin_w).astype(int), n_t - 1)
+        counts = np.zeros((n_trials, n_t, n_bins))
+        np.add.at(counts, (trial_idx, t_bin, a_bin), 1.0)
+        per_bin = np.bincount(a_bin_of := np.minimum((np.arange(N_E) * n_bins) // N_E, n_bins - 1), minlength=n_bins)
+        rate = counts / (per_bin[None, None, :] * bin_w)
+        over = t_edges[1:][None, :] > trials["trial_end"].values[:, None] + 1e-9
+        rate[over] = np.nan
+        bin_angle = np.array([np.angle(phasor[a_bin_of == b].sum()) for b in range(n_bins)])
+        pop = rate @ np.exp(1j * bin_angle)
+        population_angle = np.where(np.abs(pop) > 0, np.angle(pop), np.nan)
+
+        ds = xr.Dataset(
+            {
+                "response_angle": ("trial", response, {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay)"}),
+                "rate": (("trial", "time", "angle_bin"), rate, {"units": "Hz", "long_name": "E firing rate per preferred-angle bin"}),
+                "population_angle": (("trial", "time"), population_angle, {"units": "rad", "long_name": "population-vector angle per time bin"}),
+            },
+            coords={
+                "trial": trials["trial"].values,
+                "delay": ("trial", trials["delay"].values, trials["delay"].attrs),
+                "time": ("time", t_edges[:-1] + bin_w / 2, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "angle": ("angle_bin", bin_angle, {"units": "rad", "long_name": "preferred angle of the bin"}),
+            },
+        )
+        ds.attrs["readout_window_s"] = window
+        if self.record_spikes:
+            order = np.lexsort((spike_t, trial_idx))
+            ds["spike_trial"] = ("spike", trial_idx[order], {"units": "1", "long_name": "trial of the spike"})
+            ds["spike_neuron"] = ("spike", neuron[order], {"units": "1", "long_name": "E neuron index on the ring"})
+            ds["spike_time"] = ("spike", spike_t[order], {"units": "s", "long_name": "spike time from trial start"})
+            ds["neuron_angle"] = ("neuron", angles, {"units": "rad", "long_name": "preferred angle of E neuron"})
+        return ds

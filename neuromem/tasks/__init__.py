@@ -1,0 +1,27 @@
+"""Tasks: trial generation and scoring, shared by spiking and artificial models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neuromem.tasks.base import Task
+from neuromem.tasks.delayed_estimation import DelayedEstimation
+
+TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (DelayedEstimation,)}
+
+
+def list_tasks() -> list[str]:
+    """Registry names of the tasks."""
+    return sorted(TASKS)
+
+
+def get_task(name: str, **params: Any) -> Task:
+    """Build task ``name`` with ``params``; unknown names raise ``ValueError`` listing the known ones."""
+    try:
+        cls = TASKS[name]
+    except KeyError:
+        raise ValueError(f"task={name!r} is unknown; known tasks: {', '.join(list_tasks())}") from None
+    return cls(**params)
+
+
+__all__ = ["DelayedEstimation", "Task", "get_task", "list_tasks"]
