@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from neuromem.tasks.base import Task
@@ -21,6 +22,10 @@ def get_task(name: str, **params: Any) -> Task:
         cls = TASKS[name]
     except KeyError:
         raise ValueError(f"task={name!r} is unknown; known tasks: {', '.join(list_tasks())}") from None
+    allowed = list(inspect.signature(cls).parameters)
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown} for task {name!r}; allowed: {allowed}")
     return cls(**params)
 
 

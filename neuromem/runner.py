@@ -1,0 +1,32 @@
+"""Run a model on a task and assemble one self-describing result Dataset.
+
+This is the single path of DESIGN.md: ``task.trials`` -> ``model.run`` ->
+``task.score``, merged on ``trial`` with the model's provenance.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xarray as xr
+
+from neuromem.results import validate
+from neuromem.tasks.base import Task
+
+
+def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True) -> xr.Dataset:
+    """Generate ``n_trials`` trials with ``seed``, run ``model`` on them and score the responses.
+
+    Returns
+    -------
+    xarray.Dataset
+        Trial spec, responses and scores on the ``trial`` dim, with the
+        provenance attributes of the model run (validated against the schema).
+    """
+    trials = task.trials(n_trials, seed)
+    responses = model.run(trials, seed=seed, progress=progress)
+    scores = task.score(trials, responses)
+    attrs = dict(responses.attrs)
+    merged = xr.merge([trials, responses, scores], combine_attrs="drop_conflicts", compat="no_conflicts", join="exact")
+    merged.attrs = {**attrs, "task_parameters": trials.attrs["task_parameters"]}
+    return validate(merged)

@@ -1,0 +1,48 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from neuromem.cli import main
+from neuromem.results import load
+
+
+def test_readme_command_writes_a_dataset_load_accepts(tmp_path, capsys):
+    # The README's main job, shortened (one short delay, two trials) to keep the test tier fast.
+    rc = main(["run", "working-memory", "--model", "compte2000", "--delays", "0.3", "--trials", "2",
+               "--seed", "1", "--out", str(tmp_path), "--quiet"])
+    assert rc == 0
+    files = list(tmp_path.glob("*.nc"))
+    assert [f.name for f in files] == ["working-memory_compte2000_scaled_seed1.nc"]
+    ds = load(files[0])
+    assert ds.attrs["model"] == "compte2000" and ds.attrs["task"] == "delayed-estimation"
+    assert ds.sizes["trial"] == 2 and np.isfinite(ds["error"]).all()
+    assert "spike_time" in ds
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_list_names_models_tasks_experiments(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "compte2000" in out and "delayed-estimation" in out and "working-memory" in out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--delays", "-1"], "delays=-1.0 s is not allowed"),
+        (["--trials", "0"], "trials_per_delay=0 is not allowed"),
+        (["--model", "nope"], "model='nope' is unknown"),
+        (["--size", "tiny"], "size='tiny' is not allowed"),
+    ],
+)
+def test_bad_input_is_one_clear_line_not_a_traceback(tmp_path, args, message):
+    proc = subprocess.run(
+        [sys.executable, "-m", "neuromem.cli", "run", "working-memory", "--out", str(tmp_path), "--quiet", *args],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not list(tmp_path.glob("*.nc"))
