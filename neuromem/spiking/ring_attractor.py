@@ -296,14 +296,17 @@ class RingAttractor:
             standalone = kind in STANDALONE
             if standalone:
                 dev.apply_run_args()
-                seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
-                n_threads = max(self.threads, 1)
-                # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
-                dev.insert_code(
-                    "main",
-                    f"for (int _i=0; _i<{n_threads}; _i++) "
-                    f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
-                )
+                if kind == "cpp_standalone":
+                    seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
+                    n_threads = max(self.threads, 1)
+                    # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
+                    dev.insert_code(
+                        "main",
+                        f"for (int _i=0; _i<{n_threads}; _i++) "
+                        f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
+                    )
+                else:  # brian2cuda draws from cuRAND, seeded once per build: batches differ, reruns may not repeat
+                    dev.seed(int(children[0].generate_state(1)[0]))
                 E.cue_start = cue_onset * b2.second
                 E.cue_stop = cue_offset * b2.second
                 net.run(duration, namespace={})
