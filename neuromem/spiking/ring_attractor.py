@@ -320,7 +320,7 @@ class RingAttractor:
             bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
             for b, child in enumerate(children):
                 rows = np.arange(b * n_copies, min((b + 1) * n_copies, n_trials))
-                # pad the last batch with repeats of its first trial; their output is discarded
+                # the last batch is padded by repeating its trials; the padding copies are discarded
                 padded = np.resize(rows, n_copies)
                 rng = np.random.default_rng(child)
                 v_E = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_E) * (q["V_thr"] - q["V_L"])
