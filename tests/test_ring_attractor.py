@@ -142,3 +142,20 @@ def test_full_size_network_holds_one_trial():
     assert near[0] > 10.0 and near[0] > 5.0 * opposite[0]
     assert abs(np.degrees(ds["error"].values[0])) < 30.0
     assert ds.attrs["parameters"].count('"N_E": 2048') == 2  # model size and published size
+
+
+def test_batch_seeds_fit_brians_int32_for_many_batches():
+    from neuromem.spiking.ring_attractor import batch_seed_of
+
+    seeds = [batch_seed_of(c) for s in range(50) for c in np.random.SeedSequence(s).spawn(20)]
+    assert max(seeds) < 2**31 and min(seeds) >= 0
+    assert len(set(seeds)) == len(seeds)
+
+
+def test_many_batches_run_in_one_build():
+    # 5 trials, 2 per run: 3 batches through one build (the last padded), each with its own seed.
+    model = neuromem.load_model("compte2000", N_E=64, N_I=16, device="cpp_standalone", trials_per_run=2)
+    task = DelayedEstimation(delays=[0.05], timing={"fixation": 0.05, "cue": 0.05, "response": 0.05})
+    ds = run_task(model, task, 5, seed=1, progress=False)
+    assert ds.sizes["trial"] == 5 and neuromem.results.parameters(ds)["trials_per_run"] == 2
+    assert np.isfinite(ds["rate"].isel(time=0)).all()

@@ -69,6 +69,11 @@ I_cue = 0*amp : amp
 _DIMENSIONLESS = {"N_E", "N_I", "J_plus", "Mg", "n_angle_bins", "footprint_tolerance"}
 
 
+def batch_seed_of(seq: np.random.SeedSequence) -> int:
+    """A seed for one batch's simulator RNG that fits Brian2's 32-bit signed ``integer``."""
+    return int(seq.generate_state(1, dtype=np.uint32)[0] >> 1)
+
+
 def _to_brian(name: str, value: Any) -> Any:
     """Card value -> Brian2 quantity (angles in degrees become radians, as floats)."""
     import brian2
@@ -306,7 +311,7 @@ class RingAttractor:
                         f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
                     )
                 else:  # brian2cuda draws from cuRAND, seeded once per build: batches differ, reruns may not repeat
-                    dev.seed(int(children[0].generate_state(1)[0]))
+                    dev.seed(batch_seed_of(children[0]))
                 E.cue_start = cue_onset * b2.second
                 E.cue_stop = cue_offset * b2.second
                 net.run(duration, namespace={})
@@ -328,7 +333,7 @@ class RingAttractor:
                 dist = angles[None, :] - cue_angle[padded][:, None]
                 dist = (dist + np.pi) % (2 * np.pi) - np.pi
                 cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
-                batch_seed = int(child.generate_state(1)[0])
+                batch_seed = batch_seed_of(child)
                 t1 = _time.perf_counter()
                 if standalone:
                     dev.run(
@@ -338,7 +343,7 @@ class RingAttractor:
                 else:
                     net.restore("initial")
                     E.v, I.v, E.cue_amp = v_E, v_I, cue
-                    b2.seed(batch_seed % 2**32)
+                    b2.seed(batch_seed)
                     net.run(duration, namespace={})
                 timings["run_s"] += _time.perf_counter() - t1
                 i_spk = np.asarray(built["spikes"].i[:])
