@@ -34,7 +34,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     ds, path = working_memory(
         model=args.model, delays=args.delays, trials_per_delay=args.trials, seed=args.seed, size=args.size,
-        device=args.device, trials_per_run=args.trials_per_run, record_spikes=not args.no_spikes, out=args.out,
+        device=args.device, trials_per_run=args.trials_per_run, threads=args.threads, record_spikes=not args.no_spikes, out=args.out,
         progress=not args.quiet,
     )
     err = ds["error"].groupby("delay")
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--size", default="scaled", help="network size named in the card: scaled (default) or full")
     run.add_argument("--device", default="cpp_standalone", help="runtime, cpp_standalone, cuda_standalone or auto")
     run.add_argument("--trials-per-run", type=int, default=8, help="trials simulated side by side in one network")
+    run.add_argument("--threads", type=int, default=0, help="OpenMP threads for cpp_standalone (0: none)")
     run.add_argument("--no-spikes", action="store_true", help="do not store individual spikes")
     run.add_argument("--out", default="results", help="folder for the netCDF result")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -77,7 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"neuromem: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("neuromem: interrupted; nothing was written for the unfinished run", file=sys.stderr)
+        print(
+            "neuromem: interrupted; finished trials are kept next to the output (a .partial folder): "
+            "run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
 
 

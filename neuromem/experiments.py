@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Sequence
 
@@ -9,7 +10,7 @@ import xarray as xr
 
 from neuromem.cards import load_model
 from neuromem.results import save
-from neuromem.runner import run_task
+from neuromem.runner import combine
 from neuromem.tasks import get_task
 from neuromem.tasks.base import check_positive_int
 
@@ -27,6 +28,7 @@ def working_memory(
     size: str = "scaled",
     device: str = "cpp_standalone",
     trials_per_run: int = 8,
+    threads: int = 0,
     record_spikes: bool = True,
     out: str | Path | None = "results",
     progress: bool = True,
@@ -40,10 +42,15 @@ def working_memory(
     """
     trials_per_delay = check_positive_int("trials_per_delay", trials_per_delay)
     task = get_task("delayed-estimation", delays=list(delays))
-    net = load_model(model, size=size, device=device, trials_per_run=trials_per_run, record_spikes=record_spikes)
-    ds = run_task(net, task, trials_per_delay * len(task.delays), seed=seed, progress=progress)
+    net = load_model(model, size=size, device=device, trials_per_run=trials_per_run, threads=threads, record_spikes=record_spikes)
+    trials = task.trials(trials_per_delay * len(task.delays), seed)
+    path = None if out is None else Path(out) / f"working-memory_{model}_{size}_seed{seed}.nc"
+    # Finished batches are kept here, so an interrupted run resumes where it stopped.
+    checkpoint = None if path is None else path.with_name(f".{path.stem}.partial")
+    responses = net.run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
+    ds = combine(task, trials, responses)
     ds.attrs["size"] = size
-    path = None
-    if out is not None:
-        path = save(ds, Path(out) / f"working-memory_{model}_{size}_seed{seed}.nc")
+    if path is not None:
+        save(ds, path)
+        shutil.rmtree(checkpoint, ignore_errors=True)
     return ds, path

@@ -25,8 +25,12 @@ def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool
     """
     trials = task.trials(n_trials, seed)
     responses = model.run(trials, seed=seed, progress=progress)
+    return combine(task, trials, responses)
+
+
+def combine(task: Task, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
+    """Score ``responses`` and merge them with ``trials``, keeping the responses' provenance."""
     scores = task.score(trials, responses)
-    attrs = dict(responses.attrs)
     merged = xr.merge([trials, responses, scores], combine_attrs="drop_conflicts", compat="no_conflicts", join="exact")
-    merged.attrs = {**attrs, "task_parameters": trials.attrs["task_parameters"]}
+    merged.attrs = {**responses.attrs, "task_parameters": trials.attrs["task_parameters"]}
     return validate(merged)

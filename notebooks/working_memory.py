@@ -50,7 +50,7 @@ print(ds.attrs["title"], "|", ds.attrs["backend"])
 # ## (a) One trial: raster and rate per preferred angle
 
 # %%
-trial = int(ds["delay"].argmax())
+trial = int(np.argmax(ds["delay"].values))
 tr = ds.sel(trial=trial)
 fig, (ax_r, ax_h) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
 if "spike_time" in ds:
@@ -60,14 +60,13 @@ if "spike_time" in ds:
 ax_r.set_ylabel("preferred angle (deg)")
 ax_r.set_title(f"trial {trial}: cue at {np.degrees(float(tr['cue_angle'])):.0f} deg, delay {float(tr['delay']):.1f} s")
 mesh = ax_h.pcolormesh(ds["time"], np.degrees(ds["angle"]), tr["rate"].T, shading="nearest", cmap="magma")
-fig.colorbar(mesh, ax=ax_h, label="rate (Hz)")
+fig.colorbar(mesh, ax=[ax_r, ax_h], label="rate (Hz)", shrink=0.5, anchor=(0.0, 0.0))
 for ax in (ax_r, ax_h):
-    for key, style in (("cue_onset", "c--"), ("cue_offset", "c-"), ("response_onset", "w-")):
-        ax.axvline(float(tr[key]), color=style[0], ls=style[1:], lw=1)
+    for key, color, ls in (("cue_onset", "c", "--"), ("cue_offset", "c", "-"), ("response_onset", "tab:orange", "-")):
+        ax.axvline(float(tr[key]), color=color, ls=ls, lw=1)
 ax_h.set_xlabel("time from trial start (s)")
 ax_h.set_ylabel("preferred angle (deg)")
-fig.tight_layout()
-fig.savefig(figures / "working_memory_trial.png", dpi=120)
+fig.savefig(figures / "working_memory_trial.png", dpi=120, bbox_inches="tight")
 
 # %% [markdown]
 # ## (b) Error variance against delay

@@ -15,6 +15,7 @@ def test_readme_command_writes_a_dataset_load_accepts(tmp_path, capsys):
     assert rc == 0
     files = list(tmp_path.glob("*.nc"))
     assert [f.name for f in files] == ["working-memory_compte2000_scaled_seed1.nc"]
+    assert [p.name for p in tmp_path.iterdir()] == [files[0].name]  # checkpoint folder removed once saved
     ds = load(files[0])
     assert ds.attrs["model"] == "compte2000" and ds.attrs["task"] == "delayed-estimation"
     assert ds.sizes["trial"] == 2 and np.isfinite(ds["error"]).all()

@@ -159,3 +159,21 @@ def test_many_batches_run_in_one_build():
     ds = run_task(model, task, 5, seed=1, progress=False)
     assert ds.sizes["trial"] == 5 and neuromem.results.parameters(ds)["trials_per_run"] == 2
     assert np.isfinite(ds["rate"].isel(time=0)).all()
+
+
+def test_interrupted_run_resumes_from_checkpoint_and_ends_where_an_uninterrupted_one_would(tmp_path):
+    task = DelayedEstimation(delays=[0.05], timing={"fixation": 0.05, "cue": 0.05, "response": 0.05})
+    trials = task.trials(5, 0)
+    model = neuromem.load_model("compte2000", N_E=64, N_I=16, device="cpp_standalone", trials_per_run=2)
+    whole = model.run(trials, seed=7, progress=False)
+    ckpt = tmp_path / "ckpt"
+    model.run(trials, seed=7, progress=False, checkpoint=ckpt)
+    batches = sorted(ckpt.glob("batch_*.npz"))
+    assert len(batches) == 3
+    batches[-1].unlink()  # as if the run had been stopped after two of its three batches
+    kept = batches[0].stat().st_mtime_ns
+    resumed = model.run(trials, seed=7, progress=False, checkpoint=ckpt)
+    assert batches[0].stat().st_mtime_ns == kept  # finished batches are not simulated again
+    xr.testing.assert_identical(_without_timing(resumed), _without_timing(whole))
+    with pytest.raises(ValueError, match="holds batches of a different run"):
+        model.run(trials, seed=8, progress=False, checkpoint=ckpt)

@@ -31,9 +31,13 @@ Implementation notes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import tempfile
 import time as _time
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
@@ -91,6 +95,41 @@ def _to_brian(name: str, value: Any) -> Any:
         return number * getattr(brian2, unit)
     except AttributeError:
         raise ValueError(f"parameter {name}={value!r}: {unit!r} is not a Brian2 unit") from None
+
+
+class _BatchStore:
+    """Finished batches of one run, one ``.npz`` file each, written atomically."""
+
+    def __init__(self, folder: str | os.PathLike, key: str, seed: int, trials: xr.Dataset) -> None:
+        digest = hashlib.sha1()
+        digest.update(f"{key}|{int(seed)}".encode())
+        for name in ("cue_angle", "cue_onset", "cue_offset", "response_onset", "trial_end"):
+            digest.update(np.ascontiguousarray(trials[name].values, dtype=float).tobytes())
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        stamp = self.folder / "run_key.txt"
+        if stamp.exists() and stamp.read_text() != digest.hexdigest():
+            raise ValueError(
+                f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials "
+                "or seed); remove it or choose another folder"
+            )
+        stamp.write_text(digest.hexdigest())
+
+    def _path(self, batch: int) -> Path:
+        return self.folder / f"batch_{batch:05d}.npz"
+
+    def has(self, batch: int) -> bool:
+        return self._path(batch).exists()
+
+    def load(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        with np.load(self._path(batch)) as f:
+            return f["trial"], f["neuron"], f["time"]
+
+    def save(self, batch: int, trial: np.ndarray, neuron: np.ndarray, time: np.ndarray) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, trial=trial, neuron=neuron, time=time)
+        os.replace(tmp, self._path(batch))
 
 
 class RingAttractor:
@@ -187,6 +226,11 @@ class RingAttractor:
             raise ValueError("all trials must share one cue period (cue_onset, cue_offset) to run in one build")
 
     # --------------------------------------------------------------- building
+    def _footprint_modes(self, q: dict[str, Any]) -> tuple[np.ndarray, int]:
+        """Fourier coefficients of the E->E footprint at this size (see :mod:`.footprint`)."""
+        row = gaussian_footprint(self.N_E, q["J_plus"], q["sigma_EE"])
+        return circulant_modes(row, q["footprint_tolerance"])
+
     def _build(self, q: dict[str, Any], n_copies: int, duration: Any) -> dict[str, Any]:
         """Create the Brian2 objects for ``n_copies`` disconnected rings."""
         import brian2 as b2
@@ -220,8 +264,7 @@ class RingAttractor:
         ext_E = b2.PoissonInput(E, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
         ext_I = b2.PoissonInput(I, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
 
-        row = gaussian_footprint(N_E, q["J_plus"], q["sigma_EE"])
-        coef, n_freq = circulant_modes(row, q["footprint_tolerance"])
+        coef, n_freq = self._footprint_modes(q)
         n_modes = coef.size
         basis = mode_basis(ring_angles(N_E), n_freq)  # (n_modes, N_E)
         modes = b2.NeuronGroup(n_copies * n_modes, "C : 1", dt=dt, name="ring_modes")
@@ -249,10 +292,12 @@ class RingAttractor:
         seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
         spikes = b2.SpikeMonitor(E, name="exc_spikes")
         net = b2.Network(E, I, ext_E, ext_I, modes, to_modes, from_modes, pool, to_pool, seed_holder, spikes)
-        return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder, "n_modes": n_modes}
+        return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder}
 
     # ---------------------------------------------------------------- running
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
+    def run(
+        self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None
+    ) -> xr.Dataset:
         """Simulate every trial and decode the remembered angle.
 
         Parameters
@@ -263,6 +308,11 @@ class RingAttractor:
             Seeds initial conditions and all network noise.
         progress : bool
             Show a progress bar over trials.
+        checkpoint : path, optional
+            Folder that keeps each finished batch of trials. A run interrupted
+            and started again with the same arguments simulates only the
+            batches that are missing (each batch has its own seed, so the result
+            is the same as that of an uninterrupted run).
 
         Returns
         -------
@@ -290,76 +340,87 @@ class RingAttractor:
         children = np.random.SeedSequence(int(seed)).spawn(n_batches)
 
         key = json.dumps([self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads], sort_keys=True)
-        directory = build_directory(kind, key) if kind in STANDALONE else None
-        spike_rows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        store = _BatchStore(checkpoint, key, seed, trials) if checkpoint is not None else None
+        spike_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        if store is not None:
+            spike_rows.update({b: store.load(b) for b in range(n_batches) if store.has(b)})
+        pending = [b for b in range(n_batches) if b not in spike_rows]
         timings = {"build_s": 0.0, "run_s": 0.0}
-        b2.prefs.logging.console_log_level = "WARNING"
-        with brian_device(kind, directory, self.threads) as dev:
-            t0 = _time.perf_counter()
-            built = self._build(q, n_copies, duration)
-            E, I, net = built["E"], built["I"], built["net"]
-            standalone = kind in STANDALONE
-            if standalone:
-                dev.apply_run_args()
-                if kind == "cpp_standalone":
-                    seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
-                    n_threads = max(self.threads, 1)
-                    # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
-                    dev.insert_code(
-                        "main",
-                        f"for (int _i=0; _i<{n_threads}; _i++) "
-                        f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
-                    )
-                else:  # brian2cuda draws from cuRAND, seeded once per build: batches differ, reruns may not repeat
-                    dev.seed(batch_seed_of(children[0]))
-                E.cue_start = cue_onset * b2.second
-                E.cue_stop = cue_offset * b2.second
-                net.run(duration, namespace={})
-                dev.build(run=False, directory=str(directory), with_output=False)
-            else:
-                E.cue_start = cue_onset * b2.second
-                E.cue_stop = cue_offset * b2.second
-                net.store("initial")
-            timings["build_s"] = _time.perf_counter() - t0
+        n_modes = self._footprint_modes(q)[0].size
+        bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
 
-            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-            for b, child in enumerate(children):
-                rows = np.arange(b * n_copies, min((b + 1) * n_copies, n_trials))
-                # the last batch is padded by repeating its trials; the padding copies are discarded
-                padded = np.resize(rows, n_copies)
-                rng = np.random.default_rng(child)
-                v_E = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_E) * (q["V_thr"] - q["V_L"])
-                v_I = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_I) * (q["V_thr"] - q["V_L"])
-                dist = angles[None, :] - cue_angle[padded][:, None]
-                dist = (dist + np.pi) % (2 * np.pi) - np.pi
-                cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
-                batch_seed = batch_seed_of(child)
-                t1 = _time.perf_counter()
+        def batch_rows(b: int) -> np.ndarray:
+            return np.arange(b * n_copies, min((b + 1) * n_copies, n_trials))
+
+        bar.update(sum(batch_rows(b).size for b in spike_rows))
+        if pending:
+            b2.prefs.logging.console_log_level = "WARNING"
+            directory = build_directory(kind, key) if kind in STANDALONE else None
+            with brian_device(kind, directory, self.threads) as dev:
+                t0 = _time.perf_counter()
+                built = self._build(q, n_copies, duration)
+                E, I, net = built["E"], built["I"], built["net"]
+                E.cue_start = cue_onset * b2.second
+                E.cue_stop = cue_offset * b2.second
+                standalone = kind in STANDALONE
                 if standalone:
-                    dev.run(
-                        run_args={E.v: v_E, I.v: v_I, E.cue_amp: cue, built["seed_holder"].rng_seed: batch_seed},
-                        with_output=False,
-                    )
-                else:
-                    net.restore("initial")
-                    E.v, I.v, E.cue_amp = v_E, v_I, cue
-                    b2.seed(batch_seed)
+                    dev.apply_run_args()
+                    if kind == "cpp_standalone":
+                        seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
+                        n_threads = max(self.threads, 1)
+                        # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
+                        dev.insert_code(
+                            "main",
+                            f"for (int _i=0; _i<{n_threads}; _i++) "
+                            f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
+                        )
+                    else:  # brian2cuda draws from cuRAND, seeded once per build: batches differ, reruns may not repeat
+                        dev.seed(batch_seed_of(children[0]))
                     net.run(duration, namespace={})
-                timings["run_s"] += _time.perf_counter() - t1
-                i_spk = np.asarray(built["spikes"].i[:])
-                t_spk = np.asarray(built["spikes"].t[:] / b2.second)
-                copy = i_spk // self.N_E
-                keep = copy < rows.size
-                spike_rows.append((rows[copy[keep]], i_spk[keep] % self.N_E, t_spk[keep]))
-                bar.update(rows.size)
-            bar.close()
+                    dev.build(run=False, directory=str(directory), with_output=False)
+                else:
+                    net.store("initial")
+                timings["build_s"] = _time.perf_counter() - t0
 
-        trial_idx, neuron, spike_t = (np.concatenate(parts) for parts in zip(*spike_rows))
+                for b in pending:
+                    rows = batch_rows(b)
+                    # the last batch is padded by repeating its trials; the padding copies are discarded
+                    padded = np.resize(rows, n_copies)
+                    rng = np.random.default_rng(children[b])
+                    v_E = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_E) * (q["V_thr"] - q["V_L"])
+                    v_I = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_I) * (q["V_thr"] - q["V_L"])
+                    dist = angles[None, :] - cue_angle[padded][:, None]
+                    dist = (dist + np.pi) % (2 * np.pi) - np.pi
+                    cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
+                    batch_seed = batch_seed_of(children[b])
+                    t1 = _time.perf_counter()
+                    if standalone:
+                        dev.run(
+                            run_args={E.v: v_E, I.v: v_I, E.cue_amp: cue, built["seed_holder"].rng_seed: batch_seed},
+                            with_output=False,
+                        )
+                    else:
+                        net.restore("initial")
+                        E.v, I.v, E.cue_amp = v_E, v_I, cue
+                        b2.seed(batch_seed)
+                        net.run(duration, namespace={})
+                    timings["run_s"] += _time.perf_counter() - t1
+                    i_spk = np.asarray(built["spikes"].i[:])
+                    t_spk = np.asarray(built["spikes"].t[:] / b2.second)
+                    copy = i_spk // self.N_E
+                    keep = copy < rows.size
+                    spike_rows[b] = (rows[copy[keep]], i_spk[keep] % self.N_E, t_spk[keep])
+                    if store is not None:
+                        store.save(b, *spike_rows[b])
+                    bar.update(rows.size)
+        bar.close()
+        spike_rows = dict(sorted(spike_rows.items()))
+        trial_idx, neuron, spike_t = (np.concatenate(parts) for parts in zip(*spike_rows.values()))
         ds = self._responses(q, trials, trial_idx, neuron, spike_t, duration_s)
         params = {
             "model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
             "trials_per_run": n_copies, "threads": self.threads, "task_parameters": trials.attrs.get("task_parameters", ""),
-            "n_footprint_modes": built["n_modes"],
+            "n_footprint_modes": n_modes,
         }
         ds.attrs.update(
             provenance(
