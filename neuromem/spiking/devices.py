@@ -63,13 +63,18 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0) -> Iterato
         import brian2cuda  # noqa: F401  (registers the device)
 
         _cuda_cpp17_flags(brian2.prefs)
-    brian2.set_device(kind, build_on_run=False, directory=str(directory))
-    brian2.prefs.devices.cpp_standalone.openmp_threads = int(threads)
-    try:
-        yield brian2.get_device()
-    finally:
-        brian2.device.reinit()
-        reset_device()
+    from filelock import FileLock
+
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    # Two processes building the same network would overwrite each other's code and results.
+    with FileLock(str(directory) + ".lock"):
+        brian2.set_device(kind, build_on_run=False, directory=str(directory))
+        brian2.prefs.devices.cpp_standalone.openmp_threads = int(threads)
+        try:
+            yield brian2.get_device()
+        finally:
+            brian2.device.reinit()
+            reset_device()
 
 
 def _cuda_cpp17_flags(prefs: object) -> None:
