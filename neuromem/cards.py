@@ -31,6 +31,7 @@ class ModelCard:
     tasks: tuple[str, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     sizes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    tables: Mapping[str, Any] = field(default_factory=dict)  # any other top-level table (receptors, STP sets, ...)
 
 
 def parse_quantity(text: str) -> tuple[float, str]:
@@ -83,6 +84,7 @@ def load_card(name: str) -> ModelCard:
         tasks=tuple(raw.get("tasks", ())),
         parameters=raw.get("parameters", {}),
         sizes=raw.get("sizes", {}),
+        tables={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("parameters", "sizes")},
     )
 
 
