@@ -2,6 +2,7 @@
 
     neuromem list
     neuromem run working-memory --model compte2000 --delays 0.5 1 2 3 --trials 20 --seed 1 --out results/
+    neuromem run synaptic-transmission --protocols paired-pulse trains --out results/
 """
 
 from __future__ import annotations
@@ -30,19 +31,33 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    if args.experiment == "synaptic-transmission":
+        from neuromem.experiments import PROTOCOLS, synaptic_transmission
+
+        written = synaptic_transmission(
+            protocols=args.protocols or PROTOCOLS, intervals=args.intervals, frequencies=args.frequencies,
+            sets=args.sets, n_pulses=args.pulses, device=args.device or "runtime", out=args.out,
+        )
+        for name, (ds, path) in written.items():
+            print(f"wrote {path}")
+            if name == "paired-pulse":
+                print("paired-pulse ratio (rows: sets; columns: intervals in s " + " ".join(f"{d:g}" for d in ds["interval"].values) + ")")
+                for s in ds["stp_set"].values:
+                    print(f"  {s:<14} " + " ".join(f"{v:5.2f}" for v in ds["ppr"].sel(stp_set=s).values))
+        return 0
+
     from neuromem.experiments import working_memory
 
     ds, path = working_memory(
         model=args.model, delays=args.delays, trials_per_delay=args.trials, seed=args.seed, size=args.size,
-        device=args.device, trials_per_run=args.trials_per_run, threads=args.threads, record_spikes=not args.no_spikes, out=args.out,
-        progress=not args.quiet,
+        device=args.device or "cpp_standalone", trials_per_run=args.trials_per_run, threads=args.threads,
+        record_spikes=not args.no_spikes, out=args.out, progress=not args.quiet,
     )
-    err = ds["error"].groupby("delay")
     print(f"wrote {path}")
     print("delay (s)   trials   mean error (deg)   error s.d. (deg)")
-    import numpy as np
-
-    for delay, group in err:
+    for delay, group in ds["error"].groupby("delay"):
         e = np.degrees(group.values)
         print(f"{delay:9.2f}   {e.size:6d}   {np.nanmean(e):16.2f}   {np.nanstd(e):16.2f}")
     return 0
@@ -54,16 +69,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="models, tasks and experiments").set_defaults(func=_cmd_list)
     run = sub.add_parser("run", help="run an experiment and save its Dataset")
     run.add_argument("experiment", choices=sorted(EXPERIMENTS))
-    run.add_argument("--model", default="compte2000", help="model card name (see `neuromem list`)")
-    run.add_argument("--delays", type=float, nargs="+", default=[0.5, 1.0, 2.0, 3.0], help="delays in s")
-    run.add_argument("--trials", type=int, default=20, help="trials per delay")
-    run.add_argument("--seed", type=int, default=1)
-    run.add_argument("--size", default="scaled", help="network size named in the card: scaled (default) or full")
-    run.add_argument("--device", default="cpp_standalone", help="runtime, cpp_standalone, cuda_standalone or auto")
-    run.add_argument("--trials-per-run", type=int, default=8, help="trials simulated side by side in one network")
-    run.add_argument("--threads", type=int, default=0, help="OpenMP threads for cpp_standalone (0: none)")
-    run.add_argument("--no-spikes", action="store_true", help="do not store individual spikes")
+    wm = run.add_argument_group("working-memory")
+    wm.add_argument("--model", default="compte2000", help="model card name (see `neuromem list`)")
+    wm.add_argument("--delays", type=float, nargs="+", default=[0.5, 1.0, 2.0, 3.0], help="delays in s")
+    wm.add_argument("--trials", type=int, default=20, help="trials per delay")
+    wm.add_argument("--seed", type=int, default=1)
+    wm.add_argument("--size", default="scaled", help="network size named in the card: scaled (default) or full")
+    run.add_argument("--device", default=None,
+                     help="runtime, cpp_standalone, cuda_standalone or auto (default: cpp_standalone for "
+                          "working-memory, runtime for synaptic-transmission)")
+    wm.add_argument("--trials-per-run", type=int, default=8, help="trials simulated side by side in one network")
+    wm.add_argument("--threads", type=int, default=0, help="OpenMP threads for cpp_standalone (0: none)")
+    wm.add_argument("--no-spikes", action="store_true", help="do not store individual spikes")
     run.add_argument("--out", default="results", help="folder for the netCDF result")
+    syn = run.add_argument_group("synaptic-transmission")
+    syn.add_argument("--protocols", nargs="+", default=None, help="psc paired-pulse trains nmda-iv (default: all)")
+    syn.add_argument("--intervals", type=float, nargs="+", default=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0],
+                     help="paired-pulse intervals in s")
+    syn.add_argument("--frequencies", type=float, nargs="+", default=[1, 2, 5, 10, 20, 50], help="train frequencies in Hz")
+    syn.add_argument("--sets", nargs="+", default=["depressing", "facilitating", "mongillo2008"], help="Tsodyks-Markram sets")
+    syn.add_argument("--pulses", type=int, default=10, help="spikes per train")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
     return parser

@@ -16,7 +16,10 @@ from neuromem.tasks.base import check_positive_int
 
 EXPERIMENTS: dict[str, str] = {
     "working-memory": "delayed estimation of an angle after a delay (error and its variance vs delay)",
+    "synaptic-transmission": "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
 }
+
+PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 
 
 def working_memory(
@@ -54,3 +57,36 @@ def working_memory(
         save(ds, path)
         shutil.rmtree(checkpoint, ignore_errors=True)
     return ds, path
+
+
+def synaptic_transmission(
+    *,
+    protocols: Sequence[str] = PROTOCOLS,
+    intervals: Sequence[float] = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
+    frequencies: Sequence[float] = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
+    sets: Sequence[str] = ("depressing", "facilitating", "mongillo2008"),
+    n_pulses: int = 10,
+    device: str = "runtime",
+    out: str | Path | None = "results",
+) -> dict[str, tuple[xr.Dataset, Path | None]]:
+    """Run the synaptic-transmission lab protocols; one Dataset (and file) per protocol.
+
+    Intervals are in s and frequencies in Hz; ``sets`` name Tsodyks-Markram sets
+    of the ``synaptic_transmission`` card.
+    """
+    unknown = [p for p in protocols if p not in PROTOCOLS]
+    if unknown or not protocols:
+        raise ValueError(f"protocols={list(protocols)} is not allowed; choose from {list(PROTOCOLS)}")
+    model = load_model("synaptic_transmission", device=device)
+    runs = {
+        "psc": lambda: model.psc(),
+        "paired-pulse": lambda: model.paired_pulse(intervals, sets=sets),
+        "trains": lambda: model.trains(frequencies, sets=sets, n_pulses=n_pulses),
+        "nmda-iv": lambda: model.nmda_iv(),
+    }
+    written = {}
+    for name in protocols:
+        ds = runs[name]()
+        path = None if out is None else save(ds, Path(out) / f"synaptic-transmission_{name}.nc")
+        written[name] = (ds, path)
+    return written

@@ -47,3 +47,19 @@ def test_bad_input_is_one_clear_line_not_a_traceback(tmp_path, args, message):
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not list(tmp_path.glob("*.nc"))
+
+
+def test_synaptic_transmission_command_writes_one_dataset_per_protocol(tmp_path, capsys):
+    rc = main(["run", "synaptic-transmission", "--protocols", "paired-pulse", "nmda-iv", "--intervals", "0.02", "0.2",
+               "--sets", "depressing", "facilitating", "--out", str(tmp_path)])
+    assert rc == 0
+    pp = load(tmp_path / "synaptic-transmission_paired-pulse.nc")
+    iv = load(tmp_path / "synaptic-transmission_nmda-iv.nc")
+    assert pp.attrs["task"] == "paired-pulse" and iv.attrs["task"] == "nmda-iv"
+    assert (pp["ppr"].sel(stp_set="depressing") < 1).all() and (pp["ppr"].sel(stp_set="facilitating") > 1).all()
+    assert "paired-pulse ratio" in capsys.readouterr().out
+
+
+def test_unknown_protocol_is_refused(tmp_path, capsys):
+    assert main(["run", "synaptic-transmission", "--protocols", "ltp", "--out", str(tmp_path)]) == 2
+    assert "protocols=['ltp'] is not allowed" in capsys.readouterr().err
