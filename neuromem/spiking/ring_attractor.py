@@ -216,6 +216,12 @@ class RingAttractor:
         return q
 
     def _check_trials(self, trials: xr.Dataset) -> None:
+        if trials.attrs.get("task") == "multi-item-recall":
+            raise ValueError(
+                f"{self.name} cannot run multi-item-recall: its ring holds a single bump, and several cues "
+                "merge into one bump or compete until one wins (Compte et al. 2000), so it has no multi-item "
+                "state to recall; run mongillo2008 on this task instead"
+            )
         missing = {"cue_angle", "cue_onset", "cue_offset", "response_onset", "trial_end"} - set(trials.variables)
         if trials.attrs.get("task") != "delayed-estimation" or missing:
             raise ValueError(

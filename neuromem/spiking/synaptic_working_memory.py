@@ -1,0 +1,314 @@
+"""Synaptic theory of working memory (Mongillo, Barak & Tsodyks 2008).
+
+Mongillo G, Barak O, Tsodyks M (2008) Synaptic theory of working memory.
+Science 319:1543-1546. Network sizes and efficacies as reproduced by Tiddia et
+al. (2022, Front Integr Neurosci 16:972055).
+
+Leaky integrate-and-fire E and I neurons with delta synapses (efficacies are
+jumps of the membrane potential) and external input of mean ``mu`` and s.d.
+``sigma``. A fraction of the E cells forms non-overlapping selective pools with
+potentiated internal synapses. E->E synapses show Tsodyks-Markram short-term
+plasticity with Mongillo's convention (u relaxes to U, tau_F >> tau_D): a cued
+pool leaves its synapses facilitated, so the item is held in u for about tau_F
+while the pool's rate can return to baseline; a non-specific read-out signal
+then reactivates the pool whose synapses are facilitated.
+
+Implementation notes
+--------------------
+* Release depends only on the presynaptic spike train, so u and x are kept per
+  presynaptic E neuron (exactly equal to per-synapse values) and each spike
+  carries J u+ x- to all its targets.
+* Stimulation multiplies the external mean input of chosen E cells; it is a
+  TimedArray over (time, pool) changed per trial through ``run_args``, so all
+  trials run through one build.
+* At a reduced size the connection probability rises so that every neuron keeps
+  its in-degree (0.2 x 8000 E inputs): the mean and variance of the recurrent
+  input per neuron are those of the full network.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time as _time
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard
+from neuromem.results import provenance
+from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.ring_attractor import _to_brian, batch_seed_of
+from neuromem.tasks.base import check_positive_int
+
+_E_EQS = """
+dv/dt = (mu_E*stim(t, pool) - v)/tau_E + sigma_E*sqrt(2/tau_E)*xi : volt (unless refractory)
+du/dt = (U - u)/tau_F : 1
+dx/dt = (1 - x)/tau_D : 1
+r : 1
+pool : integer (constant)
+"""
+# release of this spike (u jumps first, then x is used up), stored for the delayed synaptic events
+_E_RESET = """
+v = V_reset_E
+u = u + U*(1 - u)
+r = u*x
+x = x - r
+"""
+_I_EQS = """
+dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
+"""
+_DIMENSIONLESS = {"N_E", "N_I", "n_pools", "coding_level", "connectivity", "U", "cue_gain", "readout_gain"}
+
+
+class SynapticWorkingMemory:
+    """Mongillo et al. (2008) network run on multi-item recall trials.
+
+    Parameters
+    ----------
+    parameters : mapping
+        As in ``models/mongillo2008.toml``.
+    N_E, N_I : int
+        Network size (connection probability rescaled to keep in-degrees).
+    device : str
+        Brian2 device; standalone devices compile once per :meth:`run`.
+    recall_threshold : float
+        A pool counts as recalled when its rate in the read-out window exceeds
+        the non-selective E rate in that window by more than this many Hz.
+    """
+
+    family = "spiking"
+
+    def __init__(
+        self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
+        recall_threshold: float = 5.0, name: str = "mongillo2008", references: str = "",
+    ) -> None:
+        self.parameters = dict(parameters)
+        self.N_E = N_E
+        self.N_I = N_I
+        self.device = device
+        self.recall_threshold = recall_threshold
+        self.name = name
+        self.references = references
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "SynapticWorkingMemory":
+        if size not in card.sizes:
+            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+        ctor = {"device", "recall_threshold", "N_E", "N_I"}
+        overrides = {k: v for k, v in options.items() if k not in ctor}
+        unknown = set(overrides) - set(card.parameters)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
+        kwargs = {**card.sizes[size], **{k: v for k, v in options.items() if k in ctor}}
+        return cls({**card.parameters, **overrides}, name=card.name, references=card.references, **kwargs)
+
+    def _validated(self) -> dict[str, Any]:
+        check_positive_int("N_E", self.N_E)
+        check_positive_int("N_I", self.N_I)
+        q = {}
+        for k, v in self.parameters.items():
+            if k in _DIMENSIONLESS:
+                if isinstance(v, str):
+                    raise ValueError(f"parameter {k}={v!r} must be a plain number, without a unit")
+                q[k] = v
+            else:
+                q[k] = _to_brian(k, v)
+        if not 0 < q["U"] <= 1:
+            raise ValueError(f"parameter U={q['U']!r} is not allowed; it must be in (0, 1]")
+        for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
+            if not float(q[key]) > 0:
+                raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
+        pool_size = int(round(q["coding_level"] * self.N_E))
+        if pool_size < 1 or q["n_pools"] * pool_size > self.N_E:
+            raise ValueError(f"n_pools={q['n_pools']} pools of coding_level={q['coding_level']} do not fit in N_E={self.N_E}")
+        if not self.recall_threshold > 0:
+            raise ValueError(f"recall_threshold={self.recall_threshold!r} Hz is not allowed; it must be > 0")
+        q["pool_size"] = pool_size
+        q["p_connect"] = min(1.0, q["connectivity"] * q["N_E"] / self.N_E)
+        return q
+
+    def _connectivity(self, q: dict[str, Any], rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Random synapses (numpy, so the network is fixed by the seed), with delays in s."""
+        p_e = min(1.0, q["connectivity"] * q["N_E"] / self.N_E)
+        p_i = min(1.0, q["connectivity"] * q["N_I"] / self.N_I)
+        d0, d1 = float(q["delay_min"]), float(q["delay_max"])
+
+        def pairs(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            mask = rng.random((n_pre, n_post)) < p
+            i, j = np.nonzero(mask)
+            return i.astype(np.int32), j.astype(np.int32), rng.uniform(d0, d1, i.size)
+
+        return {"EE": pairs(self.N_E, self.N_E, p_e), "EI": pairs(self.N_E, self.N_I, p_e),
+                "IE": pairs(self.N_I, self.N_E, p_i), "II": pairs(self.N_I, self.N_I, p_i)}
+
+    def _pools(self, q: dict[str, Any]) -> np.ndarray:
+        """Pool of each E cell; the non-selective cells get pool index ``n_pools``."""
+        pool = np.full(self.N_E, q["n_pools"], dtype=np.int32)
+        for k in range(q["n_pools"]):
+            pool[k * q["pool_size"]:(k + 1) * q["pool_size"]] = k
+        return pool
+
+    def stimulus(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> np.ndarray:
+        """External-input gain over (time, pool + non-selective) for one trial."""
+        gain = np.ones((n_steps, q["n_pools"] + 1))
+        t = (np.arange(n_steps) + 0.5) * step
+        for onset, item in zip(trial["item_onset"].values, trial["item_id"].values):
+            if item >= 0:
+                gain[(t >= onset) & (t < onset + float(q["cue_duration"])), item] = q["cue_gain"]
+        r0 = float(trial["readout_onset"])
+        gain[(t >= r0) & (t < r0 + float(q["readout_duration"])), :] *= q["readout_gain"]
+        return gain
+
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
+        """Simulate each trial; a pool is recalled if it fires at read-out.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``recalled`` (trial, pool), ``rate`` (trial, time, pool) per pool
+            and for the non-selective cells, ``facilitation`` and ``resources``
+            (trial, time, pool): mean u and x of each pool's cells.
+        """
+        import brian2 as b2
+        from tqdm.auto import tqdm
+
+        q = self._validated()
+        if trials.attrs.get("task") != "multi-item-recall":
+            raise ValueError(f"{self.name} runs multi-item-recall trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+        if trials.sizes["pool"] > q["n_pools"]:
+            raise ValueError(f"trials use {trials.sizes['pool']} items but {self.name} has n_pools={q['n_pools']}")
+        kind = resolve_device(self.device)
+        n_trials = trials.sizes["trial"]
+        dt_s = float(q["dt"])
+        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
+        stim_step = 1e-3
+        n_steps = int(math.ceil(duration_s / stim_step)) + 1
+        root = np.random.SeedSequence(int(seed))
+        net_seq, *children = root.spawn(n_trials + 1)
+        conn = self._connectivity(q, np.random.default_rng(net_seq))
+        pool = self._pools(q)
+        key = json.dumps([self.parameters, self.N_E, self.N_I, duration_s, kind, int(seed)], sort_keys=True)
+        directory = build_directory(kind, key) if kind in STANDALONE else None
+        rows = []
+        timings = {"build_s": 0.0, "run_s": 0.0}
+        b2.prefs.logging.console_log_level = "WARNING"
+        with brian_device(kind, directory) as dev:
+            t0 = _time.perf_counter()
+            stim = b2.TimedArray(np.ones((n_steps, q["n_pools"] + 1)), dt=stim_step * b2.second, name="stim")
+            ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "U", "tau_D", "tau_F", "V_reset_E")}
+            ns["stim"] = stim
+            dt = q["dt"]
+            E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset=_E_RESET, refractory=q["tref"],
+                               method="euler", namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
+            I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset_I", refractory=q["tref"],
+                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh")
+            E.pool = pool
+            E.u = q["U"]
+            E.x = 1.0
+            syn = {}
+            for name, (src, tgt, model, on_pre) in {
+                "EE": (E, E, "w : volt (constant)", "v_post += w*r_pre"),
+                "EI": (E, I, "", f"v_post += {float(q['J_IE'])!r}*volt"),
+                "IE": (I, E, "", f"v_post -= {float(q['J_EI'])!r}*volt"),
+                "II": (I, I, "", f"v_post -= {float(q['J_II'])!r}*volt"),
+            }.items():
+                i, j, delay = conn[name]
+                s = b2.Synapses(src, tgt, model, on_pre=on_pre, dt=dt, name=f"syn_{name}")
+                s.connect(i=i, j=j)
+                s.delay = delay * b2.second
+                syn[name] = s
+            i, j, _ = conn["EE"]
+            same_pool = (pool[i] == pool[j]) & (pool[i] < q["n_pools"])
+            syn["EE"].w = np.where(same_pool, float(q["J_EE_potentiated"]), float(q["J_EE_baseline"])) * b2.volt
+            seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+            spikes = b2.SpikeMonitor(E, name="exc_spikes")
+            record = np.flatnonzero(pool < q["n_pools"])
+            stp_mon = b2.StateMonitor(E, ["u", "x"], record=record, dt=10 * b2.ms, name="stp_monitor")
+            net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
+            standalone = kind in STANDALONE
+            if standalone:
+                dev.apply_run_args()
+                if kind == "cpp_standalone":
+                    seed_array = dev.get_array_name(seed_holder.variables["rng_seed"])
+                    dev.insert_code("main", f"brian::_random_generators[0].seed((unsigned long)brian::{seed_array}[0]);")
+                net.run(duration_s * b2.second, namespace={})
+                dev.build(run=False, directory=str(directory), with_output=False)
+            else:
+                net.store("initial")
+            timings["build_s"] = _time.perf_counter() - t0
+
+            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
+            for k in range(n_trials):
+                rng = np.random.default_rng(children[k])
+                v_E = rng.uniform(float(q["V_reset_E"]), float(q["V_thr"]), self.N_E) * b2.volt
+                v_I = rng.uniform(float(q["V_reset_I"]), float(q["V_thr"]), self.N_I) * b2.volt
+                gain = self.stimulus(q, trials.isel(trial=k), n_steps, stim_step)
+                t1 = _time.perf_counter()
+                if standalone:
+                    dev.run(run_args={E.v: v_E, I.v: v_I, stim: gain, seed_holder.rng_seed: batch_seed_of(children[k])},
+                            with_output=False)
+                else:
+                    net.restore("initial")
+                    E.v, I.v = v_E, v_I
+                    stim.values[:] = gain  # runtime: the TimedArray is read at every step
+                    b2.seed(batch_seed_of(children[k]))
+                    net.run(duration_s * b2.second, namespace={})
+                timings["run_s"] += _time.perf_counter() - t1
+                rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second),
+                             np.asarray(stp_mon.u[:]), np.asarray(stp_mon.x[:]), np.asarray(stp_mon.t / b2.second)))
+                bar.update(1)
+            bar.close()
+
+        ds = self._responses(q, trials, rows, pool, record, duration_s)
+        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
+                  "connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold,
+                  "task_parameters": trials.attrs.get("task_parameters", "")}
+        ds.attrs.update(provenance(
+            title=f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
+            model=self.name, model_family="spiking", task="multi-item-recall", parameters=params, seed=seed,
+            backend=backend_string(kind), references=self.references + "; " + trials.attrs.get("task_references", ""),
+        ))
+        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
+        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
+        return ds
+
+    def _responses(self, q, trials, rows, pool, record, duration_s) -> xr.Dataset:
+        n_trials, n_pools = trials.sizes["trial"], q["n_pools"]
+        bin_w = 0.01
+        n_t = int(math.ceil(round(duration_s / bin_w, 6)))
+        sizes = np.bincount(pool, minlength=n_pools + 1)
+        rate = np.zeros((n_trials, n_t, n_pools + 1))
+        stp_t = rows[0][4]
+        fac = np.zeros((n_trials, stp_t.size, n_pools))
+        res = np.zeros_like(fac)
+        recalled = np.zeros((n_trials, n_pools), dtype=np.int8)
+        rec_pool = pool[record]
+        for k, (i, t, u, x, _) in enumerate(rows):
+            np.add.at(rate[k], (np.minimum((t / bin_w).astype(int), n_t - 1), pool[i]), 1.0)
+            for p in range(n_pools):
+                fac[k, :, p] = u[rec_pool == p].mean(0)
+                res[k, :, p] = x[rec_pool == p].mean(0)
+            r0 = float(trials["readout_onset"][k])
+            window = (t >= r0) & (t < r0 + float(q["readout_duration"]))
+            window_rate = np.bincount(pool[i[window]], minlength=n_pools + 1) / sizes / float(q["readout_duration"])
+            recalled[k] = window_rate[:n_pools] > window_rate[n_pools] + self.recall_threshold
+        rate /= sizes[None, None, :] * bin_w
+        pools = np.arange(n_pools + 1)
+        ds = xr.Dataset(
+            {
+                "recalled": (("trial", "pool"), recalled, {"units": "1", "long_name": "pool reactivated at read-out"}),
+                "rate": (("trial", "time", "population"), rate, {"units": "Hz", "long_name": "E rate per pool (last: non-selective)"}),
+                "facilitation": (("trial", "stp_time", "pool"), fac, {"units": "1", "long_name": "mean utilisation u of the pool's cells"}),
+                "resources": (("trial", "stp_time", "pool"), res, {"units": "1", "long_name": "mean available resources x of the pool's cells"}),
+            },
+            coords={
+                "trial": trials["trial"].values,
+                "pool": np.arange(n_pools),
+                "population": ("population", pools, {"long_name": f"pool index ({n_pools}: non-selective)"}),
+                "time": ("time", (np.arange(n_t) + 0.5) * bin_w, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "stp_time": ("stp_time", stp_t, {"units": "s", "long_name": "time of the u, x samples"}),
+            },
+        )
+        return ds
