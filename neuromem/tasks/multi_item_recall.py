@@ -136,7 +136,8 @@ class MultiItemRecall(Task):
                 "accuracy": ("trial", (recalled & studied).sum(1) / size, {"units": "1", "long_name": "fraction of shown items recalled"}),
                 "intrusions": ("trial", (recalled & ~studied).sum(1), {"units": "1", "long_name": "items recalled but not shown"}),
                 "said_old": ("trial", said_old.astype(np.int8), {"units": "1", "long_name": "probe answered as shown"}),
+                "probe_is_old": trials["probe_is_old"],
             },
-            coords={"trial": trials["trial"], "set_size": trials["set_size"], "probe_is_old": trials["probe_is_old"]},
+            coords={"trial": trials["trial"], "set_size": trials["set_size"]},
         )
         return self._stamp(ds)

@@ -1,0 +1,76 @@
+"""Mongillo, Barak & Tsodyks (2008) synaptic working memory, scaled network (1600 E + 400 I).
+
+Thresholds: facilitation u rests at U = 0.2 and a cued pool reaches ~0.6-0.8
+(Mongillo et al. 2008, Fig. 1), so "elevated" is u_cued - u_other > 0.2. The
+spontaneous E rate is ~0.5-1 Hz, so "near baseline" is a median pool rate below
+2 Hz between the occasional population spikes. Recall is stochastic: over 8
+trials the read-out must bring back the cued pool in at least 6 and any other
+pool in at most 10% of the cases.
+"""
+
+import numpy as np
+import pytest
+
+import neuromem
+from neuromem.runner import run_task
+from neuromem.tasks import MultiItemRecall
+
+ONE_ITEM = MultiItemRecall(set_sizes=[1], delay=1.0)
+
+
+def _run(task, n, **overrides):
+    model = neuromem.load_model("mongillo2008", size="scaled", device="cpp_standalone", **overrides)
+    return run_task(model, task, n, seed=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def one_item():
+    return _run(ONE_ITEM, 8)
+
+
+def test_facilitation_holds_the_item_while_rate_returns_to_baseline(one_item):
+    ds = one_item
+    for k in range(ds.sizes["trial"]):
+        tr = ds.isel(trial=k)
+        cued = int(tr["item_id"][0])
+        start, stop = float(tr["item_offset"][0]) + 0.3, float(tr["readout_onset"])
+        assert stop - start > 0.2 * 3  # the delay window is several tau_D = 200 ms long
+        u = tr["facilitation"].sel(stp_time=slice(start, stop)).mean("stp_time")
+        others = np.delete(u.values, cued)
+        assert float(u[cued]) - others.max() > 0.2, (k, u.values)
+        rate = tr["rate"].sel(time=slice(start, stop), population=cued)
+        assert float(rate.median()) < 2.0, (k, float(rate.median()))
+
+
+def test_readout_reactivates_the_cued_pool(one_item):
+    studied = one_item["studied"].values.astype(bool)
+    recalled = one_item["recalled"].values.astype(bool)
+    assert recalled[studied].sum() >= 6, recalled[studied]
+    assert recalled[~studied].mean() <= 0.1
+
+
+def test_without_facilitation_the_item_is_lost():
+    ds = _run(ONE_ITEM, 4, tau_F="10 ms")
+    studied = ds["studied"].values.astype(bool)
+    assert ds["recalled"].values.astype(bool)[studied].sum() <= 1
+    cued_u = ds["facilitation"].where(ds["studied"] == 1).max("pool")
+    late = cued_u.sel(stp_time=slice(1.2, 1.6))
+    np.testing.assert_allclose(late, 0.2, atol=0.05)  # u is back at U long before the read-out
+
+
+def test_several_items_are_held_at_once():
+    ds = _run(MultiItemRecall(set_sizes=[2], delay=0.6), 6)
+    n_recalled = (ds["recalled"] * ds["studied"]).sum("pool").values
+    u = ds["facilitation"].sel(stp_time=slice(1.2, 1.5)).mean("stp_time")  # during the delay
+    both_elevated = ((u.where(ds["studied"] == 1) > 0.4).sum("pool") == 2).values
+    assert both_elevated.mean() >= 0.8, u.values  # both items are held in the synapses ...
+    assert (n_recalled == 2).sum() >= 2, n_recalled  # ... and read out together on some trials
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"parameter U=1.5 is not allowed; it must be in \(0, 1\]"):
+        neuromem.load_model("mongillo2008", U=1.5).run(ONE_ITEM.trials(1, 0), seed=0, progress=False)
+    with pytest.raises(ValueError, match="mongillo2008 runs multi-item-recall trials"):
+        from neuromem.tasks import DelayedEstimation
+
+        neuromem.load_model("mongillo2008").run(DelayedEstimation().trials(1, 0), seed=0, progress=False)
