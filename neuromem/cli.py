@@ -3,6 +3,7 @@
     neuromem list
     neuromem run working-memory --model compte2000 --delays 0.5 1 2 3 --trials 20 --seed 1 --out results/
     neuromem run synaptic-transmission --protocols paired-pulse trains --out results/
+    neuromem run multi-item-recall --model mongillo2008 --set-sizes 1 2 3 4 --trials 5 --out results/
 """
 
 from __future__ import annotations
@@ -33,6 +34,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
+    args.delays_given = args.delays is not None
+    if args.delays is None:
+        args.delays = [0.5, 1.0, 2.0, 3.0]
+    if args.trials is None:
+        args.trials = 5 if args.experiment == "multi-item-recall" else 20
+
     if args.experiment == "synaptic-transmission":
         from neuromem.experiments import PROTOCOLS, synaptic_transmission
 
@@ -48,10 +55,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
                     print(f"  {s:<14} " + " ".join(f"{v:5.2f}" for v in ds["ppr"].sel(stp_set=s).values))
         return 0
 
+    if args.experiment == "multi-item-recall":
+        from neuromem.analysis.capacity import cowan_k
+        from neuromem.experiments import multi_item_recall
+
+        ds, path = multi_item_recall(
+            model=args.model or "mongillo2008", set_sizes=args.set_sizes,
+            delay=args.delays[0] if args.delays_given else 1.0, trials_per_size=args.trials, seed=args.seed,
+            size=args.size, device=args.device or "cpp_standalone", out=args.out, progress=not args.quiet,
+        )
+        print(f"wrote {path}")
+        k = cowan_k(ds)
+        print("set size   trials   accuracy   hit rate   false alarms   Cowan's K")
+        for n in k["set_size"].values:
+            row = k.sel(set_size=n)
+            print(f"{n:8d}   {int(row['n_trials']):6d}   {float(row['accuracy']):8.2f}   {float(row['hit_rate']):8.2f}"
+                  f"   {float(row['false_alarm_rate']):12.2f}   {float(row['cowan_k']):9.2f}")
+        return 0
+
     from neuromem.experiments import working_memory
 
     ds, path = working_memory(
-        model=args.model, delays=args.delays, trials_per_delay=args.trials, seed=args.seed, size=args.size,
+        model=args.model or "compte2000", delays=args.delays, trials_per_delay=args.trials, seed=args.seed, size=args.size,
         device=args.device or "cpp_standalone", trials_per_run=args.trials_per_run, threads=args.threads,
         record_spikes=not args.no_spikes, out=args.out, progress=not args.quiet,
     )
@@ -70,9 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run an experiment and save its Dataset")
     run.add_argument("experiment", choices=sorted(EXPERIMENTS))
     wm = run.add_argument_group("working-memory")
-    wm.add_argument("--model", default="compte2000", help="model card name (see `neuromem list`)")
-    wm.add_argument("--delays", type=float, nargs="+", default=[0.5, 1.0, 2.0, 3.0], help="delays in s")
-    wm.add_argument("--trials", type=int, default=20, help="trials per delay")
+    wm.add_argument("--model", default=None,
+                    help="model card (see `neuromem list`); default compte2000 (working-memory), mongillo2008 (multi-item-recall)")
+    wm.add_argument("--delays", type=float, nargs="+", default=None,
+                    help="delays in s (working-memory: default 0.5 1 2 3; multi-item-recall: one delay, default 1)")
+    wm.add_argument("--trials", type=int, default=None,
+                    help="trials per delay (default 20) or per set size (multi-item-recall, default 5)")
+    wm.add_argument("--set-sizes", type=int, nargs="+", default=[1, 2, 3, 4], help="multi-item-recall set sizes")
     wm.add_argument("--seed", type=int, default=1)
     wm.add_argument("--size", default="scaled", help="network size named in the card: scaled (default) or full")
     run.add_argument("--device", default=None,

@@ -17,6 +17,7 @@ from neuromem.tasks.base import check_positive_int
 EXPERIMENTS: dict[str, str] = {
     "working-memory": "delayed estimation of an angle after a delay (error and its variance vs delay)",
     "synaptic-transmission": "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
+    "multi-item-recall": "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
 }
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
@@ -90,3 +91,29 @@ def synaptic_transmission(
         path = None if out is None else save(ds, Path(out) / f"synaptic-transmission_{name}.nc")
         written[name] = (ds, path)
     return written
+
+
+def multi_item_recall(
+    *,
+    model: str = "mongillo2008",
+    set_sizes: Sequence[int] = (1, 2, 3, 4),
+    delay: float = 1.0,
+    trials_per_size: int = 5,
+    seed: int = 1,
+    size: str = "scaled",
+    device: str = "cpp_standalone",
+    out: str | Path | None = "results",
+    progress: bool = True,
+) -> tuple[xr.Dataset, Path | None]:
+    """Multi-item recall / change detection; saves trials, responses and scores in one file.
+
+    Accuracy and Cowan's K per set size: :func:`neuromem.analysis.capacity.cowan_k`.
+    """
+    trials_per_size = check_positive_int("trials_per_size", trials_per_size)
+    task = get_task("multi-item-recall", set_sizes=list(set_sizes), delay=delay)
+    net = load_model(model, size=size, device=device)
+    trials = task.trials(trials_per_size * len(task.set_sizes), seed)
+    ds = combine(task, trials, net.run(trials, seed=seed, progress=progress))
+    ds.attrs["size"] = size
+    path = None if out is None else save(ds, Path(out) / f"multi-item-recall_{model}_{size}_seed{seed}.nc")
+    return ds, path

@@ -63,3 +63,18 @@ def test_synaptic_transmission_command_writes_one_dataset_per_protocol(tmp_path,
 def test_unknown_protocol_is_refused(tmp_path, capsys):
     assert main(["run", "synaptic-transmission", "--protocols", "ltp", "--out", str(tmp_path)]) == 2
     assert "protocols=['ltp'] is not allowed" in capsys.readouterr().err
+
+
+def test_multi_item_recall_command_reports_capacity(tmp_path, capsys):
+    rc = main(["run", "multi-item-recall", "--set-sizes", "1", "2", "--trials", "1", "--delays", "0.5",
+               "--out", str(tmp_path), "--quiet"])
+    assert rc == 0
+    ds = load(tmp_path / "multi-item-recall_mongillo2008_scaled_seed1.nc")
+    assert ds.attrs["task"] == "multi-item-recall" and float(ds["delay"][0]) == 0.5
+    assert "Cowan's K" in capsys.readouterr().out
+
+
+def test_ring_model_on_multi_item_task_is_refused_with_reason(tmp_path, capsys):
+    rc = main(["run", "multi-item-recall", "--model", "compte2000", "--trials", "1", "--out", str(tmp_path), "--quiet"])
+    assert rc == 2
+    assert "compte2000 cannot run multi-item-recall" in capsys.readouterr().err
