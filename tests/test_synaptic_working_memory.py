@@ -42,6 +42,19 @@ def test_facilitation_holds_the_item_while_rate_returns_to_baseline(one_item):
         assert float(rate.median()) < 2.0, (k, float(rate.median()))
 
 
+def test_only_the_cued_pool_emits_population_spikes_in_the_delay(one_item):
+    # A population spike: a 10-ms bin in which the pool fires above 30 Hz (baseline ~0.5 Hz).
+    cued_spiking, other_spiking = 0, 0
+    for k in range(one_item.sizes["trial"]):
+        tr = one_item.isel(trial=k)
+        cued = int(tr["item_id"][0])
+        rate = tr["rate"].sel(time=slice(float(tr["item_offset"][0]) + 0.1, float(tr["readout_onset"])))
+        bursts = (rate.isel(population=slice(0, -1)) > 30).sum("time").values
+        cued_spiking += bursts[cued] > 0
+        other_spiking += np.delete(bursts, cued).sum() > 0
+    assert cued_spiking >= 5 and other_spiking <= 1, (cued_spiking, other_spiking)
+
+
 def test_readout_reactivates_the_cued_pool(one_item):
     studied = one_item["studied"].values.astype(bool)
     recalled = one_item["recalled"].values.astype(bool)
@@ -74,3 +87,12 @@ def test_bad_input():
         from neuromem.tasks import DelayedEstimation
 
         neuromem.load_model("mongillo2008").run(DelayedEstimation().trials(1, 0), seed=0, progress=False)
+
+
+@pytest.mark.slow
+def test_full_size_network_recalls_the_cued_item():
+    model = neuromem.load_model("mongillo2008", size="full", device="cpp_standalone")
+    ds = run_task(model, ONE_ITEM, 2, seed=2, progress=False)
+    studied = ds["studied"].values.astype(bool)
+    assert ds["recalled"].values.astype(bool)[studied].all()
+    assert not ds["recalled"].values.astype(bool)[~studied].any()
