@@ -103,3 +103,26 @@ def load_model(name: str, **options: Any) -> Any:
     module_name, _, class_name = card.implementation.partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls.from_card(card, **options)
+
+
+def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], constructor: set[str]) -> dict[str, Any]:
+    """Constructor keywords for a model with named ``[sizes]``: the size's values, the
+    constructor ``options``, ``parameters`` (card values with any other option as an override),
+    ``name`` and ``references``. Unknown sizes and parameters raise ``ValueError``.
+    """
+    if size not in card.sizes:
+        raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+    overrides = {k: v for k, v in options.items() if k not in constructor}
+    unknown = set(overrides) - set(card.parameters)
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
+            f"card parameters: {', '.join(card.parameters)}"
+        )
+    return {
+        **card.sizes[size],
+        **{k: v for k, v in options.items() if k in constructor},
+        "parameters": {**card.parameters, **overrides},
+        "name": card.name,
+        "references": card.references,
+    }

@@ -113,7 +113,7 @@ def test_unknown_model_is_named():
 
 def test_refuses_trials_from_another_task():
     trials = TASK.trials(2, 0)
-    trials.attrs["task"] = "multi-item-recall"
+    trials.attrs["task"] = "serial-recall"
     model = neuromem.load_model("compte2000")
     with pytest.raises(ValueError, match="compte2000 runs delayed-estimation trials"):
         model.run(trials, seed=0, progress=False)
@@ -145,7 +145,7 @@ def test_full_size_network_holds_one_trial():
 
 
 def test_batch_seeds_fit_brians_int32_for_many_batches():
-    from neuromem.spiking.ring_attractor import batch_seed_of
+    from neuromem.spiking.card_values import batch_seed_of
 
     seeds = [batch_seed_of(c) for s in range(50) for c in np.random.SeedSequence(s).spawn(20)]
     assert max(seeds) < 2**31 and min(seeds) >= 0

@@ -89,7 +89,6 @@ def _cuda_cpp17_flags(prefs: object) -> None:
 def backend_string(kind: str, threads: int = 0) -> str:
     """E.g. ``"brian2 2.9.0 cpp_standalone (1 thread)"``."""
     import brian2
-    from brian2.devices.device import reset_device
 
     text = f"brian2 {brian2.__version__} {kind}"
     if kind == "cuda_standalone":

@@ -43,8 +43,9 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, parse_quantity
+from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
+from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.tasks.base import check_positive_int
@@ -71,30 +72,6 @@ I_cue = 0*amp : amp
 
 #: Parameters whose value is a bare number (the rest carry units).
 _DIMENSIONLESS = {"N_E", "N_I", "J_plus", "Mg", "n_angle_bins", "footprint_tolerance"}
-
-
-def batch_seed_of(seq: np.random.SeedSequence) -> int:
-    """A seed for one batch's simulator RNG that fits Brian2's 32-bit signed ``integer``."""
-    return int(seq.generate_state(1, dtype=np.uint32)[0] >> 1)
-
-
-def _to_brian(name: str, value: Any) -> Any:
-    """Card value -> Brian2 quantity (angles in degrees become radians, as floats)."""
-    import brian2
-
-    if name in _DIMENSIONLESS:
-        if isinstance(value, str):
-            raise ValueError(f"parameter {name}={value!r} must be a plain number, without a unit")
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"parameter {name}={value!r} needs a unit, e.g. '{value} ms'")
-    number, unit = parse_quantity(value)
-    if unit == "deg":
-        return math.radians(number)
-    try:
-        return number * getattr(brian2, unit)
-    except AttributeError:
-        raise ValueError(f"parameter {name}={value!r}: {unit!r} is not a Brian2 unit") from None
 
 
 class _BatchStore:
@@ -186,18 +163,8 @@ class RingAttractor:
         Keyword options that are constructor arguments go to the constructor;
         any other keyword must be a card parameter and overrides it.
         """
-        if size not in card.sizes:
-            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
         ctor = {"device", "trials_per_run", "record_spikes", "threads", "N_E", "N_I"}
-        overrides = {k: v for k, v in options.items() if k not in ctor}
-        unknown = set(overrides) - set(card.parameters)
-        if unknown:
-            raise ValueError(
-                f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
-                f"card parameters: {', '.join(card.parameters)}"
-            )
-        kwargs = {**card.sizes[size], **{k: v for k, v in options.items() if k in ctor}}
-        return cls({**card.parameters, **overrides}, name=card.name, references=card.references, **kwargs)
+        return cls(**sized_model_kwargs(card, size, options, ctor))
 
     # ------------------------------------------------------------------ checks
     def _validated(self) -> dict[str, Any]:
@@ -206,7 +173,7 @@ class RingAttractor:
         check_positive_int("trials_per_run", self.trials_per_run)
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
             raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number >= 0")
-        q = {k: _to_brian(k, v) for k, v in self.parameters.items()}
+        q = card_quantities(self.parameters, _DIMENSIONLESS)
         for key in ("tau_AMPA", "tau_NMDA_rise", "tau_NMDA_decay", "tau_GABA", "C_E", "C_I", "g_L_E", "g_L_I", "dt"):
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")

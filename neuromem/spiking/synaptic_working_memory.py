@@ -36,10 +36,10 @@ from typing import Any, Mapping
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard
+from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
+from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
-from neuromem.spiking.ring_attractor import _to_brian, batch_seed_of
 from neuromem.tasks.base import check_positive_int
 
 _E_EQS = """
@@ -94,27 +94,12 @@ class SynapticWorkingMemory:
 
     @classmethod
     def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "SynapticWorkingMemory":
-        if size not in card.sizes:
-            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
-        ctor = {"device", "recall_threshold", "N_E", "N_I"}
-        overrides = {k: v for k, v in options.items() if k not in ctor}
-        unknown = set(overrides) - set(card.parameters)
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
-        kwargs = {**card.sizes[size], **{k: v for k, v in options.items() if k in ctor}}
-        return cls({**card.parameters, **overrides}, name=card.name, references=card.references, **kwargs)
+        return cls(**sized_model_kwargs(card, size, options, {"device", "recall_threshold", "N_E", "N_I"}))
 
     def _validated(self) -> dict[str, Any]:
         check_positive_int("N_E", self.N_E)
         check_positive_int("N_I", self.N_I)
-        q = {}
-        for k, v in self.parameters.items():
-            if k in _DIMENSIONLESS:
-                if isinstance(v, str):
-                    raise ValueError(f"parameter {k}={v!r} must be a plain number, without a unit")
-                q[k] = v
-            else:
-                q[k] = _to_brian(k, v)
+        q = card_quantities(self.parameters, _DIMENSIONLESS)
         if not 0 < q["U"] <= 1:
             raise ValueError(f"parameter U={q['U']!r} is not allowed; it must be in (0, 1]")
         for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
