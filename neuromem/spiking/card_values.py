@@ -28,7 +28,7 @@ def to_brian(name: str, value: Any, dimensionless: bool = False) -> Any:
     if unit == "deg":
         return math.radians(number)
     try:
-        return number * getattr(brian2, unit)
+        return number * getattr(brian2, {"s": "second"}.get(unit, unit))
     except AttributeError:
         raise ValueError(f"parameter {name}={value!r}: {unit!r} is not a Brian2 unit") from None
 

@@ -1,0 +1,374 @@
+"""Lab protocols for spike-timing-dependent plasticity, each returning a Dataset.
+
+* :meth:`STDPProtocols.window` — N pre/post pairings at a fixed frequency for
+  each delta_t = t_post - t_pre: the STDP window (Bi & Poo 1998).
+* :meth:`STDPProtocols.frequency` — +10 ms and -10 ms pairings at pairing
+  frequencies 0.1-50 Hz (Sjostrom, Turrigiano & Nelson 2001), set beside the
+  published points.
+* :meth:`STDPProtocols.song2000` — one LIF neuron with many Poisson inputs under
+  additive STDP (Song, Miller & Abbott 2000): the weights split into two groups,
+  near 0 and near g_max.
+
+Every point of a pairing sweep (rule, delta_t, frequency) is its own synapse
+between two spike generators inside *one* network, so a sweep is one build and
+one run: pre and post spike times are imposed, as in a slice recording where the
+postsynaptic cell is made to fire by current injection.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard, parse_quantity
+from neuromem.results import provenance
+from neuromem.spiking.card_values import card_quantities
+from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.stdp import PairSTDP, Rule, TripletSTDP, rule_from_card
+from neuromem.tasks.base import check_positive_int
+
+_PROTOCOL_DIMENSIONLESS = {"window_pairings", "pairs_per_train", "n_trains"}
+_SONG_DIMENSIONLESS = {"rule", "N_exc", "N_inh", "g_max", "g_inh"}
+
+
+def _as_seconds(name: str, values: Sequence[float], *, nonzero: bool) -> np.ndarray:
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={values!r} is not allowed; give one or more numbers") from None
+    if arr.size == 0 or not np.all(np.isfinite(arr)) or (nonzero and np.any(arr == 0)):
+        raise ValueError(f"{name}={arr.tolist()} is not allowed; give finite values{' other than 0' if nonzero else ''}")
+    return arr
+
+
+def initial_weight(rule: Rule) -> float:
+    """Start of a protocol: 1 for an unbounded rule (changes read as dw/w), else mid-range."""
+    return 1.0 if math.isinf(rule.w_max) else 0.5 * (rule.w_min + rule.w_max)
+
+
+class STDPProtocols:
+    """STDP rules of one card, probed with lab protocols.
+
+    Parameters
+    ----------
+    parameters : mapping
+        Protocol settings (``dt``, ``window_pairings``, ``window_frequency``,
+        ``pairs_per_train``, ``n_trains``, ``train_interval``).
+    rules : mapping of str to rule
+        Named :class:`~neuromem.spiking.stdp.PairSTDP` / ``TripletSTDP`` sets.
+    song : mapping
+        The Song et al. (2000) neuron and inputs.
+    device : {"runtime", "cpp_standalone", "cuda_standalone", "auto"}
+        ``runtime`` uses Brian2's numpy target.
+    """
+
+    family = "spiking"
+
+    def __init__(self, parameters: Mapping[str, Any], rules: Mapping[str, Rule], song: Mapping[str, Any], *,
+                 device: str = "cpp_standalone", name: str = "stdp", references: str = "") -> None:
+        self.parameters = dict(parameters)
+        self.rules = dict(rules)
+        self.song = dict(song)
+        self.device = device
+        self.name = name
+        self.references = references
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, device: str = "cpp_standalone", **overrides: Any) -> "STDPProtocols":
+        unknown = set(overrides) - set(card.parameters)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for {card.name!r}; allowed: {sorted(card.parameters)}")
+        rules = {n: rule_from_card(n, v) for n, v in card.tables["rules"].items()}
+        return cls({**card.parameters, **overrides}, rules, card.tables["song2000"], device=device, name=card.name,
+                   references=card.references)
+
+    # ---------------------------------------------------------------- helpers
+    def rule(self, which: str | Rule) -> Rule:
+        """A named rule of the card, or a rule object passed through."""
+        if isinstance(which, (PairSTDP, TripletSTDP)):
+            return which
+        try:
+            return self.rules[which]
+        except (KeyError, TypeError):
+            raise ValueError(f"rule={which!r} is unknown; known rules: {', '.join(self.rules)}") from None
+
+    def _protocol(self) -> dict[str, Any]:
+        q = card_quantities(self.parameters, _PROTOCOL_DIMENSIONLESS)
+        for key in _PROTOCOL_DIMENSIONLESS:
+            check_positive_int(key, q[key])
+        for key in ("dt", "window_frequency", "train_interval"):
+            if not float(q[key]) > 0:
+                raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
+        return {k: (v if k in _PROTOCOL_DIMENSIONLESS else float(v)) for k, v in q.items()}
+
+    def _simulate(self, key: str, duration: float, dt: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
+        import brian2 as b2
+
+        kind = resolve_device(self.device)
+        directory = build_directory(kind, key) if kind in STANDALONE else None
+        b2.prefs.logging.console_log_level = "WARNING"
+        previous_target = b2.prefs.codegen.target
+        if kind == "runtime":
+            b2.prefs.codegen.target = "numpy"
+        try:
+            with brian_device(kind, directory) as dev:
+                objects, read = build()
+                net = b2.Network(*objects)
+                net.run(duration * b2.second, namespace={})
+                if kind in STANDALONE:
+                    dev.build(directory=str(directory), run=True, with_output=False)
+                return read(), backend_string(kind)
+        finally:
+            b2.prefs.codegen.target = previous_target
+
+    def pairings(self, rules: Sequence[Rule], schedules: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, str]:
+        """Final weight of one synapse per (rule, schedule): pre and post spike times (s).
+
+        ``schedules[k]`` is applied to a synapse of every rule; returns
+        (rule, schedule) final weights. Times are rounded to the time step ``dt``.
+        """
+        import brian2 as b2
+
+        dt = self._protocol()["dt"]
+        steps = [(np.round(np.asarray(pre) / dt).astype(np.int64), np.round(np.asarray(post) / dt).astype(np.int64))
+                 for pre, post in schedules]
+        for k, (pre, post) in enumerate(steps):
+            if np.unique(pre).size != pre.size or np.unique(post).size != post.size:
+                raise ValueError(f"schedule {k}: two spikes of one cell fall in the same time step of {dt * 1e3:g} ms")
+        n = len(steps)
+        last = max(max(int(pre.max()), int(post.max())) for pre, post in steps)
+        duration = (last + 2) * dt
+
+        def generator(name: str, side: int) -> Any:
+            idx = np.concatenate([np.full(s[side].size, k) for k, s in enumerate(steps)])
+            times = np.concatenate([s[side] for s in steps])
+            return b2.SpikeGeneratorGroup(n, idx, times * dt * b2.second, dt=dt * b2.second, name=name)
+
+        def build():
+            pre, post = generator("pre_cells", 0), generator("post_cells", 1)
+            syns = []
+            for r, rule in enumerate(rules):
+                model, on_pre, on_post = rule.synapse_code()
+                s = b2.Synapses(pre, post, model, on_pre=on_pre, on_post=on_post, dt=dt * b2.second, name=f"stdp_{r}")
+                s.connect(j="i")
+                s.w = initial_weight(rule)
+                syns.append(s)
+            return [pre, post, *syns], lambda: {"w": np.stack([np.asarray(s.w[:]) for s in syns])}
+
+        key = json.dumps(["pairings", [r.as_dict() for r in rules], [[p.tolist(), q.tolist()] for p, q in steps], dt], sort_keys=True)
+        out, backend = self._simulate(key, duration, dt, build)
+        return out["w"], backend
+
+    def _attrs(self, protocol: str, title: str, rules: Sequence[Rule], settings: Mapping[str, Any], backend: str, seed: int = 0) -> dict[str, Any]:
+        params = {"protocol": self.parameters, "rules": {r.name or f"rule{k}": r.as_dict() for k, r in enumerate(rules)}, **settings}
+        return provenance(title=title, model=self.name, model_family="spiking", task=protocol, parameters=params,
+                          seed=seed, backend=backend, references=self.references)
+
+    # -------------------------------------------------------------- protocols
+    def window(self, delta_t: Sequence[float] = tuple(np.r_[-100:0:5, 5:105:5] * 1e-3),
+               rules: Sequence[str | Rule] = ("song2000",), n_pairings: int | None = None,
+               frequency: float | None = None) -> xr.Dataset:
+        """The STDP window: ``n_pairings`` pairings at ``frequency`` (Hz) for each delta_t (s).
+
+        Returns
+        -------
+        xarray.Dataset
+            dims (rule, delta_t): ``dw`` (final minus initial weight, in the rule's
+            units), ``dw_over_w``; for pair rules ``dw_isolated_pairs``, the closed form
+            n x A exp(-|dt|/tau), exact when the pairing period is long against tau.
+        """
+        p = self._protocol()
+        delta_t = _as_seconds("delta_t", delta_t, nonzero=True)
+        n = check_positive_int("n_pairings", p["window_pairings"] if n_pairings is None else n_pairings)
+        f = p["window_frequency"] if frequency is None else float(frequency)
+        if not (math.isfinite(f) and f > 0):
+            raise ValueError(f"frequency={frequency!r} Hz is not allowed; it must be > 0")
+        if np.any(np.abs(delta_t) >= 1.0 / f):
+            raise ValueError(f"delta_t must be shorter than the pairing period 1/frequency = {1e3 / f:g} ms")
+        objs = [self.rule(r) for r in rules]
+        onsets = 0.1 + np.arange(n) / f
+        schedules = [(onsets + max(0.0, -d), onsets + max(0.0, d)) for d in delta_t]
+        w, backend = self.pairings(objs, schedules)
+        w0 = np.array([initial_weight(r) for r in objs])[:, None]
+        ds = xr.Dataset(
+            {
+                "dw": (("rule", "delta_t"), w - w0, {"units": "1", "long_name": "weight change (rule's weight units)"}),
+                "dw_over_w": (("rule", "delta_t"), (w - w0) / w0, {"units": "1", "long_name": "relative weight change"}),
+            },
+            coords={"rule": [r.name for r in objs],
+                    "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"})},
+        )
+        iso = np.full(w.shape, np.nan)
+        for k, r in enumerate(objs):
+            if isinstance(r, PairSTDP):
+                iso[k] = n * r.window(delta_t, w=initial_weight(r))
+        if np.isfinite(iso).any():
+            ds["dw_isolated_pairs"] = (("rule", "delta_t"), iso,
+                                       {"units": "1", "long_name": "closed form: n_pairings x single-pair window (pair rules)"})
+        ds.attrs.update(self._attrs("stdp-window", "STDP window: weight change vs spike timing", objs,
+                                    {"n_pairings": n, "frequency_Hz": f, "delta_t_s": delta_t}, backend))
+        return ds
+
+    def frequency(self, frequencies: Sequence[float] = (0.1, 10.0, 20.0, 40.0, 50.0), delta_t: Sequence[float] = (0.01, -0.01),
+                  rules: Sequence[str | Rule] = ("pfister_visual_minimal", "pfister_visual_full")) -> xr.Dataset:
+        """Pairings at each frequency (Hz) and delta_t (s), trains as in Sjostrom et al. (2001).
+
+        ``pairs_per_train`` pairings per train, ``n_trains`` trains, one every
+        ``train_interval`` (or right after the previous one when longer).
+
+        Returns
+        -------
+        xarray.Dataset
+            dims (rule, delta_t, frequency): ``dw_over_w``; ``published`` and
+            ``published_sem`` (delta_t, frequency) from Sjostrom et al. (2001) where a
+            point exists; ``rmse`` and ``chi2`` (rule) against those points.
+        """
+        from neuromem.reference import load_reference
+
+        p = self._protocol()
+        freqs = _as_seconds("frequencies", frequencies, nonzero=True)
+        if np.any(freqs <= 0):
+            raise ValueError(f"frequencies={freqs.tolist()} is not allowed; they must be > 0 Hz")
+        delta_t = _as_seconds("delta_t", delta_t, nonzero=True)
+        if np.any(np.abs(delta_t)[:, None] >= 1.0 / freqs[None, :]):
+            raise ValueError("every |delta_t| must be shorter than the pairing period 1/frequency")
+        objs = [self.rule(r) for r in rules]
+        schedules = []
+        for d in delta_t:
+            for f in freqs:
+                train = np.arange(p["pairs_per_train"]) / f
+                period = max(p["train_interval"], train[-1] + 1.0)
+                onsets = 0.1 + (np.arange(p["n_trains"])[:, None] * period + train[None, :]).ravel()
+                schedules.append((onsets + max(0.0, -d), onsets + max(0.0, d)))
+        w, backend = self.pairings(objs, schedules)
+        w0 = np.array([initial_weight(r) for r in objs])[:, None]
+        rel = ((w - w0) / w0).reshape(len(objs), delta_t.size, freqs.size)
+        ref = load_reference("sjostrom2001_frequency")
+        pub = np.full((delta_t.size, freqs.size), np.nan)
+        sem = np.full_like(pub, np.nan)
+        for a, d in enumerate(delta_t * 1e3):
+            for b, f in enumerate(freqs):
+                hit = (np.isclose(ref["delta_t"].values, d)) & (np.isclose(ref["pairing_frequency"].values, f))
+                if hit.any():
+                    pub[a, b] = float(ref["dw_over_w"].values[hit][0])
+                    sem[a, b] = float(ref["sem"].values[hit][0])
+        have = np.isfinite(pub)
+        resid = rel[:, have] - pub[have][None, :]
+        ds = xr.Dataset(
+            {
+                "dw_over_w": (("rule", "delta_t", "frequency"), rel, {"units": "1", "long_name": "relative weight change"}),
+                "published": (("delta_t", "frequency"), pub, {"units": "1", "long_name": "Sjostrom et al. (2001): mean dw/w"}),
+                "published_sem": (("delta_t", "frequency"), sem, {"units": "1", "long_name": "Sjostrom et al. (2001): s.e.m."}),
+                "rmse": ("rule", np.sqrt(np.mean(resid ** 2, axis=1)) if have.any() else np.full(len(objs), np.nan),
+                         {"units": "1", "long_name": "root-mean-square difference from the published points"}),
+                "chi2": ("rule", np.sum((resid / sem[have][None, :]) ** 2, axis=1) if have.any() else np.full(len(objs), np.nan),
+                         {"units": "1", "long_name": "sum of squared differences in units of the published s.e.m."}),
+            },
+            coords={"rule": [r.name for r in objs],
+                    "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"}),
+                    "frequency": ("frequency", freqs, {"units": "Hz", "long_name": "pairing frequency"})},
+        )
+        ds.attrs.update(self._attrs("stdp-frequency", "Frequency dependence of STDP (Sjostrom et al. 2001 protocol)", objs,
+                                    {"frequencies_Hz": freqs, "delta_t_s": delta_t}, backend))
+        ds.attrs["references"] += "; " + ref.attrs["references"]
+        return ds
+
+    def song2000(self, duration: float = 100.0, *, seed: int = 1, rule: str | Rule | None = None,
+                 record_every: float = 1.0, n_bins: int = 20) -> xr.Dataset:
+        """One neuron, many Poisson inputs with STDP (Song, Miller & Abbott 2000).
+
+        Parameters
+        ----------
+        duration : float
+            Simulated time (s).
+        seed : int
+            Seeds the initial weights (uniform in [w_min, w_max]) and the inputs.
+        rule : str or rule, optional
+            Default: the one named in the card's ``[song2000]`` table.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``weight`` (sample_time, synapse) in units of g_max, ``weight_histogram``
+            (weight_bin) at the end, ``output_rate`` (sample_time) and
+            ``fraction_low`` / ``fraction_high`` (weights below 0.1 / above 0.9 of the range).
+        """
+        import brian2 as b2
+
+        if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
+            raise ValueError(f"duration={duration!r} s is not allowed; it must be > 0")
+        if not (record_every > 0 and record_every <= duration):
+            raise ValueError(f"record_every={record_every!r} s is not allowed; it must be in (0, duration]")
+        n_bins = check_positive_int("n_bins", n_bins)
+        q = card_quantities({k: v for k, v in self.song.items() if k != "rule"}, _SONG_DIMENSIONLESS)
+        r = self.rule(rule if rule is not None else self.song["rule"])
+        if math.isinf(r.w_max):
+            raise ValueError(f"rule {r.name!r} has no upper bound w_max; the Song et al. run needs one")
+        n_exc, n_inh = check_positive_int("N_exc", q["N_exc"]), int(q["N_inh"])
+        dt = self._protocol()["dt"]
+        rng = np.random.default_rng(seed)
+        w0 = rng.uniform(r.w_min, r.w_max, n_exc)
+        n_samples = int(round(duration / record_every))
+
+        def build():
+            b2.seed(int(seed))
+            ns = {k: q[k] for k in ("tau_m", "E_L", "E_exc", "E_inh", "tau_exc", "tau_inh", "V_threshold", "V_reset")}
+            neuron = b2.NeuronGroup(1, """dv/dt = (E_L - v + g_e*(E_exc - v) + g_i*(E_inh - v))/tau_m : volt
+                                          dg_e/dt = -g_e/tau_exc : 1
+                                          dg_i/dt = -g_i/tau_inh : 1""",
+                                    threshold="v > V_threshold", reset="v = V_reset", method="euler",
+                                    namespace=ns, dt=dt * b2.second, name="neuron")
+            neuron.v = q["E_L"]
+            exc = b2.PoissonGroup(n_exc, q["rate_exc"], dt=dt * b2.second, name="exc_inputs")
+            model, on_pre, on_post = r.synapse_code()
+            syn = b2.Synapses(exc, neuron, model, on_pre=f"g_e_post += w*{float(q['g_max'])!r}\n" + on_pre, on_post=on_post,
+                              dt=dt * b2.second, name="stdp_synapses")
+            syn.connect(i=np.arange(n_exc), j=np.zeros(n_exc, dtype=int))  # synapse k is input k
+            syn.w = w0
+            objects = [neuron, exc, syn]
+            if n_inh > 0:
+                inh = b2.PoissonGroup(n_inh, q["rate_inh"], dt=dt * b2.second, name="inh_inputs")
+                isyn = b2.Synapses(inh, neuron, on_pre=f"g_i_post += {float(q['g_inh'])!r}", dt=dt * b2.second, name="inh_synapses")
+                isyn.connect()
+                objects += [inh, isyn]
+            wmon = b2.StateMonitor(syn, "w", record=np.arange(n_exc), dt=record_every * b2.second, when="end", name="weights")
+            smon = b2.SpikeMonitor(neuron, name="output_spikes")
+            objects += [wmon, smon]
+
+            def read():
+                return {"w": np.asarray(wmon.w[:]).T, "t": np.asarray(wmon.t / b2.second), "spikes": np.asarray(smon.t / b2.second)}
+
+            return objects, read
+
+        key = json.dumps(["song2000", self.song, r.as_dict(), duration, seed, record_every, dt], sort_keys=True)
+        out, backend = self._simulate(key, duration, dt, build)
+        w_t = out["w"][:n_samples]
+        t = out["t"][:n_samples] + record_every
+        counts = np.histogram(out["spikes"], bins=np.r_[0.0, t])[0]
+        rate = counts / np.diff(np.r_[0.0, t])
+        span = r.w_max - r.w_min
+        final = (w_t[-1] - r.w_min) / span
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+        hist = np.histogram(final, bins=edges)[0] / final.size
+        ds = xr.Dataset(
+            {
+                "weight": (("sample_time", "synapse"), w_t, {"units": "1", "long_name": "synaptic weight (units of g_max)"}),
+                "initial_weight": ("synapse", w0, {"units": "1", "long_name": "initial weight (units of g_max)"}),
+                "weight_histogram": ("weight_bin", hist, {"units": "1", "long_name": "fraction of synapses per weight bin at the end"}),
+                "output_rate": ("sample_time", rate, {"units": "Hz", "long_name": "postsynaptic firing rate"}),
+                "fraction_low": ((), float(np.mean(final < 0.1)), {"units": "1", "long_name": "fraction of weights below 0.1 g_max"}),
+                "fraction_high": ((), float(np.mean(final > 0.9)), {"units": "1", "long_name": "fraction of weights above 0.9 g_max"}),
+            },
+            coords={
+                "sample_time": ("sample_time", t, {"units": "s", "long_name": "time of the weight sample"}),
+                "synapse": np.arange(n_exc),
+                "weight_bin": ("weight_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "1", "long_name": "weight bin centre (units of g_max)"}),
+            },
+        )
+        ds.attrs.update(self._attrs("song2000", "Song, Miller & Abbott (2000): weight distribution under additive STDP", [r],
+                                    {"song2000": self.song, "duration_s": duration, "record_every_s": record_every}, backend, seed=seed))
+        return ds

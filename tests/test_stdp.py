@@ -1,0 +1,137 @@
+"""STDP rules and lab protocols against closed forms and published data."""
+
+import math
+
+import numpy as np
+import pytest
+
+import neuromem
+from neuromem.results import schema_problems
+from neuromem.spiking.stdp import PairSTDP, TripletSTDP, fit_window, rule_from_card
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    return neuromem.load_model("stdp", device="runtime")
+
+
+@pytest.fixture(scope="module")
+def standalone():
+    return neuromem.load_model("stdp", device="cpp_standalone")
+
+
+def test_single_pairings_match_exponential_window(runtime):
+    # One isolated pairing: +A+ exp(-dt/tau+) for post after pre, -A- exp(dt/tau-) before.
+    delta_t = np.r_[-80:0:2.5, 2.5:82.5:2.5] * 1e-3
+    ds = runtime.window(delta_t, rules=["song2000", "song2000_nearest"], n_pairings=1)
+    rule = runtime.rule("song2000")
+    expected = np.where(delta_t > 0, rule.A_plus * np.exp(-delta_t / rule.tau_plus),
+                        -rule.A_minus * np.exp(delta_t / rule.tau_minus))
+    for name in ("song2000", "song2000_nearest"):
+        np.testing.assert_allclose(ds["dw"].sel(rule=name), expected, rtol=1e-6)
+    assert schema_problems(ds) == []
+
+
+def test_fitting_the_simulated_window_recovers_time_constants(runtime):
+    rule = PairSTDP(A_plus=0.01, A_minus=0.006, tau_plus=0.0168, tau_minus=0.0337, w_max=1.0, name="bi_poo_taus")
+    ds = runtime.window(np.r_[-150:0:5, 5:155:5] * 1e-3, rules=[rule], n_pairings=60, frequency=1.0)
+    fit = fit_window(ds["delta_t"].values * 1e-3, ds["dw"].sel(rule="bi_poo_taus").values / 60)
+    assert fit["tau_plus"] == pytest.approx(0.0168, rel=1e-4)
+    assert fit["tau_minus"] == pytest.approx(0.0337, rel=1e-4)
+    assert fit["A_plus"] == pytest.approx(0.01, rel=1e-4)
+
+
+def test_multiplicative_window_scales_with_the_weight():
+    rule = PairSTDP(A_plus=0.01, A_minus=0.01, tau_plus=0.02, tau_minus=0.02, form="multiplicative", w_max=1.0)
+    # soft bounds: potentiation shrinks near w_max, depression near w_min
+    assert rule.window(0.01, w=0.9) == pytest.approx(0.01 * 0.1 * math.exp(-0.5))
+    assert rule.window(-0.01, w=0.9) == pytest.approx(-0.01 * 0.9 * math.exp(-0.5))
+
+
+def test_nearest_and_all_to_all_differ_for_bursts(runtime):
+    # Two pre spikes 5 ms apart, then one post spike 10 ms after the second: all-to-all pairs the
+    # post spike with both pre spikes, nearest-spike only with the second.
+    sched = [(np.array([0.100, 0.105]), np.array([0.115]))]
+    rules = [runtime.rule("song2000"), runtime.rule("song2000_nearest")]
+    w, _ = runtime.pairings(rules, sched)
+    a, tau = 0.005, 0.020
+    assert w[0, 0] - 0.5 == pytest.approx(a * (math.exp(-0.010 / tau) + math.exp(-0.015 / tau)), rel=1e-9)
+    assert w[1, 0] - 0.5 == pytest.approx(a * math.exp(-0.010 / tau), rel=1e-9)
+
+
+def test_triplet_rule_reproduces_sjostrom_pattern(standalone):
+    ds = standalone.frequency()
+    for rule in ("pfister_visual_minimal", "pfister_visual_full"):
+        plus = ds["dw_over_w"].sel(rule=rule, delta_t=10.0).values
+        minus = ds["dw_over_w"].sel(rule=rule, delta_t=-10.0)
+        assert np.all(np.diff(plus) > 0), "potentiation at +10 ms grows with pairing frequency"
+        assert float(minus.sel(frequency=0.1)) < -0.1 and float(minus.sel(frequency=10.0)) < -0.1
+        assert float(minus.sel(frequency=50.0)) > 0.3, "-10 ms pairings potentiate at 50 Hz"
+        # fit error against the 10 published points (Pfister & Gerstner report a good fit)
+        assert float(ds["rmse"].sel(rule=rule)) < 0.2
+    assert np.isfinite(ds["published"]).sum() == 10
+    assert schema_problems(ds) == []
+
+
+def test_triplet_rate_drift_has_a_bcm_threshold():
+    rule = rule_from_card("m", {"rule": "triplet", "A3_plus": 6.5e-3, "A2_minus": 7.1e-3, "tau_plus": "16.8 ms",
+                                "tau_minus": "33.7 ms", "tau_y": "114 ms"})
+    theta = 7.1e-3 * 0.0337 / (6.5e-3 * 0.0168 * 0.114)
+    assert rule.rate_drift(10.0, theta * 0.9) < 0 < rule.rate_drift(10.0, theta * 1.1)
+
+
+def _song_bimodality(ds):
+    hist = ds["weight_histogram"].values
+    centres = ds["weight_bin"].values
+    middle = hist[(centres > 0.3) & (centres < 0.7)].mean()
+    return hist[0], hist[-1], middle
+
+
+def test_song2000_weights_move_to_the_bounds(standalone):
+    ds = standalone.song2000(300.0, seed=2, record_every=10.0)
+    low, high, middle = _song_bimodality(ds)
+    assert low > 2 * middle and high > 2 * middle, (low, high, middle)
+    assert float(ds["output_rate"][-10:].mean()) < float(ds["output_rate"][0]), "STDP brings the output rate down"
+    assert schema_problems(ds) == []
+
+
+@pytest.mark.slow
+def test_song2000_full_run_is_bimodal(standalone):
+    ds = standalone.song2000(600.0, seed=1, record_every=10.0)
+    assert float(ds["fraction_low"]) > 0.4 and float(ds["fraction_high"]) > 0.1
+    w = ds["weight"].isel(sample_time=-1).values
+    assert np.mean((w > 0.2) & (w < 0.8)) < 0.15
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tau_plus": 0.0}, "tau_plus"),
+        ({"tau_minus": -0.02}, "tau_minus"),
+        ({"A_minus": -0.005}, "A_minus"),
+        ({"pairing": "first"}, "pairing"),
+        ({"form": "power"}, "form"),
+        ({"form": "multiplicative", "w_max": math.inf}, "w_max"),
+    ],
+)
+def test_bad_pair_parameters_are_refused(kwargs, message):
+    base = {"A_plus": 0.005, "A_minus": 0.005, "tau_plus": 0.02, "tau_minus": 0.02, "w_max": 1.0}
+    with pytest.raises(ValueError, match=message):
+        PairSTDP(**{**base, **kwargs})
+
+
+def test_bad_triplet_and_card_input_is_refused(runtime):
+    with pytest.raises(ValueError, match="tau_y"):
+        TripletSTDP(tau_plus=0.0168, tau_minus=0.0337, tau_y=0.0)
+    with pytest.raises(ValueError, match="A3_plus.*magnitudes"):
+        TripletSTDP(tau_plus=0.0168, tau_minus=0.0337, A3_plus=-1e-3)
+    with pytest.raises(ValueError, match="rule='hebb' is unknown"):
+        rule_from_card("x", {"rule": "hebb"})
+    with pytest.raises(ValueError, match="tau_plus.*unit"):
+        rule_from_card("x", {"rule": "pair", "tau_plus": 20})
+    with pytest.raises(ValueError, match="rule='nope' is unknown; known rules"):
+        runtime.window([0.01], rules=["nope"])
+    with pytest.raises(ValueError, match="delta_t"):
+        runtime.window([0.0])
+    with pytest.raises(ValueError, match="pairing period"):
+        runtime.window([0.5], n_pairings=2, frequency=2.0)
