@@ -4,6 +4,8 @@
     neuromem run working-memory --model compte2000 --delays 0.5 1 2 3 --trials 20 --seed 1 --out results/
     neuromem run synaptic-transmission --protocols paired-pulse trains --out results/
     neuromem run multi-item-recall --model mongillo2008 --set-sizes 1 2 3 4 --trials 5 --out results/
+    neuromem run stdp --protocols window frequency song2000 --out results/
+    neuromem run retention --synapse simple --patterns 8 --trials 4 --out results/
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import numpy as np
 
     args.delays_given = args.delays is not None
+    args.trials_given = args.trials is not None
     if args.delays is None:
         args.delays = [0.5, 1.0, 2.0, 3.0]
     if args.trials is None:
@@ -53,6 +56,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 print("paired-pulse ratio (rows: sets; columns: intervals in s " + " ".join(f"{d:g}" for d in ds["interval"].values) + ")")
                 for s in ds["stp_set"].values:
                     print(f"  {s:<14} " + " ".join(f"{v:5.2f}" for v in ds["ppr"].sel(stp_set=s).values))
+        return 0
+
+    if args.experiment == "stdp":
+        from neuromem.experiments import STDP_PROTOCOLS, stdp
+
+        written = stdp(protocols=args.protocols or STDP_PROTOCOLS, rules=args.rules, song_duration=args.song_duration,
+                       seed=args.seed, device=args.device or "cpp_standalone", out=args.out)
+        for name, (ds, path) in written.items():
+            print(f"wrote {path}")
+            if name == "frequency":
+                print("dw/w vs pairing frequency (Hz " + " ".join(f"{f:g}" for f in ds["frequency"].values) + ")")
+                for d in ds["delta_t"].values:
+                    print(f"  {'Sjostrom 2001':<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["published"].sel(delta_t=d).values))
+                    for r in ds["rule"].values:
+                        print(f"  {r:<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["dw_over_w"].sel(rule=r, delta_t=d).values))
+                for r in ds["rule"].values:
+                    print(f"  {r}: rmse {float(ds['rmse'].sel(rule=r)):.3f}, chi2 {float(ds['chi2'].sel(rule=r)):.1f} (10 points)")
+            if name == "song2000":
+                print(f"  Song et al. (2000): {float(ds['fraction_low']):.2f} of weights < 0.1 g_max, "
+                      f"{float(ds['fraction_high']):.2f} > 0.9 g_max after {ds['sample_time'].values[-1]:g} s")
+        return 0
+
+    if args.experiment == "retention":
+        from neuromem.experiments import retention
+        from neuromem.tasks.retention import forgetting_curve
+
+        ds, path = retention(
+            model=args.model or "assembly_memory", synapse=args.synapse, n_patterns=args.patterns,
+            test_delays=args.delays if args.delays_given else [0.5], trials_per_delay=args.trials if args.trials_given else 4,
+            seed=args.seed, size=args.size, device=args.device or "cpp_standalone", out=args.out, progress=not args.quiet,
+        )
+        print(f"wrote {path}")
+        curve = forgetting_curve(ds)
+        print("test delay (s)   later patterns   time since study (s)   overlap   identified")
+        for d in curve["test_delay"].values:
+            for lag in curve["lag"].values:
+                row = curve.sel(test_delay=d, lag=lag)
+                print(f"{d:14.2f}   {lag:14d}   {float(row['retention_interval']):20.1f}   {float(row['overlap']):7.2f}"
+                      f"   {float(row['identified']):10.2f}")
         return 0
 
     if args.experiment == "multi-item-recall":
@@ -112,12 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
     wm.add_argument("--no-spikes", action="store_true", help="do not store individual spikes")
     run.add_argument("--out", default="results", help="folder for the netCDF result")
     syn = run.add_argument_group("synaptic-transmission")
-    syn.add_argument("--protocols", nargs="+", default=None, help="psc paired-pulse trains nmda-iv (default: all)")
+    syn.add_argument("--protocols", nargs="+", default=None, help="synaptic-transmission: psc paired-pulse trains nmda-iv; stdp: window frequency song2000 (default: all)")
     syn.add_argument("--intervals", type=float, nargs="+", default=[0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0],
                      help="paired-pulse intervals in s")
     syn.add_argument("--frequencies", type=float, nargs="+", default=[1, 2, 5, 10, 20, 50], help="train frequencies in Hz")
     syn.add_argument("--sets", nargs="+", default=["depressing", "facilitating", "mongillo2008"], help="Tsodyks-Markram sets")
     syn.add_argument("--pulses", type=int, default=10, help="spikes per train")
+    plast = run.add_argument_group("stdp and retention")
+    plast.add_argument("--rules", nargs="+", default=None, help="STDP rules of the stdp card for the window/frequency protocols")
+    plast.add_argument("--song-duration", type=float, default=600.0, help="simulated seconds of the Song et al. (2000) run")
+    plast.add_argument("--synapse", default="simple", help="retention: synapse variant, simple or benna-fusi")
+    plast.add_argument("--patterns", type=int, default=8, help="retention: patterns studied per trial")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
     return parser

@@ -18,7 +18,11 @@ EXPERIMENTS: dict[str, str] = {
     "working-memory": "delayed estimation of an angle after a delay (error and its variance vs delay)",
     "synaptic-transmission": "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
     "multi-item-recall": "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
+    "stdp": "STDP window, frequency dependence vs Sjostrom et al. (2001), Song et al. (2000) weight distribution",
+    "retention": "patterns stored as assemblies by STDP, recalled from a partial cue: forgetting curve vs pattern age",
 }
+
+STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 
@@ -116,4 +120,65 @@ def multi_item_recall(
     ds = combine(task, trials, net.run(trials, seed=seed, progress=progress))
     ds.attrs["size"] = size
     path = None if out is None else save(ds, Path(out) / f"multi-item-recall_{model}_{size}_seed{seed}.nc")
+    return ds, path
+
+
+def stdp(
+    *,
+    protocols: Sequence[str] = STDP_PROTOCOLS,
+    rules: Sequence[str] | None = None,
+    song_duration: float = 600.0,
+    seed: int = 1,
+    device: str = "cpp_standalone",
+    out: str | Path | None = "results",
+) -> dict[str, tuple[xr.Dataset, Path | None]]:
+    """Run the STDP lab protocols; one Dataset (and file) per protocol.
+
+    ``rules`` (names of the ``stdp`` card) apply to the window and frequency
+    protocols; by default the window uses the pair rules and the frequency
+    protocol the triplet rules. ``song_duration`` is in s.
+    """
+    unknown = [p for p in protocols if p not in STDP_PROTOCOLS]
+    if unknown or not protocols:
+        raise ValueError(f"protocols={list(protocols)} is not allowed; choose from {list(STDP_PROTOCOLS)}")
+    model = load_model("stdp", device=device)
+    runs = {
+        "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
+        "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
+        "song2000": lambda: model.song2000(song_duration, seed=seed, record_every=max(song_duration / 60, 0.1)),
+    }
+    written = {}
+    for name in protocols:
+        ds = runs[name]()
+        path = None if out is None else save(ds, Path(out) / f"stdp_{name}.nc")
+        written[name] = (ds, path)
+    return written
+
+
+def retention(
+    *,
+    model: str = "assembly_memory",
+    synapse: str = "simple",
+    n_patterns: int = 8,
+    test_delays: Sequence[float] = (0.5,),
+    trials_per_delay: int = 4,
+    seed: int = 1,
+    size: str = "scaled",
+    device: str = "cpp_standalone",
+    out: str | Path | None = "results",
+    progress: bool = True,
+) -> tuple[xr.Dataset, Path | None]:
+    """Study ``n_patterns`` patterns, recall each from half of it; save trials, responses, scores.
+
+    The forgetting curve (recall vs number of later patterns and vs time) is
+    :func:`neuromem.tasks.retention.forgetting_curve` of the result.
+    """
+    trials_per_delay = check_positive_int("trials_per_delay", trials_per_delay)
+    task = get_task("retention", n_patterns=n_patterns, test_delays=list(test_delays))
+    net = load_model(model, size=size, device=device, synapse=synapse)
+    trials = task.trials(trials_per_delay * len(task.test_delays), seed)
+    ds = combine(task, trials, net.run(trials, seed=seed, progress=progress))
+    ds.attrs["size"] = size
+    ds.attrs["synapse"] = synapse
+    path = None if out is None else save(ds, Path(out) / f"retention_{model}_{synapse}_{size}_seed{seed}.nc")
     return ds, path

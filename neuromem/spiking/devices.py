@@ -98,3 +98,24 @@ def backend_string(kind: str, threads: int = 0) -> str:
     elif kind == "cpp_standalone":
         text += f" ({max(threads, 1)} thread{'s' if threads > 1 else ''})"
     return text
+
+
+def reseed_each_run(dev: object, kind: str, seed_holder: object, threads: int = 0, build_seed: int = 0) -> None:
+    """Standalone: reseed Brian's generators at the start of every run from a run argument.
+
+    ``seed_holder`` is a one-neuron group with ``rng_seed : integer (constant)``;
+    each ``device.run(run_args={seed_holder.rng_seed: s})`` then draws its own,
+    reproducible noise. brian2cuda draws from cuRAND seeded once per build
+    (``build_seed``): runs differ from each other, but a rerun may not repeat bit for bit.
+    """
+    dev.apply_run_args()
+    if kind == "cpp_standalone":
+        seed_array = dev.get_array_name(seed_holder.variables["rng_seed"])
+        n_threads = max(int(threads), 1)
+        dev.insert_code(
+            "main",
+            f"for (int _i=0; _i<{n_threads}; _i++) "
+            f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
+        )
+    else:
+        dev.seed(build_seed)

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, parse_quantity
+from neuromem.cards import ModelCard
 from neuromem.results import provenance
 from neuromem.spiking.card_values import card_quantities
 from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device

@@ -46,7 +46,7 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.devices import STANDALONE, reseed_each_run, backend_string, brian_device, build_directory, resolve_device
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.tasks.base import check_positive_int
 
@@ -337,18 +337,8 @@ class RingAttractor:
                 E.cue_stop = cue_offset * b2.second
                 standalone = kind in STANDALONE
                 if standalone:
-                    dev.apply_run_args()
-                    if kind == "cpp_standalone":
-                        seed_array = dev.get_array_name(built["seed_holder"].variables["rng_seed"])
-                        n_threads = max(self.threads, 1)
-                        # Reseed Brian's generators from the run argument so every batch has its own, reproducible noise.
-                        dev.insert_code(
-                            "main",
-                            f"for (int _i=0; _i<{n_threads}; _i++) "
-                            f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
-                        )
-                    else:  # brian2cuda draws from cuRAND, seeded once per build: batches differ, reruns may not repeat
-                        dev.seed(batch_seed_of(children[0]))
+                    # every batch reseeds Brian's generators from its run argument: own, reproducible noise
+                    reseed_each_run(dev, kind, built["seed_holder"], self.threads, batch_seed_of(children[0]))
                     net.run(duration, namespace={})
                     dev.build(run=False, directory=str(directory), with_output=False)
                 else:

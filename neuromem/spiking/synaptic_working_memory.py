@@ -39,7 +39,7 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.devices import STANDALONE, reseed_each_run, backend_string, brian_device, build_directory, resolve_device
 from neuromem.tasks.base import check_positive_int
 
 _E_EQS = """
@@ -214,10 +214,7 @@ class SynapticWorkingMemory:
             net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
             standalone = kind in STANDALONE
             if standalone:
-                dev.apply_run_args()
-                if kind == "cpp_standalone":
-                    seed_array = dev.get_array_name(seed_holder.variables["rng_seed"])
-                    dev.insert_code("main", f"brian::_random_generators[0].seed((unsigned long)brian::{seed_array}[0]);")
+                reseed_each_run(dev, kind, seed_holder, 0, batch_seed_of(children[0]))
                 net.run(duration_s * b2.second, namespace={})
                 dev.build(run=False, directory=str(directory), with_output=False)
             else:

@@ -8,8 +8,9 @@ from typing import Any
 from neuromem.tasks.base import Task
 from neuromem.tasks.delayed_estimation import DelayedEstimation
 from neuromem.tasks.multi_item_recall import MultiItemRecall
+from neuromem.tasks.retention import Retention
 
-TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (DelayedEstimation, MultiItemRecall)}
+TASKS: dict[str, type[Task]] = {cls.name: cls for cls in (DelayedEstimation, MultiItemRecall, Retention)}
 
 
 def list_tasks() -> list[str]:
@@ -30,4 +31,4 @@ def get_task(name: str, **params: Any) -> Task:
     return cls(**params)
 
 
-__all__ = ["DelayedEstimation", "MultiItemRecall", "Task", "get_task", "list_tasks"]
+__all__ = ["DelayedEstimation", "MultiItemRecall", "Retention", "Task", "get_task", "list_tasks"]

@@ -1,0 +1,340 @@
+"""Assemblies stored by STDP, recalled by pattern completion, overwritten by later patterns.
+
+A recurrent network of leaky integrate-and-fire E and I neurons with delta
+synapses (Brunel 2000 style) whose E->E synapses learn with the triplet rule of
+Pfister & Gerstner (2006), scaled by a learning rate and switched on while a
+pattern is studied. Studying a pattern drives its neurons at high rate: their
+mutual synapses cross the rule's rate threshold and potentiate (an assembly,
+as in Litwin-Kumar & Doiron 2014), while synapses from them onto weakly active
+neurons depress. A partial cue later reactivates the rest of an assembly. Each
+new pattern depresses part of the older assemblies' synapses, so recall of a
+pattern fades with the number of patterns studied after it: the forgetting curve
+of the ``retention`` task.
+
+Synapse variants
+----------------
+* ``simple``: the weight is one variable bounded in [w_min, w_max] (Amit & Fusi
+  1994 argue such synapses forget exponentially with the number of new memories).
+* ``benna-fusi``: the visible weight u1 exchanges with a chain of hidden
+  variables u2..um with capacities C_k = 2^(k-1) and couplings
+  g_k = 4^-(k-1) / chain_tau, the last leaking to w_min (Benna & Fusi 2016): a
+  change first held in u1 flows into ever slower variables, which pull u1 back.
+
+Implementation notes
+--------------------
+* A trial's stimulus (which features are driven when) and the plasticity gate
+  are TimedArrays passed per trial through ``run_args``: one build serves every
+  trial (each run starts again from the initial weights).
+* Connectivity is drawn in numpy from the seed. At a reduced size the connection
+  probability rises so every neuron keeps its in-degree.
+* Features of the task map onto equal blocks of E neurons.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time as _time
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard, sized_model_kwargs
+from neuromem.results import provenance
+from neuromem.spiking.card_values import batch_seed_of, card_quantities
+from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, reseed_each_run, resolve_device
+from neuromem.spiking.stdp import TripletSTDP
+from neuromem.tasks.base import check_positive_int
+
+SYNAPSES: tuple[str, ...] = ("simple", "benna-fusi")
+
+_E_EQS = """
+dv/dt = (mu_E + stim*drive(t, feature) - v)/tau_E + sigma_E*sqrt(2/tau_E)*xi : volt (unless refractory)
+feature : integer (constant)
+"""
+_I_EQS = """
+dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
+"""
+_DIMENSIONLESS = {"N_E", "N_I", "connectivity", "eta", "w_min", "w_max", "A2_plus", "A3_plus", "A2_minus", "A3_minus",
+                  "plastic_in_gaps", "synapse", "chain_levels", "weight_samples"}
+
+
+def chain_code(levels: int, tau: float, step: float, w_min: float, w_max: float) -> tuple[str, str]:
+    """Hidden variables and one explicit Euler step of the Benna-Fusi chain (u1 is ``w``).
+
+    Returns the model lines declaring u2..um and the update code run every ``step`` s.
+    """
+    C = [2.0 ** k for k in range(levels)]
+    g = [4.0 ** -k / tau for k in range(levels)]
+    u = ["w"] + [f"u{k}" for k in range(2, levels + 1)]
+    model = "".join(f"{name} : 1\n" for name in u[1:])
+    lines = []
+    for k in range(levels):
+        inflow = f"{g[k - 1]!r}*({u[k - 1]} - {u[k]})" if k > 0 else "0"
+        outflow = f"{g[k]!r}*({u[k + 1] if k + 1 < levels else repr(float(w_min))} - {u[k]})"
+        lines.append(f"chain_d{k + 1} = ({inflow} + {outflow})/{C[k]!r}")
+    for k in range(levels):
+        new = f"{u[k]} + {step!r}*chain_d{k + 1}"
+        lines.append(f"{u[k]} = clip({new}, {float(w_min)!r}, {float(w_max)!r})" if k == 0 else f"{u[k]} = {new}")
+    return model, "\n".join(lines)
+
+
+class AssemblyMemory:
+    """Recurrent E/I network that stores patterns as assemblies; runs ``retention`` trials.
+
+    Parameters
+    ----------
+    parameters : mapping
+        As in ``models/assembly_memory.toml``.
+    N_E, N_I : int
+        Network size (connection probability rescaled to keep in-degrees).
+    device : str
+        Brian2 device; standalone devices compile once per :meth:`run`.
+    """
+
+    family = "spiking"
+
+    def __init__(self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
+                 name: str = "assembly_memory", references: str = "") -> None:
+        self.parameters = dict(parameters)
+        self.N_E = N_E
+        self.N_I = N_I
+        self.device = device
+        self.name = name
+        self.references = references
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "AssemblyMemory":
+        return cls(**sized_model_kwargs(card, size, options, {"device", "N_E", "N_I"}))
+
+    def _validated(self) -> dict[str, Any]:
+        check_positive_int("N_E", self.N_E)
+        check_positive_int("N_I", self.N_I)
+        q = card_quantities({k: v for k, v in self.parameters.items() if k != "synapse"}, _DIMENSIONLESS)
+        q["synapse"] = self.parameters.get("synapse", "simple")
+        if q["synapse"] not in SYNAPSES:
+            raise ValueError(f"synapse={q['synapse']!r} is not allowed; choose one of {SYNAPSES}")
+        for key in ("tau_E", "tau_I", "dt", "tref", "chain_tau", "chain_dt", "weight_sample_dt"):
+            if not float(q[key]) > 0:
+                raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
+        if not q["eta"] >= 0 or not 0 <= q["plastic_in_gaps"] <= 1:
+            raise ValueError(f"eta={q['eta']!r} must be >= 0 and plastic_in_gaps={q['plastic_in_gaps']!r} in [0, 1]")
+        if not 0 <= q["w_min"] < q["w_max"]:
+            raise ValueError(f"w_min={q['w_min']!r}, w_max={q['w_max']!r}: need 0 <= w_min < w_max")
+        if not 0 < q["connectivity"] <= 1:
+            raise ValueError(f"connectivity={q['connectivity']!r} is not allowed; it must be in (0, 1]")
+        check_positive_int("chain_levels", q["chain_levels"])
+        check_positive_int("weight_samples", q["weight_samples"])
+        if q["synapse"] == "benna-fusi" and (q["chain_levels"] < 2 or float(q["chain_dt"]) * 1.25 >= float(q["chain_tau"])):
+            raise ValueError("the benna-fusi synapse needs chain_levels >= 2 and chain_dt well below chain_tau")
+        # the rule validates its own amplitudes and time constants
+        q["rule"] = TripletSTDP(
+            A2_plus=q["A2_plus"], A3_plus=q["A3_plus"], A2_minus=q["A2_minus"], A3_minus=q["A3_minus"],
+            tau_plus=float(q["tau_plus"]), tau_minus=float(q["tau_minus"]), tau_x=float(q["tau_x"]), tau_y=float(q["tau_y"]),
+            w_min=q["w_min"], w_max=q["w_max"], name="assembly_triplet",
+        )
+        q["p_E"] = min(1.0, q["connectivity"] * float(self._full("N_E")) / self.N_E)
+        q["p_I"] = min(1.0, q["connectivity"] * float(self._full("N_I")) / self.N_I)
+        return q
+
+    def _full(self, key: str) -> int:
+        return int(self.parameters[key])
+
+    def _connectivity(self, q: dict[str, Any], rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        def pairs(n_pre: int, n_post: int, p: float, no_self: bool) -> tuple[np.ndarray, np.ndarray]:
+            mask = rng.random((n_pre, n_post)) < p
+            if no_self:
+                np.fill_diagonal(mask, False)
+            i, j = np.nonzero(mask)
+            return i.astype(np.int32), j.astype(np.int32)
+
+        return {"EE": pairs(self.N_E, self.N_E, q["p_E"], True), "EI": pairs(self.N_E, self.N_I, q["p_E"], False),
+                "IE": pairs(self.N_I, self.N_E, q["p_I"], False), "II": pairs(self.N_I, self.N_I, q["p_I"], True)}
+
+    def schedule(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> tuple[np.ndarray, np.ndarray]:
+        """(drive over (time, feature), plasticity gate over time) for one trial."""
+        t = (np.arange(n_steps) + 0.5) * step
+        drive = np.zeros((n_steps, trial.sizes["feature"]))
+        gate = np.full(n_steps, float(q["plastic_in_gaps"]))
+        first_test = float(trial["test_onset"].min())
+        gate[t >= first_test] = 0.0  # recall never rewrites the memories it tests
+        for k in range(trial.sizes["item"]):
+            on, off = float(trial["study_onset"][k]), float(trial["study_offset"][k])
+            window = (t >= on) & (t < off)
+            drive[window] = trial["pattern"].values[k]
+            gate[window] = 1.0
+            on, off = float(trial["test_onset"][k]), float(trial["test_offset"][k])
+            drive[(t >= on) & (t < off)] = trial["cue"].values[k]
+        return drive, gate
+
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
+        """Simulate each trial from the initial (unlearned) network.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``recalled`` (trial, item, feature): rate of each feature's neurons
+            while the item is cued (Hz); ``weight_in_pattern`` (trial, item,
+            sample_time): mean sampled E->E weight inside each pattern;
+            ``rate`` (trial, time): mean E rate.
+        """
+        import brian2 as b2
+        from tqdm.auto import tqdm
+
+        q = self._validated()
+        if trials.attrs.get("task") != "retention":
+            raise ValueError(f"{self.name} runs retention trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+        n_features = trials.sizes["feature"]
+        if self.N_E % n_features:
+            raise ValueError(f"n_features={n_features} must divide N_E={self.N_E} (each feature drives a block of E neurons)")
+        block = self.N_E // n_features
+        feature_of = np.repeat(np.arange(n_features, dtype=np.int32), block)
+        kind = resolve_device(self.device)
+        n_trials = trials.sizes["trial"]
+        dt_s = float(q["dt"])
+        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
+        step = 1e-3
+        n_steps = int(math.ceil(duration_s / step)) + 1
+        root = np.random.SeedSequence(int(seed))
+        net_seq, sample_seq, *children = root.spawn(n_trials + 2)
+        conn = self._connectivity(q, np.random.default_rng(net_seq))
+        n_ee = conn["EE"][0].size
+        sample = np.sort(np.random.default_rng(sample_seq).choice(n_ee, size=min(int(q["weight_samples"]), n_ee), replace=False))
+        key = json.dumps([self.parameters, self.N_E, self.N_I, duration_s, kind, int(seed), n_features], sort_keys=True)
+        directory = build_directory(kind, key) if kind in STANDALONE else None
+        rows = []
+        timings = {"build_s": 0.0, "run_s": 0.0}
+        b2.prefs.logging.console_log_level = "WARNING"
+        previous_target = b2.prefs.codegen.target
+        if kind == "runtime":
+            b2.prefs.codegen.target = "numpy"
+        try:
+            with brian_device(kind, directory) as dev:
+                t0 = _time.perf_counter()
+                drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=step * b2.second, name="drive")
+                plastic = b2.TimedArray(np.zeros(n_steps), dt=step * b2.second, name="plastic")
+                ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
+                ns.update(drive=drive, plastic=plastic)
+                dt = q["dt"]
+                E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                                   method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="exc")
+                I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                                   method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="inh")
+                E.feature = feature_of
+                model, on_pre, on_post = q["rule"].synapse_code(rate=f"{float(q['eta'])!r}*plastic(t)")
+                chain = None
+                if q["synapse"] == "benna-fusi":
+                    hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
+                    model += hidden
+                syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
+                                         namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
+                if chain is not None:
+                    syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
+                for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
+                                                  "II": (I, I, "-", q["J_II"])}.items():
+                    syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
+                for name, s in syn.items():
+                    i, j = conn[name]
+                    s.connect(i=i, j=j)
+                    s.delay = q["delay"]
+                syn["EE"].w = 1.0
+                if q["synapse"] == "benna-fusi":
+                    for k in range(2, int(q["chain_levels"]) + 1):
+                        setattr(syn["EE"], f"u{k}", 1.0)
+                seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+                spikes = b2.SpikeMonitor(E, name="exc_spikes")
+                wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
+                net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
+                standalone = kind in STANDALONE
+                if standalone:
+                    reseed_each_run(dev, kind, seed_holder, 0, batch_seed_of(children[0]))
+                    net.run(duration_s * b2.second, namespace={})
+                    dev.build(run=False, directory=str(directory), with_output=False)
+                else:
+                    net.store("initial")
+                timings["build_s"] = _time.perf_counter() - t0
+
+                bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
+                for k in range(n_trials):
+                    rng = np.random.default_rng(children[k])
+                    v_E = rng.uniform(0.0, float(q["V_thr"]), self.N_E) * b2.volt
+                    v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
+                    d, g = self.schedule(q, trials.isel(trial=k), n_steps, step)
+                    t1 = _time.perf_counter()
+                    if standalone:
+                        dev.run(run_args={E.v: v_E, I.v: v_I, drive: d, plastic: g,
+                                          seed_holder.rng_seed: batch_seed_of(children[k])}, with_output=False)
+                    else:
+                        net.restore("initial")
+                        E.v, I.v = v_E, v_I
+                        drive.values[:] = d
+                        plastic.values[:] = g
+                        b2.seed(batch_seed_of(children[k]))
+                        net.run(duration_s * b2.second, namespace={})
+                    timings["run_s"] += _time.perf_counter() - t1
+                    rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second), np.asarray(wmon.w[:]),
+                                 np.asarray(wmon.t / b2.second)))
+                    bar.update(1)
+                bar.close()
+        finally:
+            b2.prefs.codegen.target = previous_target
+
+        ds = self._responses(q, trials, rows, feature_of, block, conn["EE"], sample, duration_s)
+        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
+                  "connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"],
+                  "neurons_per_feature": block, "task_parameters": trials.attrs.get("task_parameters", "")}
+        ds.attrs.update(provenance(
+            title=f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
+            model=self.name, model_family="spiking", task="retention", parameters=params, seed=seed,
+            backend=backend_string(kind), references=self.references + "; " + trials.attrs.get("task_references", ""),
+        ))
+        ds.attrs["synapse"] = q["synapse"]
+        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
+        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
+        ds.attrs["simulated_seconds_per_trial"] = duration_s
+        return ds
+
+    def _responses(self, q, trials, rows, feature_of, block, ee, sample, duration_s) -> xr.Dataset:
+        n_trials, P, F = trials.sizes["trial"], trials.sizes["item"], trials.sizes["feature"]
+        skip = float(q["readout_skip"])
+        recalled = np.zeros((n_trials, P, F))
+        bin_w = 0.05
+        n_t = int(math.ceil(round(duration_s / bin_w, 6)))
+        rate = np.zeros((n_trials, n_t))
+        pre_f, post_f = feature_of[ee[0][sample]], feature_of[ee[1][sample]]
+        w_t = rows[0][3]
+        in_pattern = np.full((n_trials, P, w_t.size), np.nan)
+        study = np.zeros((n_trials, P, 2))
+        for k, (i, t, w, _) in enumerate(rows):
+            np.add.at(rate[k], np.minimum((t / bin_w).astype(int), n_t - 1), 1.0)
+            for item in range(P):
+                on = float(trials["test_onset"][k, item]) + skip
+                off = float(trials["test_offset"][k, item])
+                sel = (t >= on) & (t < off)
+                recalled[k, item] = np.bincount(feature_of[i[sel]], minlength=F) / (block * max(off - on, 1e-9))
+                pat = trials["pattern"].values[k, item].astype(bool)
+                on, off = float(trials["study_onset"][item]), float(trials["study_offset"][item])
+                sel = (t >= on) & (t < off)
+                by_feature = np.bincount(feature_of[i[sel]], minlength=F) / (block * (off - on))
+                study[k, item] = by_feature[pat].mean(), by_feature[~pat].mean()
+                inside = pat[pre_f] & pat[post_f]
+                if inside.any():
+                    in_pattern[k, item] = w[inside].mean(0)
+        rate /= self.N_E * bin_w
+        return xr.Dataset(
+            {
+                "recalled": (("trial", "item", "feature"), recalled, {"units": "Hz", "long_name": "rate of each feature's E neurons while the item is cued"}),
+                "weight_in_pattern": (("trial", "item", "sample_time"), in_pattern, {"units": "1", "long_name": "mean sampled E->E weight within the pattern (units of J_EE)"}),
+                "study_rate": (("trial", "item", "group"), study, {"units": "Hz", "long_name": "E rate while the item is studied, in and outside the pattern"}),
+                "rate": (("trial", "time"), rate, {"units": "Hz", "long_name": "mean E rate"}),
+            },
+            coords={
+                "trial": trials["trial"].values,
+                "item": trials["item"].values,
+                "feature": trials["feature"].values,
+                "group": ["pattern", "other"],
+                "time": ("time", (np.arange(n_t) + 0.5) * bin_w, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "sample_time": ("sample_time", w_t, {"units": "s", "long_name": "time of the weight sample"}),
+            },
+        )

@@ -1,0 +1,110 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Long-term plasticity and forgetting
+#
+# Loads the Datasets written by `neuromem run stdp --out results/` and
+# `neuromem run retention --synapse simple|benna-fusi --out results/` and draws
+# (a) the STDP window of the pair and triplet rules, with the pair rule's closed form dashed,
+# (b) the frequency dependence of +10 / -10 ms pairings beside Sjostrom et al. (2001),
+# (c) the Song et al. (2000) weight distribution, and
+# (d) forgetting curves of the assembly network: recall against the number of later patterns,
+# one line per synapse variant and test delay, and (e) the mean weight inside each pattern over time.
+#
+# `NEUROMEM_RESULTS` (folder, default `results`), `NEUROMEM_FIGURES` (default `figures`);
+# `NEUROMEM_QUICK=1` (CI) makes small results first if they are missing.
+
+# %%
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from neuromem.results import load
+from neuromem.tasks.retention import forgetting_curve
+
+results = Path(os.environ.get("NEUROMEM_RESULTS", "results"))
+figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))
+figures.mkdir(parents=True, exist_ok=True)
+quick = os.environ.get("NEUROMEM_QUICK") == "1"
+protocols = ("window", "frequency", "song2000")
+if quick and not all((results / f"stdp_{p}.nc").exists() for p in protocols):
+    from neuromem.experiments import stdp
+
+    stdp(song_duration=60.0, out=results)
+variants = ("simple", "benna-fusi")
+if quick and not all((results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists() for v in variants):
+    from neuromem.experiments import retention
+
+    for v in variants:
+        retention(synapse=v, n_patterns=4, trials_per_delay=1, out=results, progress=False)
+stdp_ds = {p: load(results / f"stdp_{p}.nc") for p in protocols}
+retention_ds = {v: load(results / f"retention_assembly_memory_{v}_scaled_seed1.nc") for v in variants
+                if (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()}
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+ax = axes[0]
+win = stdp_ds["window"]
+for r in win["rule"].values:
+    ax.plot(win["delta_t"], win["dw_over_w"].sel(rule=r), "o-", ms=3, label=r)
+if "dw_isolated_pairs" in win:
+    for r in win["rule"].values:
+        iso = win["dw_isolated_pairs"].sel(rule=r)
+        if np.isfinite(iso).all():
+            ax.plot(win["delta_t"], iso / 0.5, "k--", lw=0.8)  # pair rules start at w = 0.5
+ax.axhline(0, color="0.7", lw=0.5)
+ax.set(xlabel="t_post - t_pre (ms)", ylabel="dw / w", title=f"(a) STDP window, {win.attrs['title'].split(':')[0]}")
+ax.legend(fontsize=7)
+
+ax = axes[1]
+fr = stdp_ds["frequency"]
+for d, colour in zip(fr["delta_t"].values, ("tab:red", "tab:blue")):
+    pub = fr["published"].sel(delta_t=d)
+    ax.errorbar(fr["frequency"], pub, yerr=fr["published_sem"].sel(delta_t=d), fmt="s", color=colour, label=f"Sjostrom 2001, {d:+.0f} ms")
+    for r, style in zip(fr["rule"].values, ("-", ":")):
+        ax.plot(fr["frequency"], fr["dw_over_w"].sel(rule=r, delta_t=d), style, color=colour, label=f"{r}, {d:+.0f} ms")
+ax.axhline(0, color="0.7", lw=0.5)
+ax.set(xlabel="pairing frequency (Hz)", ylabel="dw / w", title="(b) frequency dependence (triplet rule)")
+ax.legend(fontsize=6)
+
+ax = axes[2]
+song = stdp_ds["song2000"]
+ax.bar(song["weight_bin"], song["weight_histogram"], width=float(song["weight_bin"][1] - song["weight_bin"][0]) * 0.9)
+ax.set(xlabel="weight / g_max", ylabel="fraction of synapses",
+       title=f"(c) Song et al. 2000 after {song['sample_time'].values[-1]:g} s")
+fig.tight_layout()
+fig.savefig(figures / "stdp_protocols.png", dpi=120)
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+for v, ds in retention_ds.items():
+    curve = forgetting_curve(ds)
+    for d in curve["test_delay"].values:
+        row = curve.sel(test_delay=d)
+        axes[0].errorbar(row["lag"], row["overlap"], yerr=row["overlap_sem"], marker="o", capsize=2,
+                         label=f"{v}, test delay {d:g} s")
+    w = ds["weight_in_pattern"].mean("trial")
+    for item in ds["item"].values:
+        axes[1].plot(ds["sample_time"], w.sel(item=item), color=f"C{variants.index(v)}", alpha=0.3 + 0.7 * item / max(ds.sizes["item"] - 1, 1))
+axes[0].axhline(0, color="0.7", lw=0.5)
+axes[0].set(xlabel="patterns studied after this one", ylabel="recall overlap (uncued features)", title="(d) forgetting curves")
+axes[0].legend(fontsize=7)
+axes[1].set(xlabel="time (s)", ylabel="mean weight inside pattern (units of J_EE)", title="(e) weights of each pattern (darker: later)")
+fig.tight_layout()
+fig.savefig(figures / "forgetting_curves.png", dpi=120)
