@@ -23,7 +23,12 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("models:")
     for name in list_models():
         card = load_card(name)
-        print(f"  {name:<16} {card.family:<9} {card.title}  [sizes: {', '.join(card.sizes) or '-'}]")
+        print(f"  {name:<22} {card.family:<8} {card.title}  [sizes: {', '.join(card.sizes) or '-'}]")
+    from neuromem.reference import REFERENCES, load_reference
+
+    print("reference data:")
+    for name in REFERENCES:
+        print(f"  {name:<24} {load_reference(name).attrs['title']}")
     print("tasks:")
     for name, cls in sorted(TASKS.items()):
         print(f"  {name:<16} {(cls.__doc__ or '').strip().splitlines()[0]}")

@@ -13,6 +13,7 @@ from neuromem.results import save
 from neuromem.runner import combine
 from neuromem.tasks import get_task
 from neuromem.tasks.base import check_positive_int
+from neuromem.tasks.retention import forgetting_curve
 
 EXPERIMENTS: dict[str, str] = {
     "working-memory": "delayed estimation of an angle after a delay (error and its variance vs delay)",
@@ -180,5 +181,11 @@ def retention(
     ds = combine(task, trials, net.run(trials, seed=seed, progress=progress))
     ds.attrs["size"] = size
     ds.attrs["synapse"] = synapse
-    path = None if out is None else save(ds, Path(out) / f"retention_{model}_{synapse}_{size}_seed{seed}.nc")
+    if out is None:
+        return ds, None
+    path = save(ds, Path(out) / f"retention_{model}_{synapse}_{size}_seed{seed}.nc")
+    # the forgetting curve itself, in the results schema, beside the trial-level file
+    curve = forgetting_curve(ds)
+    curve.attrs["title"] = f"Forgetting curve: {ds.attrs['title']}"
+    save(curve, path.with_name(path.stem + "_curve.nc"))
     return ds, path

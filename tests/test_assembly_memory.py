@@ -120,3 +120,14 @@ def test_assembly_bad_input():
         neuromem.load_model("assembly_memory", tau_plus="0 ms").run(get_task("retention").trials(1, 0), seed=0)
     with pytest.raises(ValueError, match="size='huge'"):
         neuromem.load_model("assembly_memory", size="huge")
+
+
+@pytest.mark.slow
+def test_full_size_network_stores_recalls_and_forgets():
+    task = get_task("retention", n_patterns=8, test_delays=[0.5])
+    trials = task.trials(2, 5)
+    net = neuromem.load_model("assembly_memory", size="full")
+    ds = combine(task, trials, net.run(trials, seed=5, progress=False))
+    new = float(ds["overlap"].isel(item=slice(-2, None)).mean())
+    old = float(ds["overlap"].isel(item=slice(0, 2)).mean())
+    assert new > 0.6 and old < new - 0.15, (old, new)

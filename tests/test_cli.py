@@ -78,3 +78,32 @@ def test_ring_model_on_multi_item_task_is_refused_with_reason(tmp_path, capsys):
     rc = main(["run", "multi-item-recall", "--model", "compte2000", "--trials", "1", "--out", str(tmp_path), "--quiet"])
     assert rc == 2
     assert "compte2000 cannot run multi-item-recall" in capsys.readouterr().err
+
+
+def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
+    rc = main(["run", "stdp", "--protocols", "window", "--rules", "song2000", "--device", "runtime", "--out", str(tmp_path)])
+    assert rc == 0
+    win = load(tmp_path / "stdp_window.nc")
+    assert win.attrs["task"] == "stdp-window" and (win["dw"].sel(delta_t=10.0) > 0).all()
+    rc = main(["run", "retention", "--patterns", "3", "--trials", "1", "--out", str(tmp_path), "--quiet"])
+    assert rc == 0
+    ds = load(tmp_path / "retention_assembly_memory_simple_scaled_seed1.nc")
+    curve = load(tmp_path / "retention_assembly_memory_simple_scaled_seed1_curve.nc")
+    assert ds.attrs["task"] == "retention" and curve["overlap"].dims == ("test_delay", "lag")
+    assert "later patterns" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["stdp", "--protocols", "stdp-window"], "protocols=['stdp-window'] is not allowed"),
+        (["stdp", "--protocols", "window", "--rules", "hebb", "--device", "runtime"], "rule='hebb' is unknown"),
+        (["retention", "--synapse", "cascade", "--patterns", "2", "--trials", "1"], "synapse='cascade' is not allowed"),
+        (["retention", "--patterns", "0"], "n_patterns=0 is not allowed"),
+    ],
+)
+def test_plasticity_bad_input_is_one_clear_line(tmp_path, args, message):
+    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "run", *args, "--out", str(tmp_path), "--quiet"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr

@@ -107,7 +107,7 @@ def test_bad_model_input_is_a_clear_error(kwargs, message):
 
 
 def test_unknown_model_is_named():
-    with pytest.raises(ValueError, match=r"model='wang2002' is unknown; known models: compte2000"):
+    with pytest.raises(ValueError, match=r"model=.wang2002. is unknown; known models: .*compte2000"):
         neuromem.load_model("wang2002")
 
 

@@ -1,0 +1,142 @@
+"""What every artificial model shares: card parameters, stacked per-seed weights, running.
+
+Weights of several seeds are *stacked* on a leading ``seed`` dim, so one
+forward/backward pass trains them all at once (a batched model); seed s's slice
+is drawn from its own generator, so it equals what a single-seed model with that
+seed would draw. Constructors only store parameters (scikit-learn style); a fit
+sets ``params_``, ``seeds_``, ``io_`` and ``history_``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard, parse_quantity
+from neuromem.tasks.base import check_positive_int
+
+_SECONDS = {"ms": 1e-3, "s": 1.0}
+
+
+def resolve_torch_device(device: str) -> Any:
+    """``"auto"`` -> CUDA when present, else CPU; ``"cpu"``/``"cuda"``/``"cuda:N"`` as given."""
+    import torch
+
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cpu" or device.startswith("cuda"):
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} is not available: torch sees no CUDA GPU; use 'auto' or 'cpu'")
+        return torch.device(device)
+    raise ValueError(f"device={device!r} is not allowed; choose 'auto', 'cpu' or 'cuda'")
+
+
+def seconds(name: str, value: Any) -> float:
+    if not isinstance(value, str):
+        raise ValueError(f"parameter {name}={value!r} needs a unit, e.g. '{value} ms'")
+    number, unit = parse_quantity(value)
+    if unit not in _SECONDS:
+        raise ValueError(f"parameter {name}={value!r} must be in ms or s")
+    return number * _SECONDS[unit]
+
+
+def stacked(seeds: Sequence[int], make: Any, device: Any) -> Any:
+    """Stack ``make(generator)`` over seeds; each seed's draw uses its own CPU generator."""
+    import torch
+
+    parts = []
+    for s in seeds:
+        g = torch.Generator().manual_seed(int(s))
+        parts.append(make(g))
+    return torch.stack(parts).to(device)
+
+
+class ArtificialModel:
+    """Base class: ``family``, card parameters, fitted state and :meth:`run`."""
+
+    family: ClassVar[str] = ""
+    _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
+    _time_params: ClassVar[tuple[str, ...]] = ("dt",)
+
+    def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "", references: str = "") -> None:
+        self.parameters = dict(parameters)
+        self.device = device
+        self.name = name
+        self.references = references
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, device: str = "auto", **overrides: Any) -> "ArtificialModel":
+        unknown = set(overrides) - set(card.parameters)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
+        return cls({**card.parameters, **overrides}, device=device, name=card.name, references=card.references)
+
+    # ------------------------------------------------------------------ values
+    def _validated(self) -> dict[str, Any]:
+        p = dict(self.parameters)
+        p["hidden_size"] = check_positive_int("hidden_size", p.get("hidden_size"))
+        p["batch_size"] = check_positive_int("batch_size", p.get("batch_size", 64))
+        for key in self._time_params:
+            p[key] = seconds(key, p[key])
+            if key == "dt" and not p[key] > 0:
+                raise ValueError(f"parameter dt={self.parameters['dt']!r} is not allowed; it must be > 0")
+        for key in self._float_params:
+            value = p.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value <= 0:
+                raise ValueError(f"parameter {key}={value!r} is not allowed; it must be a number > 0")
+            p[key] = float(value)
+        return p
+
+    # --------------------------------------------------------------- interface
+    def init_params(self, seeds: Sequence[int], n_in: int, n_out: int, device: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
+        """Outputs (S, T, B, n_out) for inputs ``x`` (S, T, B, n_in)."""
+        raise NotImplementedError
+
+    # -------------------------------------------------------------------- run
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "params_"):
+            raise ValueError(f"{self.name} has not been fitted; call neuromem.artificial.fit(...) or load a checkpoint first")
+
+    def outputs(self, trials: xr.Dataset, seed_index: int = 0) -> np.ndarray:
+        """Outputs (T, B, n_out) of the fitted seed ``seed_index`` on ``trials`` (no noise)."""
+        import torch
+
+        from neuromem.artificial.encoding import encode, sizes
+
+        self._check_fitted()
+        if sizes(trials) != tuple(self.io_):
+            raise ValueError(f"{self.name} was fitted with (inputs, outputs) = {tuple(self.io_)}; these trials need {sizes(trials)}")
+        dt = self._validated()["dt"]
+        enc = encode(trials, dt).to(self.params_[next(iter(self.params_))].device)
+        one = {k: v[seed_index:seed_index + 1] for k, v in self.params_.items()}
+        with torch.no_grad():
+            out = self.forward(one, enc.x[None], enc.write[None], None)
+        return out[0].cpu().numpy()
+
+    def run(self, trials: xr.Dataset, *, seed: int | None = None, progress: bool = False) -> xr.Dataset:
+        """Responses of a fitted seed (``seed``: one of ``seeds_``; default the first) to ``trials``."""
+        from neuromem.artificial.encoding import decode, task_of
+        from neuromem.results import provenance
+
+        self._check_fitted()
+        task = task_of(trials)
+        index = 0 if seed is None else list(self.seeds_).index(seed) if seed in self.seeds_ else -1
+        if index < 0:
+            raise ValueError(f"seed={seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
+        dt = self._validated()["dt"]
+        ds = decode(trials, self.outputs(trials, index), dt)
+        import torch
+
+        params = {"model_parameters": self.parameters, "fitted_task": getattr(self, "task_", ""), "fit_steps": int(getattr(self, "steps_", 0)),
+                  "task_parameters": trials.attrs.get("task_parameters", "")}
+        ds.attrs.update(provenance(
+            title=f"{self.name} ({self.family}) on {task}", model=self.name, model_family=self.family, task=task, parameters=params,
+            seed=int(self.seeds_[index]), backend=f"torch {torch.__version__} {self.params_[next(iter(self.params_))].device.type}",
+            references=self.references + "; " + trials.attrs.get("task_references", ""),
+        ))
+        return ds

@@ -1,0 +1,244 @@
+"""Fitting artificial models to a task: several seeds at once, resumable.
+
+The loss is masked to the response periods (PsychRNN's ``mask``): MSE on the
+(cos, sin) report for delayed estimation, binary cross-entropy on item/feature
+outputs for recall tasks. Adam with gradient clipping *per seed*; a seed stops
+when its loss falls below ``criterion`` (its weights then stay as they were).
+
+Reproducibility: the trials of step k for seed s are drawn from
+``SeedSequence([s, k])`` and its noise likewise, so the batch a seed sees does
+not depend on which other seeds train beside it or on an interruption: a batched
+fit equals single-seed fits, and a resumed fit equals an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time as _time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import xarray as xr
+
+from neuromem.artificial.base import ArtificialModel, resolve_torch_device
+from neuromem.artificial.encoding import encode, n_steps, sizes
+from neuromem.results import provenance
+from neuromem.tasks.base import Task, check_positive_int
+
+
+def _seed_list(seeds: Sequence[int]) -> list[int]:
+    out = [int(s) for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
+    if not out or len(set(out)) != len(out) or min(out) < 0:
+        raise ValueError(f"seeds={list(seeds)} is not allowed; give one or more distinct integers >= 0")
+    return out
+
+
+def batch(task: Task, seeds: Sequence[int], step: int, size: int, dt: float, device: Any, show_study: bool = True) -> Any:
+    """Stacked (S, T, B, .) tensors of step ``step``: seed s draws its trials from SeedSequence([s, step])."""
+    import torch
+
+    trials = [task.trials(size, np.random.default_rng([int(s), int(step)])) for s in seeds]
+    T = max(n_steps(t, dt) for t in trials)
+    enc = [encode(t, dt, T, show_study=show_study) for t in trials]
+    return (torch.as_tensor(np.stack([e.x for e in enc]), device=device),
+            torch.as_tensor(np.stack([e.y for e in enc]), device=device),
+            torch.as_tensor(np.stack([e.mask for e in enc]), device=device),
+            torch.as_tensor(np.stack([e.write for e in enc]), device=device), enc[0].loss)
+
+
+def masked_loss(out: Any, y: Any, mask: Any, kind: str) -> Any:
+    """Loss per seed (S,): mean over the masked steps, trials and outputs."""
+    import torch.nn.functional as F
+
+    if kind == "mse":
+        err = (out - y) ** 2
+    else:
+        err = F.binary_cross_entropy_with_logits(out, y, reduction="none")
+    m = mask[..., None]
+    return (err * m).sum((1, 2, 3)) / (m.sum((1, 2, 3)) * out.shape[-1]).clamp(min=1.0)
+
+
+def _noise_seeds(seeds: Sequence[int], step: int) -> list[int]:
+    return [int(np.random.SeedSequence([int(s), int(step), 1]).generate_state(1)[0]) for s in seeds]
+
+
+def _clip_per_seed(params: dict[str, Any], max_norm: float) -> None:
+    import torch
+
+    grads = [p.grad for p in params.values() if p.grad is not None]
+    norms = torch.sqrt(sum((g.reshape(g.shape[0], -1) ** 2).sum(1) for g in grads))
+    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
+    for g in grads:
+        g.mul_(scale.reshape(-1, *([1] * (g.dim() - 1))))
+
+
+def _atomic_torch_save(obj: Any, path: Path) -> None:
+    import torch
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def fit(
+    model: ArtificialModel,
+    task: Task,
+    *,
+    seeds: Sequence[int] = (1,),
+    steps: int = 500,
+    criterion: float | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    checkpoint_every: int = 50,
+    progress: bool = True,
+    show_study: bool = True,
+    stop_after: int | None = None,
+) -> ArtificialModel:
+    """Train ``model`` on ``task`` for all ``seeds`` at once; returns the fitted model.
+
+    Parameters
+    ----------
+    steps : int
+        Optimiser steps (batches of ``batch_size`` trials per seed).
+    criterion : float, optional
+        A seed stops once its training loss falls below this value.
+    checkpoint : path, optional
+        Saved every ``checkpoint_every`` steps and at the end; if it exists when the
+        fit starts, the fit resumes from it (same model, task and seeds required).
+    stop_after : int, optional
+        Stop (as an interruption would) after this many steps of this call; for tests.
+
+    Sets ``params_``, ``seeds_``, ``io_``, ``task_``, ``steps_`` and ``history_``
+    (Dataset: ``loss`` (seed, step), ``stopped_at`` (seed)).
+    """
+    import torch
+    from tqdm.auto import tqdm
+
+    seeds = _seed_list(seeds)
+    steps = check_positive_int("steps", steps)
+    checkpoint_every = check_positive_int("checkpoint_every", checkpoint_every)
+    if criterion is not None and not (isinstance(criterion, (int, float)) and criterion > 0):
+        raise ValueError(f"criterion={criterion!r} is not allowed; it must be a loss > 0 (or None)")
+    p = model._validated()
+    device = resolve_torch_device(model.device)
+    probe = task.trials(2, 0)
+    n_in, n_out = sizes(probe)
+    identity = {"model": model.name, "parameters": model.parameters, "task": task.name, "task_parameters": task.get_params(),
+                "seeds": seeds, "io": [n_in, n_out], "show_study": show_study}
+    path = None if checkpoint is None else Path(checkpoint)
+    params = model.init_params(seeds, n_in, n_out, device)
+    opt = torch.optim.Adam(list(params.values()), lr=p["learning_rate"])
+    history = np.full((len(seeds), steps), np.nan)
+    stopped_at = np.full(len(seeds), -1)
+    start = 0
+    if path is not None and path.exists():
+        state = torch.load(path, map_location=device, weights_only=False)
+        if json.dumps(state["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
+            raise ValueError(f"checkpoint {path} belongs to another fit (model, task or seeds differ); remove it or choose another --out")
+        with torch.no_grad():
+            for k, v in state["params"].items():
+                params[k].copy_(v)
+        opt.load_state_dict(state["optimizer"])
+        start = int(state["step"])
+        history[:, : state["history"].shape[1]] = state["history"][:, :steps]
+        stopped_at = state["stopped_at"]
+
+    def save_state(step: int) -> None:
+        if path is not None:
+            _atomic_torch_save({"identity": identity, "params": {k: v.detach().cpu() for k, v in params.items()},
+                                "optimizer": opt.state_dict(), "step": step, "history": history, "stopped_at": stopped_at}, path)
+
+    t0 = _time.perf_counter()
+    bar = tqdm(total=steps, initial=start, desc=f"fit {model.name} on {task.name} ({len(seeds)} seeds)", unit="step",
+               disable=not progress)
+    done = steps  # steps counted as finished; less only when this call is stopped early
+    for step in range(start, steps):
+        if stop_after is not None and step - start >= stop_after:
+            done = step
+            break
+        active = stopped_at < 0
+        if not active.any():
+            break
+        x, y, mask, write, kind = batch(task, seeds, step, p["batch_size"], p["dt"], device, show_study)
+        out = model.forward(params, x, write, _noise_seeds(seeds, step))
+        loss = masked_loss(out, y, mask, kind)
+        opt.zero_grad(set_to_none=False)
+        loss.sum().backward()
+        _clip_per_seed(params, p["grad_clip"])
+        keep = torch.as_tensor(~active, device=device)
+        frozen = {k: v.detach()[keep].clone() for k, v in params.items()} if keep.any() else None
+        opt.step()
+        if frozen is not None:  # seeds at criterion keep their weights
+            with torch.no_grad():
+                for k, v in params.items():
+                    v[keep] = frozen[k]
+        values = loss.detach().cpu().numpy()
+        history[active, step] = values[active]
+        if criterion is not None:
+            stopped_at[active & (values < criterion)] = step
+        bar.update(1)
+        bar.set_postfix(loss=f"{np.nanmean(values[active]):.4f}")
+        if (step + 1) % checkpoint_every == 0:
+            save_state(step + 1)
+    bar.close()
+    save_state(done)
+    model.params_ = {k: v.detach() for k, v in params.items()}
+    model.seeds_ = seeds
+    model.io_ = (n_in, n_out)
+    model.task_ = task.name
+    model.steps_ = done
+    model.fit_seconds_ = _time.perf_counter() - t0
+    model.history_ = history_dataset(model, task, seeds, history, stopped_at, device)
+    return model
+
+
+def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], history: np.ndarray, stopped_at: np.ndarray,
+                    device: Any) -> xr.Dataset:
+    """The loss history in the results schema (dims seed, step)."""
+    import torch
+
+    ds = xr.Dataset(
+        {
+            "loss": (("seed", "step"), history, {"units": "1", "long_name": "training loss (masked; NaN after a seed stopped)"}),
+            "stopped_at": ("seed", stopped_at, {"units": "1", "long_name": "step at which the seed reached the criterion (-1: never)"}),
+        },
+        coords={"seed": seeds, "step": np.arange(history.shape[1])},
+    )
+    ds.attrs.update(provenance(
+        title=f"Training history of {model.name} on {task.name}", model=model.name, model_family=model.family, task=task.name,
+        parameters={"model_parameters": model.parameters, "task_parameters": task.get_params(), "seeds": seeds},
+        seed=seeds[0], backend=f"torch {torch.__version__} {device.type}",
+        references=model.references + "; " + task.references,
+    ))
+    ds.attrs["device"] = str(device)
+    return ds
+
+
+def save_fitted(model: ArtificialModel, path: str | os.PathLike) -> Path:
+    """Write a fitted model (weights and what it was fitted on) to ``path``."""
+    model._check_fitted()
+    path = Path(path)
+    _atomic_torch_save({"name": model.name, "parameters": model.parameters, "kernel": getattr(model, "kernel", None),
+                        "params": {k: v.cpu() for k, v in model.params_.items()}, "seeds": model.seeds_, "io": model.io_,
+                        "task": model.task_, "steps": model.steps_}, path)
+    return path
+
+
+def load_fitted(path: str | os.PathLike, device: str = "auto") -> ArtificialModel:
+    """A fitted model written by :func:`save_fitted` (or ``neuromem fit``)."""
+    import torch
+
+    from neuromem.cards import load_model
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"fitted model {str(path)!r} does not exist; fit one with `neuromem fit`")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    extra = {} if state.get("kernel") is None else {"kernel": state["kernel"]}
+    model = load_model(state["name"], device=device, **extra, **state["parameters"])
+    dev = resolve_torch_device(device)
+    model.params_ = {k: v.to(dev) for k, v in state["params"].items()}
+    model.seeds_, model.io_, model.task_, model.steps_ = state["seeds"], tuple(state["io"]), state["task"], state["steps"]
+    return model
