@@ -6,6 +6,8 @@
     neuromem run multi-item-recall --model mongillo2008 --set-sizes 1 2 3 4 --trials 5 --out results/
     neuromem run stdp --protocols window frequency song2000 --out results/
     neuromem run retention --synapse simple --patterns 8 --trials 4 --out results/
+    neuromem fit --model lstm --task delayed-estimation --seeds 1 2 3 --steps 500 --out results/
+    neuromem run working-memory --fitted results/fit_lstm_delayed-estimation.pt --delays 0.2 0.6 1.2 --out results/
 """
 
 from __future__ import annotations
@@ -61,6 +63,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 print("paired-pulse ratio (rows: sets; columns: intervals in s " + " ".join(f"{d:g}" for d in ds["interval"].values) + ")")
                 for s in ds["stp_set"].values:
                     print(f"  {s:<14} " + " ".join(f"{v:5.2f}" for v in ds["ppr"].sel(stp_set=s).values))
+        return 0
+
+    if args.fitted is not None:
+        from neuromem.experiments import fit_task, run_fitted
+
+        if args.experiment not in ("working-memory", "multi-item-recall", "retention"):
+            raise ValueError(f"--fitted runs working-memory, multi-item-recall or retention; not {args.experiment!r}")
+        task = fit_task({"working-memory": "delayed-estimation"}.get(args.experiment, args.experiment),
+                        delays=args.delays if args.delays_given else None, set_sizes=args.set_sizes, n_patterns=args.patterns)
+        n = args.trials * {"delayed-estimation": len(getattr(task, "delays", [1])), "multi-item-recall": len(getattr(task, "set_sizes", [1]))}.get(task.name, len(getattr(task, "test_delays", [1])))
+        ds, path = run_fitted(args.fitted, task, n, seed=args.seed, out=args.out, name=args.experiment)
+        print(f"wrote {path}")
+        _summary(ds)
         return 0
 
     if args.experiment == "stdp":
@@ -135,6 +150,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _summary(ds) -> None:
+    """One table of the main measure of a scored Dataset, by its condition."""
+    import numpy as np
+
+    if "error" in ds:
+        print("delay (s)   trials   mean |error| (deg)")
+        for delay, group in ds["abs_error"].groupby("delay"):
+            print(f"{delay:9.2f}   {group.size:6d}   {np.degrees(float(group.mean())):18.1f}")
+    elif "overlap" in ds:
+        from neuromem.tasks.retention import forgetting_curve
+
+        curve = forgetting_curve(ds)
+        print("test delay (s)   later patterns   overlap")
+        for d in curve["test_delay"].values:
+            for lag in curve["lag"].values:
+                print(f"{d:14.2f}   {lag:14d}   {float(curve['overlap'].sel(test_delay=d, lag=lag)):7.2f}")
+    elif "accuracy" in ds:
+        print("set size   accuracy")
+        for n, group in ds["accuracy"].groupby("set_size"):
+            print(f"{n:8d}   {float(group.mean()):8.2f}")
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from neuromem.experiments import fit_model
+
+    net, paths = fit_model(model=args.model, task=args.task, delays=args.delays, seeds=args.seeds, steps=args.steps,
+                           hidden_size=args.hidden, criterion=args.criterion, device=args.device, out=args.out,
+                           progress=not args.quiet)
+    for kind, path in paths.items():
+        print(f"wrote {path} ({kind})")
+    loss = net.history_["loss"]
+    print(f"device {net.history_.attrs['device']}, {net.steps_} steps, {net.fit_seconds_:.1f} s; final loss per seed: "
+          + ", ".join(f"{int(s)}: {float(loss.sel(seed=s).dropna('step')[-1]):.4f}" for s in loss["seed"]))
+    from neuromem.results import load
+
+    _summary(load(paths["evaluation"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neuromem", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,8 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
     plast.add_argument("--song-duration", type=float, default=600.0, help="simulated seconds of the Song et al. (2000) run")
     plast.add_argument("--synapse", default="simple", help="retention: synapse variant, simple or benna-fusi")
     plast.add_argument("--patterns", type=int, default=8, help="retention: patterns studied per trial")
+    run.add_argument("--fitted", default=None, help="a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+    fit = sub.add_parser("fit", help="fit an artificial model (rate_rnn, lstm, keyvalue) to a task")
+    fit.add_argument("--model", default="lstm", help="rate_rnn, lstm or keyvalue")
+    fit.add_argument("--task", default="delayed-estimation", help="delayed-estimation, multi-item-recall or retention")
+    fit.add_argument("--delays", type=float, nargs="+", default=None, help="training delays in s (retention: test delays)")
+    fit.add_argument("--seeds", type=int, nargs="+", default=[1], help="seeds trained at once as one batched model")
+    fit.add_argument("--steps", type=int, default=500, help="optimiser steps")
+    fit.add_argument("--hidden", type=int, default=None, help="hidden size (default: the card's)")
+    fit.add_argument("--criterion", type=float, default=None, help="stop a seed when its loss falls below this")
+    fit.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    fit.add_argument("--out", default="results", help="folder for the fitted model, history and evaluation")
+    fit.add_argument("--quiet", action="store_true", help="no progress bar")
+    fit.set_defaults(func=_cmd_fit)
     return parser
 
 
@@ -185,8 +252,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            "neuromem: interrupted; finished trials are kept next to the output (a .partial folder): "
-            "run the same command again to resume",
+            "neuromem: interrupted; finished work is kept next to the output (a .partial folder, or a "
+            ".ckpt.pt checkpoint for `neuromem fit`): run the same command again to resume",
             file=sys.stderr,
         )
         return 130

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import xarray as xr
 
@@ -21,6 +21,15 @@ EXPERIMENTS: dict[str, str] = {
     "multi-item-recall": "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
     "stdp": "STDP window, frequency dependence vs Sjostrom et al. (2001), Song et al. (2000) weight distribution",
     "retention": "patterns stored as assemblies by STDP, recalled from a partial cue: forgetting curve vs pattern age",
+}
+
+#: tasks ``neuromem fit`` trains on, with the task parameters it uses
+FIT_TASKS: tuple[str, ...] = ("delayed-estimation", "multi-item-recall", "retention")
+#: short periods so artificial models train on short sequences (seconds)
+ARTIFICIAL_TIMING: dict[str, dict[str, float]] = {
+    "delayed-estimation": {"fixation": 0.1, "cue": 0.1, "response": 0.1},
+    "multi-item-recall": {"fixation": 0.1, "item": 0.1, "gap": 0.06, "readout": 0.1},
+    "retention": {"fixation": 0.04, "study": 0.1, "gap": 0.1, "test": 0.1, "test_gap": 0.06},
 }
 
 STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
@@ -188,4 +197,68 @@ def retention(
     curve = forgetting_curve(ds)
     curve.attrs["title"] = f"Forgetting curve: {ds.attrs['title']}"
     save(curve, path.with_name(path.stem + "_curve.nc"))
+    return ds, path
+
+
+def fit_task(task: str, delays: Sequence[float] | None = None, set_sizes: Sequence[int] | None = None,
+             n_patterns: int = 2, n_features: int = 20) -> Any:
+    """The task ``neuromem fit`` trains on (short periods; see :data:`ARTIFICIAL_TIMING`)."""
+    if task not in FIT_TASKS:
+        raise ValueError(f"task={task!r} is not allowed for fitting; choose one of {list(FIT_TASKS)}")
+    timing = ARTIFICIAL_TIMING[task]
+    if task == "delayed-estimation":
+        return get_task(task, delays=list(delays or (0.2, 0.4, 0.6)), timing=timing)
+    if task == "multi-item-recall":
+        return get_task(task, set_sizes=list(set_sizes or (1, 2, 3)), delay=(delays or [0.3])[0], timing=timing)
+    return get_task(task, n_patterns=n_patterns, n_features=n_features, coding_level=0.25,
+                    test_delays=list(delays or (0.0, 0.2)), timing=timing)
+
+
+def fit_model(
+    *,
+    model: str = "lstm",
+    task: str = "delayed-estimation",
+    delays: Sequence[float] | None = None,
+    seeds: Sequence[int] = (1,),
+    steps: int = 500,
+    hidden_size: int | None = None,
+    criterion: float | None = None,
+    device: str = "auto",
+    eval_trials: int = 200,
+    out: str | Path = "results",
+    progress: bool = True,
+) -> tuple[Any, dict[str, Path]]:
+    """Fit an artificial model; write the fitted weights, the loss history and a scored evaluation.
+
+    An interrupted fit resumes from ``fit_<model>_<task>.ckpt.pt`` in ``out`` when
+    the same command is given again.
+    """
+    from neuromem.artificial import fit, save_fitted
+
+    t = fit_task(task, delays)
+    overrides = {} if hidden_size is None else {"hidden_size": hidden_size}
+    net = load_model(model, device=device, **overrides)
+    if net.family not in ("rate", "lstm", "keyvalue"):
+        raise ValueError(f"model={model!r} is a {net.family} model; `neuromem fit` trains rate_rnn, lstm or keyvalue")
+    out = Path(out)
+    stem = f"fit_{model}_{task}"
+    ckpt = out / f"{stem}.ckpt.pt"
+    fit(net, t, seeds=seeds, steps=steps, criterion=criterion, checkpoint=ckpt, progress=progress)
+    paths = {"fitted": save_fitted(net, out / f"{stem}.pt"), "history": save(net.history_, out / f"{stem}_history.nc")}
+    trials = t.trials(check_positive_int("eval_trials", eval_trials), 10**6)
+    evaluation = combine(t, trials, net.run(trials))
+    paths["evaluation"] = save(evaluation, out / f"{stem}_eval.nc")
+    ckpt.unlink(missing_ok=True)
+    return net, paths
+
+
+def run_fitted(fitted: str | Path, task: Any, n_trials: int, *, seed: int = 1, fitted_seed: int | None = None,
+               out: str | Path | None = "results", name: str = "") -> tuple[xr.Dataset, Path | None]:
+    """Run a fitted artificial model (``neuromem fit``'s ``.pt`` file) on ``n_trials`` of ``task``."""
+    from neuromem.artificial import load_fitted
+
+    net = load_fitted(fitted)
+    trials = task.trials(check_positive_int("n_trials", n_trials), seed)
+    ds = combine(task, trials, net.run(trials, seed=fitted_seed))
+    path = None if out is None else save(ds, Path(out) / f"{name or task.name}_{net.name}_fitted_seed{seed}.nc")
     return ds, path

@@ -72,8 +72,10 @@ class LSTM(ArtificialModel):
         h = torch.zeros(S, B, H, device=x.device, dtype=x.dtype)
         c = torch.zeros_like(h)
         hs = []
-        for t in range(T):
-            i, f, g, o = (pre[:, t] + torch.bmm(h, params["W_hh"])).chunk(4, dim=-1)
+        # unbind once: indexing pre[:, t] in the loop would make backward scatter into a full-size
+        # zero gradient at every step (quadratic in T)
+        for pre_t in pre.unbind(1):
+            i, f, g, o = (pre_t + torch.bmm(h, params["W_hh"])).chunk(4, dim=-1)
             c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
             h = torch.sigmoid(o) * torch.tanh(c)
             hs.append(h)

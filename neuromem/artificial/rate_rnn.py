@@ -102,11 +102,11 @@ class RateRNN(ArtificialModel):
         f = torch.relu if p["activation"] == "relu" else F.softplus
         h = torch.zeros(S, B, N, device=x.device, dtype=x.dtype)
         rates = []
-        for t in range(T):
+        # noise enters the step outside the factor a: x <- x + a(...) + noise
+        inputs = drive.unbind(1) if noise is None else (drive + noise / a).unbind(1)  # one view per step (see LSTM.hidden)
+        for u_t in inputs:
             r = f(h)
-            h = h + a * (-h + torch.bmm(r, W) + drive[:, t])
-            if noise is not None:
-                h = h + noise[:, t]
+            h = h + a * (-h + torch.bmm(r, W) + u_t)
             rates.append(f(h))
         r = torch.stack(rates, 1)  # (S, T, B, N)
         return torch.bmm(r.reshape(S, T * B, N), W_out).reshape(S, T, B, -1) + params["b_out"][:, None]

@@ -1,0 +1,111 @@
+"""Benchmark: training steps of the artificial models, batched seeds, trials per second.
+
+Prints, in one run (all on the same device, ratios are what to read):
+1. one training step (forward + backward + Adam) of the rate RNN (eager Python loop over
+   time steps) versus the LSTM of equal size (``torch.lstm``, cuDNN on a GPU), at
+   hidden H, T time steps, batch B (the issue's figure: H 256, T 200, B 512 on an H100);
+2. ``--seeds`` seeds trained as one batched (stacked-weight) model versus one after another;
+3. trials per second of each fitted model on delayed estimation (inference).
+
+Usage:  python benchmarks/artificial_training.py [--hidden 256 --steps 200 --batch 512] [--seeds 16] [--device auto]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+
+import neuromem
+from neuromem.artificial import fit
+from neuromem.artificial.base import resolve_torch_device
+from neuromem.artificial.fitting import masked_loss
+from neuromem.tasks import get_task
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def step_time(name: str, hidden: int, T: int, B: int, device: torch.device, repeats: int, kernel: str | None = None) -> float:
+    """Median seconds of one training step on random inputs (3 in, 2 out)."""
+    extra = {"kernel": kernel} if kernel else {}
+    model = neuromem.load_model(name, hidden_size=hidden, device=str(device), **extra)
+    params = model.init_params([0], 3, 2, device)
+    opt = torch.optim.Adam(list(params.values()), lr=1e-3)
+    x = torch.randn(1, T, B, 3, device=device)
+    y = torch.randn(1, T, B, 2, device=device)
+    mask = torch.ones(1, T, B, device=device)
+    times = []
+    for k in range(repeats + 1):
+        sync(device)
+        t0 = time.perf_counter()
+        loss = masked_loss(model.forward(params, x, mask, None), y, mask, "mse").sum()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sync(device)
+        if k:  # the first step warms up kernels and allocators
+            times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hidden", type=int, default=None, help="default 256 on a GPU, 128 on CPU")
+    parser.add_argument("--steps", type=int, default=200, help="time steps per trial")
+    parser.add_argument("--batch", type=int, default=None, help="default 512 on a GPU, 128 on CPU")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=16)
+    parser.add_argument("--fit-steps", type=int, default=20)
+    parser.add_argument("--device", default="auto")
+    args = parser.parse_args()
+    device = resolve_torch_device(args.device)
+    gpu = device.type == "cuda"
+    hidden = args.hidden or (256 if gpu else 128)
+    batch = args.batch or (512 if gpu else 128)
+    print(f"device {device} ({torch.cuda.get_device_name(device) if gpu else 'CPU'}), torch {torch.__version__}, threads {torch.get_num_threads()}")
+
+    lstm = step_time("lstm", hidden, args.steps, batch, device, args.repeats, kernel="fused")
+    lstm_stacked = step_time("lstm", hidden, args.steps, batch, device, args.repeats, kernel="stacked")
+    rnn = step_time("rate_rnn", hidden, args.steps, batch, device, args.repeats)
+    print(f"1. training step, hidden {hidden}, {args.steps} time steps, batch {batch}:")
+    print(f"   LSTM, fused kernel (torch.lstm{', cuDNN' if gpu else ''}): {lstm * 1e3:9.1f} ms")
+    print(f"   LSTM, stacked-weight cell (Python loop):  {lstm_stacked * 1e3:9.1f} ms   {lstm_stacked / lstm:5.2f} x the fused LSTM")
+    print(f"   rate RNN, eager Python loop:              {rnn * 1e3:9.1f} ms   {rnn / lstm:5.2f} x the fused LSTM (aim: <= 2 x)")
+
+    task = get_task("delayed-estimation", delays=[0.2, 0.4], timing={"fixation": 0.1, "cue": 0.1, "response": 0.1})
+    seeds = list(range(args.seeds))
+
+    def fit_seconds(name: str, seed_list: list[int]) -> float:
+        sync(device)
+        t0 = time.perf_counter()
+        fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=seed_list,
+            steps=args.fit_steps, progress=False)
+        sync(device)
+        return time.perf_counter() - t0
+
+    print(f"2. {args.seeds} seeds, {args.fit_steps} steps each (hidden 64, batch 64), batched vs one after another:")
+    for name in ("rate_rnn", "lstm", "keyvalue"):
+        fit_seconds(name, [0])  # warm-up
+        batched = fit_seconds(name, seeds)
+        sequential = sum(fit_seconds(name, [s]) for s in seeds)
+        print(f"   {name:<9} batched {batched:7.2f} s   sequential {sequential:7.2f} s   {sequential / batched:5.2f} x")
+
+    print("3. inference on delayed estimation (2000 trials, hidden 64):")
+    trials = task.trials(2000, 1)
+    for name in ("rate_rnn", "lstm", "keyvalue"):
+        model = fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=[0], steps=2, progress=False)
+        model.outputs(trials.isel(trial=slice(0, 10)))
+        sync(device)
+        t0 = time.perf_counter()
+        model.outputs(trials)
+        sync(device)
+        print(f"   {name:<9} {2000 / (time.perf_counter() - t0):10.0f} trials/s")
+
+
+if __name__ == "__main__":
+    main()
