@@ -98,6 +98,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
                       f"{float(ds['fraction_high']):.2f} > 0.9 g_max after {ds['sample_time'].values[-1]:g} s")
         return 0
 
+    if args.experiment == "retention" and args.model in ("rate_rnn", "lstm", "keyvalue"):
+        from neuromem.experiments import artificial_forgetting
+
+        written = artificial_forgetting(model=args.model, seeds=[args.seed], n_patterns=args.patterns,
+                                        test_delays=args.delays if args.delays_given else (0.0, 0.5, 2.0),
+                                        device=args.device or "auto", out=args.out, progress=not args.quiet)
+        for kind, (ds, path) in written.items():
+            print(f"wrote {path}")
+            print(f"{kind}: overlap by items/patterns learned since (lag 0 first)")
+            for d in ds["test_delay"].values:
+                print(f"  test delay {d:5.2f} s: " + " ".join(f"{v:5.2f}" for v in ds["overlap"].sel(test_delay=d).values))
+        return 0
+
     if args.experiment == "retention":
         from neuromem.experiments import retention
         from neuromem.tasks.retention import forgetting_curve

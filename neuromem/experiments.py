@@ -262,3 +262,41 @@ def run_fitted(fitted: str | Path, task: Any, n_trials: int, *, seed: int = 1, f
     ds = combine(task, trials, net.run(trials, seed=fitted_seed))
     path = None if out is None else save(ds, Path(out) / f"{name or task.name}_{net.name}_fitted_seed{seed}.nc")
     return ds, path
+
+
+def artificial_forgetting(
+    *,
+    model: str = "lstm",
+    seeds: Sequence[int] = (1,),
+    n_patterns: int = 4,
+    test_delays: Sequence[float] = (0.0, 0.5, 2.0),
+    train_steps: int = 400,
+    n_items: int = 8,
+    steps_per_item: int = 100,
+    hidden_size: int | None = None,
+    trials: int = 100,
+    device: str = "auto",
+    out: str | Path | None = "results",
+    progress: bool = True,
+) -> dict[str, tuple[xr.Dataset, Path | None]]:
+    """Both kinds of forgetting of an artificial model, as forgetting curves.
+
+    In activity: fit on retention with 2 patterns and test delays 0 / 0.2 s, then test
+    with ``n_patterns`` and ``test_delays`` (beyond training). In weights: ``n_items``
+    items learned one after another, ``steps_per_item`` steps each.
+    """
+    from neuromem.artificial import fit
+    from neuromem.artificial.forgetting import in_activity, in_weights
+
+    overrides = {} if hidden_size is None else {"hidden_size": hidden_size}
+    net = load_model(model, device=device, **overrides)
+    fit(net, fit_task("retention"), seeds=seeds, steps=train_steps, progress=progress)
+    longer = fit_task("retention", delays=test_delays, n_patterns=n_patterns)
+    _, activity = in_activity(net, longer, trials, seed=10**6)
+    weights = in_weights(load_model(model, device=device, **overrides), seeds=seeds, n_items=n_items,
+                         steps_per_item=steps_per_item, progress=progress)
+    written = {}
+    for kind, ds in (("in-activity", activity), ("in-weights", weights)):
+        path = None if out is None else save(ds, Path(out) / f"forgetting-{kind}_{model}.nc")
+        written[kind] = (ds, path)
+    return written

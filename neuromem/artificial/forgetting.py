@@ -71,7 +71,7 @@ def in_weights(
     xarray.Dataset
         ``overlap_matrix`` (seed, trained_through, item): recall overlap of each item
         after training on items 0..trained_through (NaN for items not yet learned);
-        ``overlap`` and ``overlap_sem`` (lag): mean over seeds and items by the
+        ``overlap`` and ``overlap_sem`` (test_delay = 0, lag): mean over seeds and items by the
         number of items learned since; ``training_steps`` (lag).
     """
     import torch
@@ -130,12 +130,14 @@ def in_weights(
         {
             "overlap_matrix": (("seed", "trained_through", "item"), overlap,
                                {"units": "1", "long_name": "recall overlap of each item after learning items 0..trained_through"}),
-            "overlap": ("lag", mean, {"units": "1", "long_name": "mean recall overlap"}),
-            "overlap_sem": ("lag", sem, {"units": "1", "long_name": "s.e.m. of the recall overlap"}),
+            # (test_delay, lag) as in the task's forgetting_curve: items are tested right after training
+            "overlap": (("test_delay", "lag"), mean[None], {"units": "1", "long_name": "mean recall overlap"}),
+            "overlap_sem": (("test_delay", "lag"), sem[None], {"units": "1", "long_name": "s.e.m. of the recall overlap"}),
             "n_tests": ("lag", np.array([v.size for v in by_lag]), {"units": "1", "long_name": "(seed, item) pairs averaged"}),
             "training_steps": ("lag", lags * steps_per_item, {"units": "1", "long_name": "optimiser steps on later items"}),
         },
         coords={"seed": seeds, "trained_through": lags, "item": lags,
+                "test_delay": ("test_delay", [0.0], {"units": "s", "long_name": "delay from the last study to the test"}),
                 "lag": ("lag", lags, {"units": "1", "long_name": "items learned after this one"})},
     )
     import torch as _torch
