@@ -8,6 +8,8 @@
     neuromem run retention --synapse simple --patterns 8 --trials 4 --out results/
     neuromem fit --model lstm --task delayed-estimation --seeds 1 2 3 --steps 500 --out results/
     neuromem run working-memory --fitted results/fit_lstm_delayed-estimation.pt --delays 0.2 0.6 1.2 --out results/
+    neuromem compare results/retention_assembly_memory_simple_scaled_seed1.nc results/forgetting-in-weights_lstm.nc
+    neuromem figures --results results/ --out figures/
 """
 
 from __future__ import annotations
@@ -202,6 +204,41 @@ def _cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from neuromem.analysis.compare import compare, plot_comparison
+    from neuromem.results import load, save
+
+    datasets = []
+    for name in args.results:
+        if not Path(name).is_file():
+            raise ValueError(f"result file {name!r} does not exist")
+        datasets.append(load(name))
+    ds = compare(datasets)
+    task = ds.attrs["task"]
+    out = Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc"
+    print(f"wrote {save(ds, out)}")
+    figure = Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png"
+    print(f"wrote {plot_comparison(ds, figure)}")
+    if task == "retention":
+        print("model                                best form     " + "  ".join(f"AIC {f:<11}" for f in ds["form"].values))
+        for m in ds["model"].values:
+            print(f"{m:<36} {ds['best_form'].sel(model=m).item():<12}  " + "  ".join(f"{v:15.1f}" for v in ds["fit_aic"].sel(model=m).values))
+        print(f"{'human (Ebbinghaus 1885)':<36} {ds.attrs['human_best_form']:<12}  " + "  ".join(f"{v:15.1f}" for v in ds["human_aic"].values))
+    return 0
+
+
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from neuromem.figures import regenerate
+
+    failed = 0
+    for name, ok, detail in regenerate(args.results, args.out, quick=args.quick, only=args.only):
+        print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
+        failed += not ok
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neuromem", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +289,17 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--out", default="results", help="folder for the fitted model, history and evaluation")
     fit.add_argument("--quiet", action="store_true", help="no progress bar")
     fit.set_defaults(func=_cmd_fit)
+    cmp_ = sub.add_parser("compare", help="compare result files of several models on one task (with human data)")
+    cmp_.add_argument("results", nargs="+", help="netCDF results (trial-level or forgetting curves) of one task")
+    cmp_.add_argument("--out", default=None, help="comparison Dataset (default results/comparison_<task>.nc)")
+    cmp_.add_argument("--figure", default=None, help="figure file (default figures/comparison_<task>.png)")
+    cmp_.set_defaults(func=_cmd_compare)
+    figs = sub.add_parser("figures", help="regenerate every figure from saved results (runs the notebooks)")
+    figs.add_argument("--results", default="results", help="folder of saved results")
+    figs.add_argument("--out", default="figures", help="folder for the figures")
+    figs.add_argument("--quick", action="store_true", help="make small results first where they are missing")
+    figs.add_argument("--only", nargs="+", default=None, help="notebook names to run (default: all)")
+    figs.set_defaults(func=_cmd_figures)
     return parser
 
 

@@ -11,6 +11,7 @@ FIGURES = {
     "working_memory": ["working_memory_trial.png", "working_memory_error_variance.png"],
     "synaptic_transmission": ["synaptic_transmission.png"],
     "artificial_models": ["artificial_models.png"],
+    "comparison": ["comparison_retention.png"],
     "plasticity_and_forgetting": ["stdp_protocols.png", "forgetting_curves.png"],
     "synaptic_working_memory": ["synaptic_working_memory_trial.png", "synaptic_working_memory_capacity.png"],
 }

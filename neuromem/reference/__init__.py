@@ -64,10 +64,47 @@ def _ebbinghaus1885() -> xr.Dataset:
     return ds
 
 
+def _stp_parameters() -> xr.Dataset:
+    df = _csv("stp_parameters")
+    ds = xr.Dataset(
+        {
+            "U": ("stp_set", df["U"].to_numpy(float), {"units": "1", "long_name": "utilisation of synaptic efficacy"}),
+            "tau_rec": ("stp_set", df["tau_rec_ms"].to_numpy(float), {"units": "ms", "long_name": "recovery time constant"}),
+            "tau_facil": ("stp_set", df["tau_facil_ms"].to_numpy(float), {"units": "ms", "long_name": "facilitation time constant (0: none)"}),
+        },
+        coords={"stp_set": df["name"].astype(str).to_numpy(),
+                "source": ("stp_set", df["source"].astype(str).to_numpy(), {"long_name": "publication of each set"})},
+    )
+    ds.attrs.update(_attrs("stp_parameters", "Tsodyks-Markram short-term plasticity parameter sets", "paired-pulse",
+                           "Tsodyks MV, Markram H (1997) PNAS 94:719-723; Tsodyks M, Pawelzik K, Markram H (1998) Neural Comput "
+                           "10:821-835; Maass W, Natschlaeger T, Markram H (2002) Neural Comput 14:2531-2560; "
+                           "Mongillo G, Barak O, Tsodyks M (2008) Science 319:1543-1546"))
+    return ds
+
+
+def _luck_vogel1997() -> xr.Dataset:
+    # "about 3-4 items" is the published range, kept as its two ends rather than a made-up mean
+    ds = xr.Dataset(
+        {
+            "capacity_low": ((), 3.0, {"units": "1", "long_name": "visual working-memory capacity, lower end (items)"}),
+            "capacity_high": ((), 4.0, {"units": "1", "long_name": "visual working-memory capacity, upper end (items)"}),
+        }
+    )
+    ds.attrs.update(_attrs("luck_vogel1997_capacity", "Capacity of visual working memory (Cowan's K ~ 3-4 items)",
+                           "multi-item-recall", "Luck SJ, Vogel EK (1997) Nature 390:279-281; Cowan N (2001) Behav Brain Sci 24:87-114"))
+    ds.attrs["parameters"] = '{"file": "none (values from the cited papers)"}'
+    return ds
+
+
 REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
-    "sjostrom2001_frequency": _sjostrom2001,
     "ebbinghaus1885_savings": _ebbinghaus1885,
+    "sjostrom2001_frequency": _sjostrom2001,
+    "stp_parameters": _stp_parameters,
+    "luck_vogel1997_capacity": _luck_vogel1997,
 }
+
+#: the human (or animal) reference set beside each task's model results in a comparison
+TASK_REFERENCE: dict[str, str] = {"retention": "ebbinghaus1885_savings", "multi-item-recall": "luck_vogel1997_capacity"}
 
 
 def list_references() -> list[str]:
