@@ -43,7 +43,7 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, reseed_each_run, resolve_device
+from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.tasks.base import check_positive_int
 
@@ -246,13 +246,8 @@ class AssemblyMemory:
                 spikes = b2.SpikeMonitor(E, name="exc_spikes")
                 wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
                 net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
-                standalone = kind in STANDALONE
-                if standalone:
-                    reseed_each_run(dev, kind, seed_holder, 0, batch_seed_of(children[0]))
-                    net.run(duration_s * b2.second, namespace={})
-                    dev.build(run=False, directory=str(directory), with_output=False)
-                else:
-                    net.store("initial")
+                runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
+                runner.build(batch_seed_of(children[0]))
                 timings["build_s"] = _time.perf_counter() - t0
 
                 bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
@@ -262,16 +257,7 @@ class AssemblyMemory:
                     v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
                     d, g = self.schedule(q, trials.isel(trial=k), n_steps, step)
                     t1 = _time.perf_counter()
-                    if standalone:
-                        dev.run(run_args={E.v: v_E, I.v: v_I, drive: d, plastic: g,
-                                          seed_holder.rng_seed: batch_seed_of(children[k])}, with_output=False)
-                    else:
-                        net.restore("initial")
-                        E.v, I.v = v_E, v_I
-                        drive.values[:] = d
-                        plastic.values[:] = g
-                        b2.seed(batch_seed_of(children[k]))
-                        net.run(duration_s * b2.second, namespace={})
+                    runner.run({E.v: v_E, I.v: v_I, drive: d, plastic: g}, batch_seed_of(children[k]))
                     timings["run_s"] += _time.perf_counter() - t1
                     rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second), np.asarray(wmon.w[:]),
                                  np.asarray(wmon.t / b2.second)))

@@ -14,7 +14,7 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 DEVICES: tuple[str, ...] = ("auto", "runtime", "cpp_standalone", "cuda_standalone")
 STANDALONE: tuple[str, ...] = ("cpp_standalone", "cuda_standalone")
@@ -119,3 +119,71 @@ def reseed_each_run(dev: object, kind: str, seed_holder: object, threads: int = 
         )
     else:
         dev.seed(build_seed)
+
+
+def simulate_once(device: str, key: str, duration: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
+    """Build a network once, run it for ``duration`` s and return (``read()``, backend string).
+
+    ``build()`` returns the Brian2 objects and a ``read`` function that collects the
+    results. ``runtime`` uses the numpy target (small protocol networks start faster
+    than with compiled code); standalone devices compile into a folder keyed by ``key``.
+    """
+    import brian2 as b2
+
+    kind = resolve_device(device)
+    directory = build_directory(kind, key) if kind in STANDALONE else None
+    b2.prefs.logging.console_log_level = "WARNING"
+    previous_target = b2.prefs.codegen.target
+    if kind == "runtime":
+        b2.prefs.codegen.target = "numpy"
+    try:
+        with brian_device(kind, directory) as dev:
+            objects, read = build()
+            net = b2.Network(*objects)
+            net.run(duration * b2.second, namespace={})
+            if kind in STANDALONE:
+                dev.build(directory=str(directory), run=True, with_output=False)
+            return read(), backend_string(kind)
+    finally:
+        b2.prefs.codegen.target = previous_target
+
+
+class TrialRunner:
+    """One build, many trials of one network.
+
+    Standalone: the network is compiled once; each trial is a ``device.run`` whose
+    ``run_args`` set its initial values, TimedArrays and RNG seed (``seed_holder``).
+    Runtime: the initial state is stored once and restored before each trial.
+    """
+
+    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None) -> None:
+        self.dev, self.kind, self.net, self.duration = dev, kind, net, duration
+        self.seed_holder, self.directory = seed_holder, directory
+
+    @property
+    def standalone(self) -> bool:
+        return self.kind in STANDALONE
+
+    def build(self, build_seed: int) -> None:
+        if self.standalone:
+            reseed_each_run(self.dev, self.kind, self.seed_holder, 0, build_seed)
+            self.net.run(self.duration, namespace={})
+            self.dev.build(run=False, directory=str(self.directory), with_output=False)
+        else:
+            self.net.store("initial")
+
+    def run(self, values: dict, seed: int) -> None:
+        """Run one trial from the initial state with ``values`` ({variable or TimedArray: value})."""
+        import brian2 as b2
+
+        if self.standalone:
+            self.dev.run(run_args={**values, self.seed_holder.rng_seed: seed}, with_output=False)
+            return
+        self.net.restore("initial")
+        for target, value in values.items():
+            if isinstance(target, b2.TimedArray):
+                target.values[:] = value  # runtime reads the TimedArray's values at every step
+            else:
+                target[:] = value
+        b2.seed(seed)
+        self.net.run(self.duration, namespace={})

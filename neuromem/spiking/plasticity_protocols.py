@@ -27,7 +27,7 @@ import xarray as xr
 from neuromem.cards import ModelCard
 from neuromem.results import provenance
 from neuromem.spiking.card_values import card_quantities
-from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.stdp import PairSTDP, Rule, TripletSTDP, rule_from_card
 from neuromem.tasks.base import check_positive_int
 
@@ -106,24 +106,7 @@ class STDPProtocols:
         return {k: (v if k in _PROTOCOL_DIMENSIONLESS else float(v)) for k, v in q.items()}
 
     def _simulate(self, key: str, duration: float, dt: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
-        import brian2 as b2
-
-        kind = resolve_device(self.device)
-        directory = build_directory(kind, key) if kind in STANDALONE else None
-        b2.prefs.logging.console_log_level = "WARNING"
-        previous_target = b2.prefs.codegen.target
-        if kind == "runtime":
-            b2.prefs.codegen.target = "numpy"
-        try:
-            with brian_device(kind, directory) as dev:
-                objects, read = build()
-                net = b2.Network(*objects)
-                net.run(duration * b2.second, namespace={})
-                if kind in STANDALONE:
-                    dev.build(directory=str(directory), run=True, with_output=False)
-                return read(), backend_string(kind)
-        finally:
-            b2.prefs.codegen.target = previous_target
+        return simulate_once(self.device, key, duration, build)
 
     def pairings(self, rules: Sequence[Rule], schedules: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, str]:
         """Final weight of one synapse per (rule, schedule): pre and post spike times (s).

@@ -24,7 +24,7 @@ import xarray as xr
 
 from neuromem.cards import ModelCard, parse_quantity
 from neuromem.results import provenance
-from neuromem.spiking.devices import STANDALONE, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
 from neuromem.spiking.short_term_plasticity import STPParameters, set_parameters, stp_from_card, synapse_model
 
@@ -133,24 +133,7 @@ class SynapticTransmission:
 
     def _simulate(self, key: str, duration: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
         """Build the network once, run it for ``duration`` s, return what ``read`` collects."""
-        import brian2 as b2
-
-        kind = resolve_device(self.device)
-        directory = build_directory(kind, key) if kind in STANDALONE else None
-        b2.prefs.logging.console_log_level = "WARNING"
-        previous_target = b2.prefs.codegen.target
-        if kind == "runtime":
-            b2.prefs.codegen.target = "numpy"  # tiny networks: no compiler start-up
-        try:
-            with brian_device(kind, directory) as dev:
-                objects, read = build()
-                net = b2.Network(*objects)
-                net.run(duration * b2.second, namespace={})
-                if kind in STANDALONE:
-                    dev.build(directory=str(directory), run=True, with_output=False)
-                return read(), backend_string(kind)
-        finally:
-            b2.prefs.codegen.target = previous_target
+        return simulate_once(self.device, key, duration, build)
 
     def _attrs(self, protocol: str, title: str, settings: Mapping[str, Any], backend: str) -> dict[str, Any]:
         params = {

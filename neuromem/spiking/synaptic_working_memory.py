@@ -39,7 +39,7 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, reseed_each_run, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
 from neuromem.tasks.base import check_positive_int
 
 _E_EQS = """
@@ -212,13 +212,8 @@ class SynapticWorkingMemory:
             record = np.flatnonzero(pool < q["n_pools"])
             stp_mon = b2.StateMonitor(E, ["u", "x"], record=record, dt=10 * b2.ms, name="stp_monitor")
             net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
-            standalone = kind in STANDALONE
-            if standalone:
-                reseed_each_run(dev, kind, seed_holder, 0, batch_seed_of(children[0]))
-                net.run(duration_s * b2.second, namespace={})
-                dev.build(run=False, directory=str(directory), with_output=False)
-            else:
-                net.store("initial")
+            runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
+            runner.build(batch_seed_of(children[0]))
             timings["build_s"] = _time.perf_counter() - t0
 
             bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
@@ -228,15 +223,7 @@ class SynapticWorkingMemory:
                 v_I = rng.uniform(float(q["V_reset_I"]), float(q["V_thr"]), self.N_I) * b2.volt
                 gain = self.stimulus(q, trials.isel(trial=k), n_steps, stim_step)
                 t1 = _time.perf_counter()
-                if standalone:
-                    dev.run(run_args={E.v: v_E, I.v: v_I, stim: gain, seed_holder.rng_seed: batch_seed_of(children[k])},
-                            with_output=False)
-                else:
-                    net.restore("initial")
-                    E.v, I.v = v_E, v_I
-                    stim.values[:] = gain  # runtime: the TimedArray is read at every step
-                    b2.seed(batch_seed_of(children[k]))
-                    net.run(duration_s * b2.second, namespace={})
+                runner.run({E.v: v_E, I.v: v_I, stim: gain}, batch_seed_of(children[k]))
                 timings["run_s"] += _time.perf_counter() - t1
                 rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second),
                              np.asarray(stp_mon.u[:]), np.asarray(stp_mon.x[:]), np.asarray(stp_mon.t / b2.second)))
