@@ -67,6 +67,10 @@ def test_error_variance_grows_with_delay_at_the_diffusion_rate():
     out = error_by_delay(_estimation_result("diffusing", D=0.02))
     assert float(out["diffusion"]) == pytest.approx(0.02, abs=3 * float(out["diffusion_se"]) + 0.002)
     assert np.all(np.abs(out["bias"]) < 0.05)
+    width = float(out["error_bin"][1] - out["error_bin"][0])
+    np.testing.assert_allclose(out["error_density"].sum("error_bin") * width, 1.0)
+    # the distribution widens with delay
+    assert float(out["error_density"].isel(delay=0).max()) > float(out["error_density"].isel(delay=-1).max())
     assert schema_problems(out) == []
 
 

@@ -91,7 +91,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     summaries = _summaries(task, datasets)
     if task == "delayed-estimation":
         common = _common("delay", [s["delay"].values for s in summaries], labels)
-        keep = ["bias", "variance", "circular_sd", "mean_abs_error", "n_trials"] + (["diffusion"] if all("diffusion" in s for s in summaries) else [])
+        keep = ["bias", "variance", "circular_sd", "mean_abs_error", "n_trials", "error_density"] + (["diffusion"] if all("diffusion" in s for s in summaries) else [])
         parts = [s[keep].sel(delay=common) for s in summaries]
     elif task == "multi-item-recall":
         common = _common("set_size", [s["set_size"].values for s in summaries], labels)
