@@ -107,3 +107,34 @@ def test_plasticity_bad_input_is_one_clear_line(tmp_path, args, message):
                           capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys):
+    rc = main(["fit", "--model", "rate_rnn", "--task", "delayed-estimation", "--delays", "0.2", "--seeds", "1", "2",
+               "--steps", "5", "--hidden", "8", "--device", "cpu", "--out", str(tmp_path), "--quiet"])
+    assert rc == 0
+    history = load(tmp_path / "fit_rate_rnn_delayed-estimation_history.nc")
+    assert history["loss"].dims == ("seed", "step") and history.attrs["device"] == "cpu"
+    assert not (tmp_path / "fit_rate_rnn_delayed-estimation.ckpt.pt").exists()  # removed once the fit is saved
+    rc = main(["run", "working-memory", "--fitted", str(tmp_path / "fit_rate_rnn_delayed-estimation.pt"), "--delays", "0.2", "0.8",
+               "--trials", "3", "--out", str(tmp_path)])
+    assert rc == 0
+    ds = load(tmp_path / "working-memory_rate_rnn_fitted_seed1.nc")
+    assert ds.attrs["model_family"] == "rate" and sorted(set(ds["delay"].values)) == [0.2, 0.8]
+    assert "mean |error|" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "compte2000"], "is a spiking model"),
+        (["--task", "stdp"], "task='stdp' is not allowed for fitting"),
+        (["--hidden", "0"], "hidden_size=0 is not allowed"),
+        (["--seeds", "1", "1"], "seeds=[1, 1] is not allowed"),
+    ],
+)
+def test_fit_bad_input_is_one_clear_line(tmp_path, args, message):
+    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "fit", "--steps", "1", "--device", "cpu", "--out", str(tmp_path),
+                           "--quiet", *args], capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
