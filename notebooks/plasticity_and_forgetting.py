@@ -26,6 +26,7 @@
 # `NEUROMEM_QUICK=1` (CI) makes small results first if they are missing.
 
 # %%
+import json
 import os
 from pathlib import Path
 
@@ -69,7 +70,7 @@ if "dw_isolated_pairs" in win:
         if np.isfinite(iso).all():
             ax.plot(win["delta_t"], iso / 0.5, "k--", lw=0.8)  # pair rules start at w = 0.5
 ax.axhline(0, color="0.7", lw=0.5)
-ax.set(xlabel="t_post - t_pre (ms)", ylabel="dw / w", title=f"(a) STDP window, {win.attrs['title'].split(':')[0]}")
+ax.set(xlabel="t_post - t_pre (ms)", ylabel="dw / w", title=f"(a) STDP window, {int(json.loads(win.attrs['parameters'])['n_pairings'])} pairings")
 ax.legend(fontsize=7)
 
 ax = axes[1]
@@ -105,6 +106,6 @@ for v, ds in retention_ds.items():
 axes[0].axhline(0, color="0.7", lw=0.5)
 axes[0].set(xlabel="patterns studied after this one", ylabel="recall overlap (uncued features)", title="(d) forgetting curves")
 axes[0].legend(fontsize=7)
-axes[1].set(xlabel="time (s)", ylabel="mean weight inside pattern (units of J_EE)", title="(e) weights of each pattern (darker: later)")
+axes[1].set(xlabel="time (s)", ylabel="mean weight inside pattern (units of J_EE)", title="(e) weights inside each pattern (C0 simple, C1 benna-fusi; darker: later)")
 fig.tight_layout()
 fig.savefig(figures / "forgetting_curves.png", dpi=120)
