@@ -270,7 +270,7 @@ def artificial_forgetting(
     seeds: Sequence[int] = (1,),
     n_patterns: int = 4,
     test_delays: Sequence[float] = (0.0, 0.5, 2.0),
-    train_steps: int = 400,
+    train_steps: int = 1000,
     n_items: int = 8,
     steps_per_item: int = 100,
     hidden_size: int | None = None,
