@@ -105,6 +105,17 @@ def load_model(name: str, **options: Any) -> Any:
     return cls.from_card(card, **options)
 
 
+def card_parameters(card: ModelCard, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The card's parameters with ``overrides``; a name the card does not have raises ``ValueError``."""
+    unknown = set(overrides) - set(card.parameters)
+    if unknown:
+        raise ValueError(
+            f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
+            f"card parameters: {', '.join(card.parameters)}"
+        )
+    return {**card.parameters, **overrides}
+
+
 def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], constructor: set[str]) -> dict[str, Any]:
     """Constructor keywords for a model with named ``[sizes]``: the size's values, the
     constructor ``options``, ``parameters`` (card values with any other option as an override),
@@ -112,17 +123,11 @@ def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], c
     """
     if size not in card.sizes:
         raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
-    overrides = {k: v for k, v in options.items() if k not in constructor}
-    unknown = set(overrides) - set(card.parameters)
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
-            f"card parameters: {', '.join(card.parameters)}"
-        )
+    parameters = card_parameters(card, {k: v for k, v in options.items() if k not in constructor})
     return {
         **card.sizes[size],
         **{k: v for k, v in options.items() if k in constructor},
-        "parameters": {**card.parameters, **overrides},
+        "parameters": parameters,
         "name": card.name,
         "references": card.references,
     }

@@ -37,6 +37,21 @@ STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 
 
+def _check_protocols(protocols: Sequence[str], allowed: Sequence[str]) -> None:
+    unknown = [p for p in protocols if p not in allowed]
+    if unknown or not protocols:
+        raise ValueError(f"protocols={list(protocols)} is not allowed; choose from {list(allowed)}")
+
+
+def _run_protocols(prefix: str, protocols: Sequence[str], runs: dict, out: str | Path | None) -> dict[str, tuple[xr.Dataset, Path | None]]:
+    """Run each named protocol and save it as ``<out>/<prefix>_<protocol>.nc``."""
+    written = {}
+    for name in protocols:
+        ds = runs[name]()
+        written[name] = (ds, None if out is None else save(ds, Path(out) / f"{prefix}_{name}.nc"))
+    return written
+
+
 def working_memory(
     *,
     model: str = "compte2000",
@@ -89,9 +104,7 @@ def synaptic_transmission(
     Intervals are in s and frequencies in Hz; ``sets`` name Tsodyks-Markram sets
     of the ``synaptic_transmission`` card.
     """
-    unknown = [p for p in protocols if p not in PROTOCOLS]
-    if unknown or not protocols:
-        raise ValueError(f"protocols={list(protocols)} is not allowed; choose from {list(PROTOCOLS)}")
+    _check_protocols(protocols, PROTOCOLS)
     model = load_model("synaptic_transmission", device=device)
     runs = {
         "psc": lambda: model.psc(),
@@ -99,12 +112,7 @@ def synaptic_transmission(
         "trains": lambda: model.trains(frequencies, sets=sets, n_pulses=n_pulses),
         "nmda-iv": lambda: model.nmda_iv(),
     }
-    written = {}
-    for name in protocols:
-        ds = runs[name]()
-        path = None if out is None else save(ds, Path(out) / f"synaptic-transmission_{name}.nc")
-        written[name] = (ds, path)
-    return written
+    return _run_protocols("synaptic-transmission", protocols, runs, out)
 
 
 def multi_item_recall(
@@ -148,21 +156,14 @@ def stdp(
     protocols; by default the window uses the pair rules and the frequency
     protocol the triplet rules. ``song_duration`` is in s.
     """
-    unknown = [p for p in protocols if p not in STDP_PROTOCOLS]
-    if unknown or not protocols:
-        raise ValueError(f"protocols={list(protocols)} is not allowed; choose from {list(STDP_PROTOCOLS)}")
+    _check_protocols(protocols, STDP_PROTOCOLS)
     model = load_model("stdp", device=device)
     runs = {
         "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
         "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
         "song2000": lambda: model.song2000(song_duration, seed=seed, record_every=max(song_duration / 60, 0.1)),
     }
-    written = {}
-    for name in protocols:
-        ds = runs[name]()
-        path = None if out is None else save(ds, Path(out) / f"stdp_{name}.nc")
-        written[name] = (ds, path)
-    return written
+    return _run_protocols("stdp", protocols, runs, out)
 
 
 def retention(

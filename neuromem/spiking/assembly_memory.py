@@ -43,7 +43,9 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.connectivity import kept_in_degree, random_pairs
+from neuromem.spiking.devices import (STANDALONE, TrialRunner, backend_string, brian_device, build_directory,
+                                      numpy_target_for_runtime, resolve_device)
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.tasks.base import check_positive_int
 
@@ -134,23 +136,15 @@ class AssemblyMemory:
             tau_plus=float(q["tau_plus"]), tau_minus=float(q["tau_minus"]), tau_x=float(q["tau_x"]), tau_y=float(q["tau_y"]),
             w_min=q["w_min"], w_max=q["w_max"], name="assembly_triplet",
         )
-        q["p_E"] = min(1.0, q["connectivity"] * float(self._full("N_E")) / self.N_E)
-        q["p_I"] = min(1.0, q["connectivity"] * float(self._full("N_I")) / self.N_I)
+        q["p_E"] = kept_in_degree(q["connectivity"], q["N_E"], self.N_E)
+        q["p_I"] = kept_in_degree(q["connectivity"], q["N_I"], self.N_I)
         return q
 
-    def _full(self, key: str) -> int:
-        return int(self.parameters[key])
-
     def _connectivity(self, q: dict[str, Any], rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        def pairs(n_pre: int, n_post: int, p: float, no_self: bool) -> tuple[np.ndarray, np.ndarray]:
-            mask = rng.random((n_pre, n_post)) < p
-            if no_self:
-                np.fill_diagonal(mask, False)
-            i, j = np.nonzero(mask)
-            return i.astype(np.int32), j.astype(np.int32)
-
-        return {"EE": pairs(self.N_E, self.N_E, q["p_E"], True), "EI": pairs(self.N_E, self.N_I, q["p_E"], False),
-                "IE": pairs(self.N_I, self.N_E, q["p_I"], False), "II": pairs(self.N_I, self.N_I, q["p_I"], True)}
+        return {"EE": random_pairs(rng, self.N_E, self.N_E, q["p_E"], no_self=True),
+                "EI": random_pairs(rng, self.N_E, self.N_I, q["p_E"]),
+                "IE": random_pairs(rng, self.N_I, self.N_E, q["p_I"]),
+                "II": random_pairs(rng, self.N_I, self.N_I, q["p_I"], no_self=True)}
 
     def schedule(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> tuple[np.ndarray, np.ndarray]:
         """(drive over (time, feature), plasticity gate over time) for one trial."""
@@ -206,65 +200,59 @@ class AssemblyMemory:
         rows = []
         timings = {"build_s": 0.0, "run_s": 0.0}
         b2.prefs.logging.console_log_level = "WARNING"
-        previous_target = b2.prefs.codegen.target
-        if kind == "runtime":
-            b2.prefs.codegen.target = "numpy"
-        try:
-            with brian_device(kind, directory) as dev:
-                t0 = _time.perf_counter()
-                drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=step * b2.second, name="drive")
-                plastic = b2.TimedArray(np.zeros(n_steps), dt=step * b2.second, name="plastic")
-                ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
-                ns.update(drive=drive, plastic=plastic)
-                dt = q["dt"]
-                E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                                   method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="exc")
-                I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                                   method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="inh")
-                E.feature = feature_of
-                model, on_pre, on_post = q["rule"].synapse_code(rate=f"{float(q['eta'])!r}*plastic(t)")
-                chain = None
-                if q["synapse"] == "benna-fusi":
-                    hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
-                    model += hidden
-                syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
-                                         namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
-                if chain is not None:
-                    syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
-                for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
-                                                  "II": (I, I, "-", q["J_II"])}.items():
-                    syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
-                for name, s in syn.items():
-                    i, j = conn[name]
-                    s.connect(i=i, j=j)
-                    s.delay = q["delay"]
-                syn["EE"].w = 1.0
-                if q["synapse"] == "benna-fusi":
-                    for k in range(2, int(q["chain_levels"]) + 1):
-                        setattr(syn["EE"], f"u{k}", 1.0)
-                seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
-                spikes = b2.SpikeMonitor(E, name="exc_spikes")
-                wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
-                net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
-                runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
-                runner.build(batch_seed_of(children[0]))
-                timings["build_s"] = _time.perf_counter() - t0
+        with numpy_target_for_runtime(kind), brian_device(kind, directory) as dev:
+            t0 = _time.perf_counter()
+            drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=step * b2.second, name="drive")
+            plastic = b2.TimedArray(np.zeros(n_steps), dt=step * b2.second, name="plastic")
+            ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
+            ns.update(drive=drive, plastic=plastic)
+            dt = q["dt"]
+            E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="exc")
+            I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="inh")
+            E.feature = feature_of
+            model, on_pre, on_post = q["rule"].synapse_code(rate=f"{float(q['eta'])!r}*plastic(t)")
+            chain = None
+            if q["synapse"] == "benna-fusi":
+                hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
+                model += hidden
+            syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
+                                     namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
+            if chain is not None:
+                syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
+            for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
+                                              "II": (I, I, "-", q["J_II"])}.items():
+                syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
+            for name, s in syn.items():
+                i, j = conn[name]
+                s.connect(i=i, j=j)
+                s.delay = q["delay"]
+            syn["EE"].w = 1.0
+            if q["synapse"] == "benna-fusi":
+                for k in range(2, int(q["chain_levels"]) + 1):
+                    setattr(syn["EE"], f"u{k}", 1.0)
+            seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+            spikes = b2.SpikeMonitor(E, name="exc_spikes")
+            wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
+            net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
+            runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
+            runner.build(batch_seed_of(children[0]))
+            timings["build_s"] = _time.perf_counter() - t0
 
-                bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-                for k in range(n_trials):
-                    rng = np.random.default_rng(children[k])
-                    v_E = rng.uniform(0.0, float(q["V_thr"]), self.N_E) * b2.volt
-                    v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
-                    d, g = self.schedule(q, trials.isel(trial=k), n_steps, step)
-                    t1 = _time.perf_counter()
-                    runner.run({E.v: v_E, I.v: v_I, drive: d, plastic: g}, batch_seed_of(children[k]))
-                    timings["run_s"] += _time.perf_counter() - t1
-                    rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second), np.asarray(wmon.w[:]),
-                                 np.asarray(wmon.t / b2.second)))
-                    bar.update(1)
-                bar.close()
-        finally:
-            b2.prefs.codegen.target = previous_target
+            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
+            for k in range(n_trials):
+                rng = np.random.default_rng(children[k])
+                v_E = rng.uniform(0.0, float(q["V_thr"]), self.N_E) * b2.volt
+                v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
+                d, g = self.schedule(q, trials.isel(trial=k), n_steps, step)
+                t1 = _time.perf_counter()
+                runner.run({E.v: v_E, I.v: v_I, drive: d, plastic: g}, batch_seed_of(children[k]))
+                timings["run_s"] += _time.perf_counter() - t1
+                rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second), np.asarray(wmon.w[:]),
+                             np.asarray(wmon.t / b2.second)))
+                bar.update(1)
+            bar.close()
 
         ds = self._responses(q, trials, rows, feature_of, block, conn["EE"], sample, duration_s)
         params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,

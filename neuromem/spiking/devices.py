@@ -121,6 +121,20 @@ def reseed_each_run(dev: object, kind: str, seed_holder: object, threads: int = 
         dev.seed(build_seed)
 
 
+@contextmanager
+def numpy_target_for_runtime(kind: str) -> Iterator[None]:
+    """Under ``runtime``, generate numpy code for the block (no compiler start-up), then restore the target."""
+    import brian2 as b2
+
+    previous = b2.prefs.codegen.target
+    if kind == "runtime":
+        b2.prefs.codegen.target = "numpy"
+    try:
+        yield
+    finally:
+        b2.prefs.codegen.target = previous
+
+
 def simulate_once(device: str, key: str, duration: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
     """Build a network once, run it for ``duration`` s and return (``read()``, backend string).
 
@@ -133,19 +147,13 @@ def simulate_once(device: str, key: str, duration: float, build: Callable[[], tu
     kind = resolve_device(device)
     directory = build_directory(kind, key) if kind in STANDALONE else None
     b2.prefs.logging.console_log_level = "WARNING"
-    previous_target = b2.prefs.codegen.target
-    if kind == "runtime":
-        b2.prefs.codegen.target = "numpy"
-    try:
-        with brian_device(kind, directory) as dev:
-            objects, read = build()
-            net = b2.Network(*objects)
-            net.run(duration * b2.second, namespace={})
-            if kind in STANDALONE:
-                dev.build(directory=str(directory), run=True, with_output=False)
-            return read(), backend_string(kind)
-    finally:
-        b2.prefs.codegen.target = previous_target
+    with numpy_target_for_runtime(kind), brian_device(kind, directory) as dev:
+        objects, read = build()
+        net = b2.Network(*objects)
+        net.run(duration * b2.second, namespace={})
+        if kind in STANDALONE:
+            dev.build(directory=str(directory), run=True, with_output=False)
+        return read(), backend_string(kind)
 
 
 class TrialRunner:

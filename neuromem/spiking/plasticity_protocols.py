@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard
+from neuromem.cards import ModelCard, card_parameters
 from neuromem.results import provenance
 from neuromem.spiking.card_values import card_quantities
 from neuromem.spiking.devices import simulate_once
@@ -79,11 +79,8 @@ class STDPProtocols:
 
     @classmethod
     def from_card(cls, card: ModelCard, *, device: str = "cpp_standalone", **overrides: Any) -> "STDPProtocols":
-        unknown = set(overrides) - set(card.parameters)
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for {card.name!r}; allowed: {sorted(card.parameters)}")
         rules = {n: rule_from_card(n, v) for n, v in card.tables["rules"].items()}
-        return cls({**card.parameters, **overrides}, rules, card.tables["song2000"], device=device, name=card.name,
+        return cls(card_parameters(card, overrides), rules, card.tables["song2000"], device=device, name=card.name,
                    references=card.references)
 
     # ---------------------------------------------------------------- helpers
@@ -104,9 +101,6 @@ class STDPProtocols:
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
         return {k: (v if k in _PROTOCOL_DIMENSIONLESS else float(v)) for k, v in q.items()}
-
-    def _simulate(self, key: str, duration: float, dt: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
-        return simulate_once(self.device, key, duration, build)
 
     def pairings(self, rules: Sequence[Rule], schedules: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, str]:
         """Final weight of one synapse per (rule, schedule): pre and post spike times (s).
@@ -143,7 +137,7 @@ class STDPProtocols:
             return [pre, post, *syns], lambda: {"w": np.stack([np.asarray(s.w[:]) for s in syns])}
 
         key = json.dumps(["pairings", [r.as_dict() for r in rules], [[p.tolist(), q.tolist()] for p, q in steps], dt], sort_keys=True)
-        out, backend = self._simulate(key, duration, dt, build)
+        out, backend = simulate_once(self.device, key, duration, build)
         return out["w"], backend
 
     def _attrs(self, protocol: str, title: str, rules: Sequence[Rule], settings: Mapping[str, Any], backend: str, seed: int = 0) -> dict[str, Any]:
@@ -328,7 +322,7 @@ class STDPProtocols:
             return objects, read
 
         key = json.dumps(["song2000", self.song, r.as_dict(), duration, seed, record_every, dt], sort_keys=True)
-        out, backend = self._simulate(key, duration, dt, build)
+        out, backend = simulate_once(self.device, key, duration, build)
         w_t = out["w"][:n_samples]
         t = out["t"][:n_samples] + record_every
         counts = np.histogram(out["spikes"], bins=np.r_[0.0, t])[0]

@@ -17,12 +17,12 @@ one build and one run, whatever its length.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, parse_quantity
+from neuromem.cards import ModelCard, card_parameters, parse_quantity
 from neuromem.results import provenance
 from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
@@ -88,13 +88,10 @@ class SynapticTransmission:
 
     @classmethod
     def from_card(cls, card: ModelCard, *, device: str = "runtime", **overrides: Any) -> "SynapticTransmission":
-        unknown = set(overrides) - set(card.parameters)
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for {card.name!r}; allowed: {sorted(card.parameters)}")
         receptors = {n: receptor_from_card(n, v) for n, v in card.tables["receptors"].items()}
         stp = {n: stp_from_card(n, v) for n, v in card.tables["stp"].items()}
         holding = {n: _si(f"holding[{n}]", v) for n, v in card.tables["holding"].items()}
-        return cls({**card.parameters, **overrides}, receptors, stp, holding, device=device, name=card.name,
+        return cls(card_parameters(card, overrides), receptors, stp, holding, device=device, name=card.name,
                    references=card.references)
 
     # ---------------------------------------------------------------- helpers
@@ -130,10 +127,6 @@ class SynapticTransmission:
         cells = b2.NeuronGroup(n, eqs, method="rk4", namespace=ns, dt=p["dt"] * b2.second, name="cells")
         cells.v = p["E_L"] * b2.volt
         return cells
-
-    def _simulate(self, key: str, duration: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
-        """Build the network once, run it for ``duration`` s, return what ``read`` collects."""
-        return simulate_once(self.device, key, duration, build)
 
     def _attrs(self, protocol: str, title: str, settings: Mapping[str, Any], backend: str) -> dict[str, Any]:
         params = {
@@ -186,7 +179,7 @@ class SynapticTransmission:
             return [source, cells, syn, mon], read
 
         key = json.dumps(["stp", [vars(s) for s in sets], [list(map(int, s)) for s in steps], self.parameters, vars(rec)], sort_keys=True)
-        out, backend = self._simulate(key, duration, build)
+        out, backend = simulate_once(self.device, key, duration, build)
         g = out["g"]
         decay = np.exp(-dt / rec.tau_decay)
         # sample k of the monitor is the state after time step k (spike at step s lands in sample s)
@@ -290,7 +283,7 @@ class SynapticTransmission:
             return [source, cells, *syns, mon], read
 
         key = json.dumps(["psc", self.parameters, [vars(r) for r in recs], self.holding, duration], sort_keys=True)
-        out, backend = self._simulate(key, duration, build)
+        out, backend = simulate_once(self.device, key, duration, build)
         k = np.arange(n)
         g = np.stack([out[f"g_{r.name}"][i] for i, r in enumerate(recs)]) * 1e9
         psc = np.stack([out[f"I_{r.name}"][i] for i, r in enumerate(recs)]) * 1e12
@@ -339,7 +332,7 @@ class SynapticTransmission:
             return [source, cells, s, mon], lambda: {"I": np.asarray(mon.I_NMDA[:])}
 
         key = json.dumps(["nmda_iv", self.parameters, vars(rec), list(v), duration], sort_keys=True)
-        out, backend = self._simulate(key, duration, build)
+        out, backend = simulate_once(self.device, key, duration, build)
         current = -out["I"] * 1e12  # Brian's I_NMDA is inward-positive (g (E - v)); report outward positive
         peak = current[np.arange(v.size), np.argmax(np.abs(current), axis=1)]
         from neuromem.spiking.receptors import mg_block

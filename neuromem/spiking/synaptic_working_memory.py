@@ -39,6 +39,7 @@ import xarray as xr
 from neuromem.cards import ModelCard, sized_model_kwargs
 from neuromem.results import provenance
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
+from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
 from neuromem.tasks.base import check_positive_int
 
@@ -111,19 +112,18 @@ class SynapticWorkingMemory:
         if not self.recall_threshold > 0:
             raise ValueError(f"recall_threshold={self.recall_threshold!r} Hz is not allowed; it must be > 0")
         q["pool_size"] = pool_size
-        q["p_connect"] = min(1.0, q["connectivity"] * q["N_E"] / self.N_E)
+        q["p_connect"] = kept_in_degree(q["connectivity"], q["N_E"], self.N_E)
         return q
 
     def _connectivity(self, q: dict[str, Any], rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """Random synapses (numpy, so the network is fixed by the seed), with delays in s."""
-        p_e = min(1.0, q["connectivity"] * q["N_E"] / self.N_E)
-        p_i = min(1.0, q["connectivity"] * q["N_I"] / self.N_I)
+        p_e = q["p_connect"]
+        p_i = kept_in_degree(q["connectivity"], q["N_I"], self.N_I)
         d0, d1 = float(q["delay_min"]), float(q["delay_max"])
 
         def pairs(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            mask = rng.random((n_pre, n_post)) < p
-            i, j = np.nonzero(mask)
-            return i.astype(np.int32), j.astype(np.int32), rng.uniform(d0, d1, i.size)
+            i, j = random_pairs(rng, n_pre, n_post, p)
+            return i, j, rng.uniform(d0, d1, i.size)
 
         return {"EE": pairs(self.N_E, self.N_E, p_e), "EI": pairs(self.N_E, self.N_I, p_e),
                 "IE": pairs(self.N_I, self.N_E, p_i), "II": pairs(self.N_I, self.N_I, p_i)}
