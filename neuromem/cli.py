@@ -74,7 +74,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             raise ValueError(f"--fitted runs working-memory, multi-item-recall or retention; not {args.experiment!r}")
         task = fit_task({"working-memory": "delayed-estimation"}.get(args.experiment, args.experiment),
                         delays=args.delays if args.delays_given else None, set_sizes=args.set_sizes, n_patterns=args.patterns)
-        n = args.trials * {"delayed-estimation": len(getattr(task, "delays", [1])), "multi-item-recall": len(getattr(task, "set_sizes", [1]))}.get(task.name, len(getattr(task, "test_delays", [1])))
+        # trials cycle through the task's conditions: --trials per delay, set size or test delay
+        conditions = {"delayed-estimation": "delays", "multi-item-recall": "set_sizes", "retention": "test_delays"}[task.name]
+        n = args.trials * len(getattr(task, conditions))
         ds, path = run_fitted(args.fitted, task, n, seed=args.seed, out=args.out, name=args.experiment)
         print(f"wrote {path}")
         _summary(ds)

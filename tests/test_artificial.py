@@ -139,10 +139,10 @@ def test_bad_input_is_refused_clearly(estimation):
         model.run(get_task("retention").trials(2, 0))
     with pytest.raises(ValueError, match="not been fitted"):
         neuromem.load_model("lstm").run(estimation.trials(2, 0))
-    ring_trials = estimation.trials(2, 0)
-    ring_trials.attrs["task"] = "serial-recall"
+    unknown_task_trials = estimation.trials(2, 0)
+    unknown_task_trials.attrs["task"] = "serial-recall"
     with pytest.raises(ValueError, match="got a trials Dataset from task 'serial-recall'"):
-        model.run(ring_trials)
+        model.run(unknown_task_trials)
     with pytest.raises(ValueError, match="seeds="):
         fit(neuromem.load_model("lstm", device="cpu"), estimation, seeds=[1, 1], steps=1, progress=False)
     with pytest.raises(ValueError, match="device='tpu' is not allowed"):

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 import xarray as xr
+from scipy.optimize import curve_fit
 
 
 def _power(t, a, b):
@@ -108,7 +109,7 @@ def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    popt, pcov = __import__("scipy.optimize", fromlist=["curve_fit"]).curve_fit(
+                    popt, pcov = curve_fit(
                         fn, t, y, p0=p0, bounds=bounds, sigma=s, absolute_sigma=s is not None, maxfev=20000)
             except (RuntimeError, ValueError):
                 continue

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, parse_quantity
+from neuromem.cards import ModelCard, card_parameters, parse_quantity
 from neuromem.tasks.base import check_positive_int
 
 _SECONDS = {"ms": 1e-3, "s": 1.0}
@@ -40,6 +40,13 @@ def seconds(name: str, value: Any) -> float:
     if unit not in _SECONDS:
         raise ValueError(f"parameter {name}={value!r} must be in ms or s")
     return number * _SECONDS[unit]
+
+
+def torch_backend(device: Any) -> str:
+    """E.g. ``"torch 2.13.0 cpu"``: the ``backend`` attribute of an artificial model's results."""
+    import torch
+
+    return f"torch {torch.__version__} {device.type}"
 
 
 def stacked(seeds: Sequence[int], make: Any, device: Any) -> Any:
@@ -68,10 +75,7 @@ class ArtificialModel:
 
     @classmethod
     def from_card(cls, card: ModelCard, *, device: str = "auto", **overrides: Any) -> "ArtificialModel":
-        unknown = set(overrides) - set(card.parameters)
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
-        return cls({**card.parameters, **overrides}, device=device, name=card.name, references=card.references)
+        return cls(card_parameters(card, overrides), device=device, name=card.name, references=card.references)
 
     # ------------------------------------------------------------------ values
     def _validated(self) -> dict[str, Any]:
@@ -102,6 +106,12 @@ class ArtificialModel:
         if not hasattr(self, "params_"):
             raise ValueError(f"{self.name} has not been fitted; call neuromem.artificial.fit(...) or load a checkpoint first")
 
+    @property
+    def fitted_device_(self) -> Any:
+        """The device the fitted weights live on."""
+        self._check_fitted()
+        return next(iter(self.params_.values())).device
+
     def outputs(self, trials: xr.Dataset, seed_index: int = 0) -> np.ndarray:
         """Outputs (T, B, n_out) of the fitted seed ``seed_index`` on ``trials`` (no noise)."""
         import torch
@@ -111,8 +121,7 @@ class ArtificialModel:
         self._check_fitted()
         if sizes(trials) != tuple(self.io_):
             raise ValueError(f"{self.name} was fitted with (inputs, outputs) = {tuple(self.io_)}; these trials need {sizes(trials)}")
-        dt = self._validated()["dt"]
-        enc = encode(trials, dt).to(self.params_[next(iter(self.params_))].device)
+        enc = encode(trials, self._validated()["dt"]).to(self.fitted_device_)
         one = {k: v[seed_index:seed_index + 1] for k, v in self.params_.items()}
         with torch.no_grad():
             out = self.forward(one, enc.x[None], enc.write[None], None)
@@ -125,18 +134,15 @@ class ArtificialModel:
 
         self._check_fitted()
         task = task_of(trials)
-        index = 0 if seed is None else list(self.seeds_).index(seed) if seed in self.seeds_ else -1
-        if index < 0:
+        if seed is not None and seed not in self.seeds_:
             raise ValueError(f"seed={seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
-        dt = self._validated()["dt"]
-        ds = decode(trials, self.outputs(trials, index), dt)
-        import torch
-
+        index = 0 if seed is None else list(self.seeds_).index(seed)
+        ds = decode(trials, self.outputs(trials, index), self._validated()["dt"])
         params = {"model_parameters": self.parameters, "fitted_task": getattr(self, "task_", ""), "fit_steps": int(getattr(self, "steps_", 0)),
                   "task_parameters": trials.attrs.get("task_parameters", "")}
         ds.attrs.update(provenance(
             title=f"{self.name} ({self.family}) on {task}", model=self.name, model_family=self.family, task=task, parameters=params,
-            seed=int(self.seeds_[index]), backend=f"torch {torch.__version__} {self.params_[next(iter(self.params_))].device.type}",
+            seed=int(self.seeds_[index]), backend=torch_backend(self.fitted_device_),
             references=self.references + "; " + trials.attrs.get("task_references", ""),
         ))
         return ds

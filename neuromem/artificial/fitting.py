@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.artificial.base import ArtificialModel, resolve_torch_device
+from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import encode, n_steps, sizes
 from neuromem.results import provenance
 from neuromem.tasks.base import Task, check_positive_int
@@ -197,8 +197,6 @@ def fit(
 def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], history: np.ndarray, stopped_at: np.ndarray,
                     device: Any) -> xr.Dataset:
     """The loss history in the results schema (dims seed, step)."""
-    import torch
-
     ds = xr.Dataset(
         {
             "loss": (("seed", "step"), history, {"units": "1", "long_name": "training loss (masked; NaN after a seed stopped)"}),
@@ -209,7 +207,7 @@ def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], histor
     ds.attrs.update(provenance(
         title=f"Training history of {model.name} on {task.name}", model=model.name, model_family=model.family, task=task.name,
         parameters={"model_parameters": model.parameters, "task_parameters": task.get_params(), "seeds": seeds},
-        seed=seeds[0], backend=f"torch {torch.__version__} {device.type}",
+        seed=seeds[0], backend=torch_backend(device),
         references=model.references + "; " + task.references,
     ))
     ds.attrs["device"] = str(device)

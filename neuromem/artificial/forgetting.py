@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.artificial.base import ArtificialModel, resolve_torch_device
+from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import decode, encode, n_steps, sizes
 from neuromem.artificial.fitting import _clip_per_seed, _seed_list, masked_loss
 from neuromem.results import provenance
@@ -140,14 +140,12 @@ def in_weights(
                 "test_delay": ("test_delay", [0.0], {"units": "s", "long_name": "delay from the last study to the test"}),
                 "lag": ("lag", lags, {"units": "1", "long_name": "items learned after this one"})},
     )
-    import torch as _torch
-
     ds.attrs.update(provenance(
         title=f"In-weights forgetting of {model.name}: items learned one after another", model=model.name,
         model_family=model.family, task="retention",
         parameters={"model_parameters": model.parameters, "n_items": n_items, "steps_per_item": steps_per_item,
                     "task_parameters": task.get_params(), "seeds": seeds, "n_test": n_test},
-        seed=seeds[0], backend=f"torch {_torch.__version__} {device.type}",
+        seed=seeds[0], backend=torch_backend(device),
         references=model.references + "; McCloskey M, Cohen NJ (1989) Psychol Learn Motiv 24:109-165; Ratcliff R (1990) Psychol Rev 97:285-308",
     ))
     ds.attrs["forgetting"] = "in-weights"
