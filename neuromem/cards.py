@@ -9,14 +9,21 @@ plain numbers.
 from __future__ import annotations
 
 import importlib
-import re
+import os
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
+from neuromem.registry import Registry
+from neuromem.units import parse_quantity
+
+__all__ = ["MODELS", "ModelCard", "card_from_toml", "card_parameters", "check_task", "list_models", "load_card",
+           "load_model", "parse_quantity", "sized_model_kwargs"]
+
+#: a card's ``tasks`` entry meaning "every task that defines an encoding for artificial models"
+ANY_ENCODED_TASK = "*"
 
 
 @dataclass(frozen=True)
@@ -34,20 +41,6 @@ class ModelCard:
     tables: Mapping[str, Any] = field(default_factory=dict)  # any other top-level table (receptors, STP sets, ...)
 
 
-def parse_quantity(text: str) -> tuple[float, str]:
-    """Split ``"0.381 nS"`` into ``(0.381, "nS")``.
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not a number followed by a unit name.
-    """
-    match = _QUANTITY.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a quantity like '0.381 nS' (a number, a space, a unit)")
-    return float(match.group(1)), match.group(2)
-
-
 def _card_dir() -> Path:
     # Installed wheel: cards are packaged as neuromem/_cards. Source tree or
     # editable install: they are the top-level models/ folder.
@@ -57,26 +50,19 @@ def _card_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "models"
 
 
-def list_models() -> list[str]:
-    """Names of the model cards that ship with neuromem."""
-    return sorted(p.stem for p in _card_dir().glob("*.toml"))
-
-
-def load_card(name: str) -> ModelCard:
-    """Read the card of model ``name``.
-
-    Raises
-    ------
-    ValueError
-        If there is no card of that name (the message lists the known ones).
-    """
-    path = _card_dir() / f"{name}.toml"
-    if not path.is_file():
-        raise ValueError(f"model={name!r} is unknown; known models: {', '.join(list_models()) or 'none'}")
-    with path.open("rb") as fh:
-        raw = tomllib.load(fh)
+def card_from_toml(path: str | os.PathLike, name: str | None = None) -> ModelCard:
+    """Read a card file; ``name`` defaults to the file's stem."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ValueError(f"model card {str(path)!r} cannot be read: {err}") from None
+    missing = [k for k in ("family", "implementation", "title", "references") if k not in raw]
+    if missing:
+        raise ValueError(f"model card {str(path)!r} lacks {missing}")
     return ModelCard(
-        name=name,
+        name=name or path.stem,
         family=raw["family"],
         implementation=raw["implementation"],
         title=raw["title"],
@@ -86,6 +72,42 @@ def load_card(name: str) -> ModelCard:
         sizes=raw.get("sizes", {}),
         tables={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("parameters", "sizes")},
     )
+
+
+def _as_card(name: str, obj: Any) -> ModelCard:
+    # a plug-in's entry point gives a ModelCard, or the path of a card file
+    if isinstance(obj, ModelCard):
+        if obj.name != name:
+            raise ValueError(f"its card says name={obj.name!r}, the entry point {name!r}")
+        return obj
+    if isinstance(obj, (str, os.PathLike)):
+        return card_from_toml(obj, name)
+    raise ValueError(f"it is {obj!r}, neither a ModelCard nor the path of a card TOML")
+
+
+MODELS: Registry[ModelCard] = Registry("model", "neuromem.models", _as_card)
+for _path in sorted(_card_dir().glob("*.toml")):
+    MODELS.register(_path.stem, card_from_toml(_path))
+
+
+def list_models() -> list[str]:
+    """Names of the model cards: those shipped with neuromem and those of plug-ins."""
+    return MODELS.names()
+
+
+def load_card(name: str) -> ModelCard:
+    """The card of model ``name``; an unknown name raises ``ValueError`` listing the known ones."""
+    return MODELS.get(name)
+
+
+def check_task(card: ModelCard, task: Any) -> None:
+    """Refuse to run a task the card does not list in its ``tasks`` (``"*"``: any task with an encoding)."""
+    name = task.name
+    if name in card.tasks or (ANY_ENCODED_TASK in card.tasks and type(task).has_encoding()):
+        return
+    listed = [t for t in card.tasks if t != ANY_ENCODED_TASK]
+    also = " and any task with an encoding for artificial models" if ANY_ENCODED_TASK in card.tasks else ""
+    raise ValueError(f"model {card.name!r} does not run task {name!r}: its card lists tasks {listed}{also}")
 
 
 def load_model(name: str, **options: Any) -> Any:

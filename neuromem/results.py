@@ -34,8 +34,13 @@ REQUIRED_ATTRS: tuple[str, ...] = (
     "references",
 )
 
-#: Allowed values of the ``model_family`` attribute.
+#: ``model_family`` values of neuromem's own models; a plug-in may name its own family
+#: (any lower-case word: letters, digits, ``-``, ``_``).
 MODEL_FAMILIES: tuple[str, ...] = ("spiking", "rate", "lstm", "keyvalue", "reference", "none")
+
+
+def _family_ok(family: object) -> bool:
+    return isinstance(family, str) and family != "" and family.replace("-", "").replace("_", "").isalnum() and family == family.lower()
 
 #: Attribute values netCDF can store.
 _ATTR_TYPES = (str, int, float, np.integer, np.floating, np.ndarray, list, tuple)
@@ -90,9 +95,9 @@ def provenance(
     dict
         Attributes ready to assign to ``Dataset.attrs``.
     """
-    if model_family not in MODEL_FAMILIES:
+    if not _family_ok(model_family):
         raise ValueError(
-            f"model_family={model_family!r} is not allowed; choose one of {MODEL_FAMILIES}"
+            f"model_family={model_family!r} is not allowed; use a lower-case word such as {MODEL_FAMILIES}"
         )
     return {
         "title": title,
@@ -115,8 +120,8 @@ def schema_problems(ds: xr.Dataset) -> list[str]:
         if name not in ds.attrs:
             problems.append(f"global attribute {name!r} is missing")
     family = ds.attrs.get("model_family")
-    if family is not None and family not in MODEL_FAMILIES:
-        problems.append(f"global attribute 'model_family'={family!r} is not one of {MODEL_FAMILIES}")
+    if family is not None and not _family_ok(family):
+        problems.append(f"global attribute 'model_family'={family!r} is not a lower-case word such as {MODEL_FAMILIES}")
     if "parameters" in ds.attrs:
         try:
             json.loads(ds.attrs["parameters"])

@@ -1,11 +1,12 @@
 """Run a model on a task and assemble one self-describing result Dataset.
 
-This is the single path of DESIGN.md: ``task.trials`` -> ``model.run`` ->
-``task.score``, merged on ``trial`` with the model's provenance.
+The single path of every model, spiking or artificial: ``task.trials`` ->
+``model.run`` -> ``task.score``, merged on ``trial`` with the model's provenance.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import xarray as xr
@@ -14,8 +15,23 @@ from neuromem.results import validate
 from neuromem.tasks.base import Task
 
 
-def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True) -> xr.Dataset:
+def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True,
+             checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
     """Generate ``n_trials`` trials with ``seed``, run ``model`` on them and score the responses.
+
+    Parameters
+    ----------
+    model
+        Anything with ``run(trials, *, seed, progress, checkpoint)``: a spiking
+        network, a fitted artificial model (which fitted seed runs is the model's
+        ``fitted_seed`` option, not ``seed``) or a plug-in.
+    task : Task
+        The task whose trials are drawn and scored.
+    seed : int
+        Draws the trials and seeds the model's noise.
+    checkpoint : path, optional
+        Folder for finished batches, so an interrupted run resumes (models that
+        run in batches use it; others ignore it).
 
     Returns
     -------
@@ -24,7 +40,7 @@ def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool
         provenance attributes of the model run (validated against the schema).
     """
     trials = task.trials(n_trials, seed)
-    responses = model.run(trials, seed=seed, progress=progress)
+    responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
     return combine(task, trials, responses)
 
 

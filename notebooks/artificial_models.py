@@ -41,14 +41,14 @@ figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))
 figures.mkdir(parents=True, exist_ok=True)
 models = ("rate_rnn", "lstm", "keyvalue")
 if os.environ.get("NEUROMEM_QUICK") == "1":
-    from neuromem.experiments import artificial_forgetting, fit_model, fit_task, run_fitted
+    from neuromem.experiments import artificial_forgetting, fit_model, working_memory
 
     for m in models:
         if not (results / f"fit_{m}_delayed-estimation_history.nc").exists():
-            fit_model(model=m, task="delayed-estimation", seeds=[1, 2], steps=60, hidden_size=32, eval_trials=50,
+            fit_model(model=m, task="delayed-estimation", seeds=[1, 2], steps=60, hidden=32, eval_trials=50,
                       device="cpu", out=results, progress=False)
-            run_fitted(results / f"fit_{m}_delayed-estimation.pt", fit_task("delayed-estimation", delays=[0.2, 0.6, 1.2]), 60,
-                       out=results, name="working-memory")
+            working_memory(fitted=str(results / f"fit_{m}_delayed-estimation.pt"), delays=[0.2, 0.6, 1.2], trials=20,
+                           out=str(results), quiet=True)
         if not (results / f"forgetting-in-weights_{m}.nc").exists():
             artificial_forgetting(model=m, train_steps=30, n_items=3, steps_per_item=15, hidden_size=32, trials=20,
                                   device="cpu", out=results, progress=False)

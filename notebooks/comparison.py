@@ -45,7 +45,7 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
     from neuromem.experiments import artificial_forgetting, retention
 
     if not list(results.glob("retention_assembly_memory_*_seed1.nc")):
-        retention(synapse="simple", n_patterns=4, trials_per_delay=1, out=results, progress=False)
+        retention(synapse="simple", patterns=4, trials=1, out=str(results), quiet=True)
     if not list(results.glob("forgetting-in-weights_*.nc")):
         artificial_forgetting(model="lstm", train_steps=30, n_items=4, steps_per_item=15, hidden_size=32, trials=20,
                               device="cpu", out=results, progress=False)

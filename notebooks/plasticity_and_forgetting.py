@@ -47,13 +47,13 @@ protocols = ("window", "frequency", "song2000")
 if quick and not all((results / f"stdp_{p}.nc").exists() for p in protocols):
     from neuromem.experiments import stdp
 
-    stdp(song_duration=60.0, out=results)
+    stdp(song_duration=60.0, out=str(results))
 variants = ("simple", "benna-fusi")
 if quick and not all((results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists() for v in variants):
     from neuromem.experiments import retention
 
     for v in variants:
-        retention(synapse=v, n_patterns=4, trials_per_delay=1, out=results, progress=False)
+        retention(synapse=v, patterns=4, trials=1, out=str(results), quiet=True)
 stdp_ds = {p: load(results / f"stdp_{p}.nc") for p in protocols}
 retention_ds = {v: load(results / f"retention_assembly_memory_{v}_scaled_seed1.nc") for v in variants
                 if (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()}

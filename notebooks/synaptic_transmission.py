@@ -45,7 +45,7 @@ names = ("psc", "paired-pulse", "trains", "nmda-iv")
 if os.environ.get("NEUROMEM_QUICK") == "1" and not all((results / f"synaptic-transmission_{n}.nc").exists() for n in names):
     from neuromem.experiments import synaptic_transmission
 
-    synaptic_transmission(intervals=[0.02, 0.1, 0.5], frequencies=[5.0, 20.0, 50.0], n_pulses=5, out=results)
+    synaptic_transmission(intervals=[0.02, 0.1, 0.5], frequencies=[5.0, 20.0, 50.0], pulses=5, out=str(results))
 ds = {n: load(results / f"synaptic-transmission_{n}.nc") for n in names}
 stp = neuromem.load_model("synaptic_transmission")
 

@@ -20,7 +20,7 @@
 # is held in u while the rate is back at baseline, and the read-out brings it back; (b) recall
 # accuracy and Cowan's K = N (H - F) against set size (humans: K about 3-4; Luck & Vogel 1997).
 #
-# `NEUROMEM_RESULT`, `NEUROMEM_FIGURES`; `NEUROMEM_QUICK=1` (CI) makes a small result first.
+# `NEUROMEM_RESULTS` (folder), `NEUROMEM_FIGURES`; `NEUROMEM_QUICK=1` (CI) makes a small result first.
 
 # %%
 import os
@@ -35,13 +35,14 @@ import numpy as np
 from neuromem.analysis.capacity import cowan_k
 from neuromem.results import load
 
-result = Path(os.environ.get("NEUROMEM_RESULT", "results/multi-item-recall_mongillo2008_scaled_seed1.nc"))
+results = Path(os.environ.get("NEUROMEM_RESULTS", "results"))
+result = results / "multi-item-recall_mongillo2008_scaled_seed1.nc"
 figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))
 figures.mkdir(parents=True, exist_ok=True)
 if os.environ.get("NEUROMEM_QUICK") == "1" and not result.exists():
     from neuromem.experiments import multi_item_recall
 
-    _, result = multi_item_recall(set_sizes=[1, 2], trials_per_size=1, delay=0.5, out=result.parent, progress=False)
+    _, result = multi_item_recall(set_sizes=[1, 2], trials=1, delay=0.5, out=str(results), quiet=True)["trials"]
 ds = load(result)
 print(ds.attrs["title"], "|", ds.attrs["backend"])
 

@@ -20,7 +20,7 @@
 # (b) the variance of the remembered angle against delay (a diffusing bump: variance grows
 # roughly linearly with delay; White et al. 1994, Wimmer et al. 2014).
 #
-# Set `NEUROMEM_RESULT` to another file, `NEUROMEM_FIGURES` to another folder.
+# `NEUROMEM_RESULTS` (folder, default `results`), `NEUROMEM_FIGURES` (default `figures`);
 # `NEUROMEM_QUICK=1` (used by CI) makes a small result first if none exists.
 
 # %%
@@ -36,13 +36,14 @@ import numpy as np
 import neuromem
 from neuromem.results import load
 
-result = Path(os.environ.get("NEUROMEM_RESULT", "results/working-memory_compte2000_scaled_seed1.nc"))
+results = Path(os.environ.get("NEUROMEM_RESULTS", "results"))
+result = results / "working-memory_compte2000_scaled_seed1.nc"
 figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))
 figures.mkdir(parents=True, exist_ok=True)
 if os.environ.get("NEUROMEM_QUICK") == "1" and not result.exists():
     from neuromem.experiments import working_memory
 
-    _, result = working_memory(delays=[0.3, 0.6], trials_per_delay=2, out=result.parent, progress=False)
+    _, result = working_memory(delays=[0.3, 0.6], trials=2, out=str(results), quiet=True)["trials"]
 ds = load(result)
 print(ds.attrs["title"], "|", ds.attrs["backend"])
 

@@ -9,7 +9,7 @@ import torch
 
 import neuromem
 from neuromem.artificial import fit, load_fitted, save_fitted
-from neuromem.artificial.encoding import encode
+from neuromem.artificial.encoding import encode, to_device
 from neuromem.artificial.forgetting import in_activity, in_weights
 from neuromem.artificial.keyvalue import retrieve
 from neuromem.results import schema_problems
@@ -83,7 +83,7 @@ def test_batched_seeds_equal_single_seed_fits(estimation):
 def test_fused_lstm_kernel_matches_stacked_cell(estimation):
     model = neuromem.load_model("lstm", hidden_size=16, device="cpu")
     params = model.init_params([7], 3, 2, torch.device("cpu"))
-    enc = encode(estimation.trials(4, 0), 0.02).to("cpu")
+    enc = to_device(encode(estimation.trials(4, 0), 0.02), "cpu")
     model.kernel = "fused"
     fused = model.forward(params, enc.x[None], enc.write[None], None)
     model.kernel = "stacked"
@@ -106,7 +106,7 @@ def test_interrupted_fit_resumes_to_the_same_result(estimation, tmp_path):
     # a fitted model written to disk runs again
     path = save_fitted(resumed, tmp_path / "fitted.pt")
     trials = estimation.trials(5, 1)
-    np.testing.assert_allclose(load_fitted(path, device="cpu").run(trials, seed=2)["response_angle"], resumed.run(trials, seed=2)["response_angle"])
+    np.testing.assert_allclose(load_fitted(path, device="cpu").run(trials, fitted_seed=2)["response_angle"], resumed.run(trials, fitted_seed=2)["response_angle"])
 
 
 def test_forgetting_in_weights_and_in_activity():
@@ -141,7 +141,7 @@ def test_bad_input_is_refused_clearly(estimation):
         neuromem.load_model("lstm").run(estimation.trials(2, 0))
     unknown_task_trials = estimation.trials(2, 0)
     unknown_task_trials.attrs["task"] = "serial-recall"
-    with pytest.raises(ValueError, match="got a trials Dataset from task 'serial-recall'"):
+    with pytest.raises(ValueError, match="task='serial-recall' is unknown"):
         model.run(unknown_task_trials)
     with pytest.raises(ValueError, match="seeds="):
         fit(neuromem.load_model("lstm", device="cpu"), estimation, seeds=[1, 1], steps=1, progress=False)

@@ -33,7 +33,8 @@ def test_list_names_models_tasks_experiments(capsys):
     "args, message",
     [
         (["--delays", "-1"], "delays=-1.0 s is not allowed"),
-        (["--trials", "0"], "trials_per_delay=0 is not allowed"),
+        (["--trials", "0"], "trials=0 is not allowed"),
+        (["--trials", str(10**12)], "trials=1000000000000 is not allowed"),
         (["--model", "nope"], "model='nope' is unknown"),
         (["--size", "tiny"], "size='tiny' is not allowed"),
     ],
@@ -66,7 +67,7 @@ def test_unknown_protocol_is_refused(tmp_path, capsys):
 
 
 def test_multi_item_recall_command_reports_capacity(tmp_path, capsys):
-    rc = main(["run", "multi-item-recall", "--set-sizes", "1", "2", "--trials", "1", "--delays", "0.5",
+    rc = main(["run", "multi-item-recall", "--set-sizes", "1", "2", "--trials", "1", "--delay", "0.5",
                "--out", str(tmp_path), "--quiet"])
     assert rc == 0
     ds = load(tmp_path / "multi-item-recall_mongillo2008_scaled_seed1.nc")
@@ -77,7 +78,7 @@ def test_multi_item_recall_command_reports_capacity(tmp_path, capsys):
 def test_ring_model_on_multi_item_task_is_refused_with_reason(tmp_path, capsys):
     rc = main(["run", "multi-item-recall", "--model", "compte2000", "--trials", "1", "--out", str(tmp_path), "--quiet"])
     assert rc == 2
-    assert "compte2000 cannot run multi-item-recall" in capsys.readouterr().err
+    assert "model 'compte2000' does not run task 'multi-item-recall': its card lists tasks ['delayed-estimation']" in capsys.readouterr().err
 
 
 def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
@@ -110,7 +111,7 @@ def test_plasticity_bad_input_is_one_clear_line(tmp_path, args, message):
 
 
 def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys):
-    rc = main(["fit", "--model", "rate_rnn", "--task", "delayed-estimation", "--delays", "0.2", "--seeds", "1", "2",
+    rc = main(["fit", "--model", "rate_rnn", "--task", "delayed-estimation", "--task-param", "delays=[0.2]", "--seeds", "1", "2",
                "--steps", "5", "--hidden", "8", "--device", "cpu", "--out", str(tmp_path), "--quiet"])
     assert rc == 0
     history = load(tmp_path / "fit_rate_rnn_delayed-estimation_history.nc")
@@ -121,14 +122,15 @@ def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys
     assert rc == 0
     ds = load(tmp_path / "working-memory_rate_rnn_fitted_seed1.nc")
     assert ds.attrs["model_family"] == "rate" and sorted(set(ds["delay"].values)) == [0.2, 0.8]
-    assert "mean |error|" in capsys.readouterr().out
+    assert "mean error (deg)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
         (["--model", "compte2000"], "is a spiking model"),
-        (["--task", "stdp"], "task='stdp' is not allowed for fitting"),
+        (["--task", "stdp"], "task='stdp' is unknown"),
+        (["--steps", str(10**12)], "steps=1000000000000 is not allowed"),
         (["--hidden", "0"], "hidden_size=0 is not allowed"),
         (["--seeds", "1", "1"], "seeds=[1, 1] is not allowed"),
     ],
@@ -138,3 +140,29 @@ def test_fit_bad_input_is_one_clear_line(tmp_path, args, message):
                            "--quiet", *args], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["synaptic-transmission", "--delays", "5"], "unrecognized arguments: --delays 5"),
+        (["working-memory", "--protocols", "psc"], "unrecognized arguments: --protocols psc"),
+        (["stdp", "--model", "lstm"], "unrecognized arguments: --model lstm"),
+        (["working-memory", "--model", "lstm", "--trials", "1"], "must be trained first"),
+    ],
+)
+def test_an_option_the_experiment_does_not_take_is_a_one_line_error(tmp_path, args, message):
+    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "run", *args], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert not list(tmp_path.rglob("*.nc"))
+
+
+def test_help_of_an_experiment_shows_only_its_own_options(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "synaptic-transmission", "--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    assert "--intervals" in text and "(s) [default: 0.01 0.02" in text
+    assert "--delays" not in text and "--trials" not in text and "--synapse" not in text

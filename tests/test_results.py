@@ -82,8 +82,8 @@ def test_interrupted_overwrite_keeps_previous_file(valid_dataset, tmp_path, monk
 
 
 def test_unknown_model_family_is_refused():
-    with pytest.raises(ValueError, match="model_family='snn'"):
-        results.provenance(title="t", model="m", model_family="snn", task="t", parameters={}, seed=0, backend="b", references="r")
+    with pytest.raises(ValueError, match="model_family='spiking net'"):
+        results.provenance(title="t", model="m", model_family="spiking net", task="t", parameters={}, seed=0, backend="b", references="r")
 
 
 def test_load_missing_file():

@@ -149,3 +149,19 @@ def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float
     )
     ds.attrs["best_form"] = str(np.asarray(forms)[order[0]]) if np.isfinite(aic[order[0]]) else ""
     return ds
+
+
+def add_model_fits(combined: xr.Dataset, age: np.ndarray) -> xr.Dataset:
+    """Fit every form to each model's ``overlap`` against ``age``; add parameters, s.e., AIC, R^2 and best form."""
+    fits = [fit_forgetting(age, combined["overlap"].sel(model=m).values, t_units="1", t_long_name="lag + 1")
+            for m in combined["model"].values]
+    combined = combined.assign_coords(form=fits[0]["form"].values, parameter=fits[0]["parameter"].values)
+    combined["fit_value"] = (("model", "form", "parameter"), np.stack([f["value"].values for f in fits]),
+                             {"units": "1", "long_name": "forgetting-function parameters (age = lag + 1)"})
+    combined["fit_se"] = (("model", "form", "parameter"), np.stack([f["se"].values for f in fits]),
+                          {"units": "1", "long_name": "standard errors of the parameters"})
+    combined["fit_aic"] = (("model", "form"), np.stack([f["aic"].values for f in fits]), {"units": "1", "long_name": "AIC per form"})
+    combined["fit_r2"] = (("model", "form"), np.stack([f["r2"].values for f in fits]), {"units": "1", "long_name": "R^2 per form"})
+    combined["best_form"] = ("model", np.array([f.attrs["best_form"] for f in fits], dtype=object).astype(str),
+                             {"units": "1", "long_name": "form with the lowest AIC"})
+    return combined

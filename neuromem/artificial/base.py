@@ -14,10 +14,9 @@ from typing import Any, ClassVar, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, card_parameters, parse_quantity
-from neuromem.tasks.base import check_positive_int
-
-_SECONDS = {"ms": 1e-3, "s": 1.0}
+from neuromem.cards import ModelCard, card_parameters
+from neuromem.units import quantity
+from neuromem.validation import check_positive_int
 
 
 def resolve_torch_device(device: str) -> Any:
@@ -34,12 +33,8 @@ def resolve_torch_device(device: str) -> Any:
 
 
 def seconds(name: str, value: Any) -> float:
-    if not isinstance(value, str):
-        raise ValueError(f"parameter {name}={value!r} needs a unit, e.g. '{value} ms'")
-    number, unit = parse_quantity(value)
-    if unit not in _SECONDS:
-        raise ValueError(f"parameter {name}={value!r} must be in ms or s")
-    return number * _SECONDS[unit]
+    """A card time (``"20 ms"``) in seconds; another dimension or no unit raises naming the parameter."""
+    return quantity(name, value, "time")
 
 
 def torch_backend(device: Any) -> str:
@@ -64,6 +59,8 @@ class ArtificialModel:
     """Base class: ``family``, card parameters, fitted state and :meth:`run`."""
 
     family: ClassVar[str] = ""
+    #: a card's artificial model has no weights until fitted (``neuromem fit``)
+    needs_fit: ClassVar[bool] = True
     _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
     _time_params: ClassVar[tuple[str, ...]] = ("dt",)
 
@@ -116,33 +113,47 @@ class ArtificialModel:
         """Outputs (T, B, n_out) of the fitted seed ``seed_index`` on ``trials`` (no noise)."""
         import torch
 
-        from neuromem.artificial.encoding import encode, sizes
+        from neuromem.artificial.encoding import encode, sizes, to_device
 
         self._check_fitted()
         if sizes(trials) != tuple(self.io_):
             raise ValueError(f"{self.name} was fitted with (inputs, outputs) = {tuple(self.io_)}; these trials need {sizes(trials)}")
-        enc = encode(trials, self._validated()["dt"]).to(self.fitted_device_)
+        enc = to_device(encode(trials, self._validated()["dt"]), self.fitted_device_)
         one = {k: v[seed_index:seed_index + 1] for k, v in self.params_.items()}
         with torch.no_grad():
             out = self.forward(one, enc.x[None], enc.write[None], None)
         return out[0].cpu().numpy()
 
-    def run(self, trials: xr.Dataset, *, seed: int | None = None, progress: bool = False) -> xr.Dataset:
-        """Responses of a fitted seed (``seed``: one of ``seeds_``; default the first) to ``trials``."""
+    def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None,
+            fitted_seed: int | None = None) -> xr.Dataset:
+        """Responses of one fitted network to ``trials``.
+
+        Parameters
+        ----------
+        trials : xarray.Dataset
+            Trials of any task with an encoding for artificial models.
+        seed : int
+            The seed the trials were drawn with (recorded; a fitted network runs
+            without noise, so it changes nothing else).
+        progress, checkpoint
+            Accepted for the common run path; one forward pass needs neither.
+        fitted_seed : int, optional
+            Which of the fitted seeds (``seeds_``) runs; default the first.
+        """
         from neuromem.artificial.encoding import decode, task_of
         from neuromem.results import provenance
 
         self._check_fitted()
-        task = task_of(trials)
-        if seed is not None and seed not in self.seeds_:
-            raise ValueError(f"seed={seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
-        index = 0 if seed is None else list(self.seeds_).index(seed)
+        task = task_of(trials).name
+        if fitted_seed is not None and fitted_seed not in self.seeds_:
+            raise ValueError(f"fitted_seed={fitted_seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
+        index = 0 if fitted_seed is None else list(self.seeds_).index(fitted_seed)
         ds = decode(trials, self.outputs(trials, index), self._validated()["dt"])
         params = {"model_parameters": self.parameters, "fitted_task": getattr(self, "task_", ""), "fit_steps": int(getattr(self, "steps_", 0)),
-                  "task_parameters": trials.attrs.get("task_parameters", "")}
+                  "fitted_seed": int(self.seeds_[index]), "task_parameters": trials.attrs.get("task_parameters", "")}
         ds.attrs.update(provenance(
             title=f"{self.name} ({self.family}) on {task}", model=self.name, model_family=self.family, task=task, parameters=params,
-            seed=int(self.seeds_[index]), backend=torch_backend(self.fitted_device_),
+            seed=int(seed), backend=torch_backend(self.fitted_device_),
             references=self.references + "; " + trials.attrs.get("task_references", ""),
         ))
         return ds

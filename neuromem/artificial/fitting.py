@@ -25,7 +25,8 @@ import xarray as xr
 from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import encode, n_steps, sizes
 from neuromem.results import provenance
-from neuromem.tasks.base import Task, check_positive_int
+from neuromem.tasks.base import Task
+from neuromem.validation import check_positive_int
 
 
 def _seed_list(seeds: Sequence[int]) -> list[int]:
@@ -41,7 +42,8 @@ def batch(task: Task, seeds: Sequence[int], step: int, size: int, dt: float, dev
 
     trials = [task.trials(size, np.random.default_rng([int(s), int(step)])) for s in seeds]
     T = max(n_steps(t, dt) for t in trials)
-    enc = [encode(t, dt, T, show_study=show_study) for t in trials]
+    options = {} if show_study else {"show_study": False}  # only tasks with a study period know this option
+    enc = [encode(t, dt, T, **options) for t in trials]
     return (torch.as_tensor(np.stack([e.x for e in enc]), device=device),
             torch.as_tensor(np.stack([e.y for e in enc]), device=device),
             torch.as_tensor(np.stack([e.mask for e in enc]), device=device),

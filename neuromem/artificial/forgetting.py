@@ -23,7 +23,7 @@ from neuromem.artificial.encoding import decode, encode, n_steps, sizes
 from neuromem.artificial.fitting import _clip_per_seed, _seed_list, masked_loss
 from neuromem.results import provenance
 from neuromem.runner import combine
-from neuromem.tasks.base import check_positive_int
+from neuromem.validation import check_positive_int
 from neuromem.tasks.retention import Retention, forgetting_curve
 
 _ITEM_TIMING = {"fixation": 0.0, "study": 0.02, "gap": 0.0, "test": 0.1, "test_gap": 0.0}
@@ -32,7 +32,7 @@ _ITEM_TIMING = {"fixation": 0.0, "study": 0.02, "gap": 0.0, "test": 0.1, "test_g
 def in_activity(model: ArtificialModel, task: Retention, n_trials: int, *, seed: int = 0, fitted_seed: int | None = None) -> tuple[xr.Dataset, xr.Dataset]:
     """Run a model fitted on retention on new ``task`` trials; returns (trial-level Dataset, curve)."""
     trials = task.trials(check_positive_int("n_trials", n_trials), seed)
-    ds = combine(task, trials, model.run(trials, seed=fitted_seed))
+    ds = combine(task, trials, model.run(trials, fitted_seed=fitted_seed))
     curve = forgetting_curve(ds)
     curve.attrs["title"] = f"In-activity forgetting curve: {ds.attrs['title']}"
     curve.attrs["forgetting"] = "in-activity"

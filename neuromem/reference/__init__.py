@@ -1,6 +1,6 @@
 """Published data shipped with neuromem, returned as Datasets in the results schema.
 
-The CSV files are those of ``shared/reference`` (facts only); each loader says
+The CSV files hold published numbers (facts only; sources in ``README.md`` beside them); each loader says
 where the numbers come from in the Dataset's ``references`` attribute.
 """
 
@@ -102,10 +102,6 @@ REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
     "stp_parameters": _stp_parameters,
     "luck_vogel1997_capacity": _luck_vogel1997,
 }
-
-#: the human (or animal) reference set beside each task's model results in a comparison
-TASK_REFERENCE: dict[str, str] = {"retention": "ebbinghaus1885_savings", "multi-item-recall": "luck_vogel1997_capacity"}
-
 
 def list_references() -> list[str]:
     """Names of the bundled reference datasets."""

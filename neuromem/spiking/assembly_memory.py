@@ -34,20 +34,16 @@ from __future__ import annotations
 
 import json
 import math
-import time as _time
 from typing import Any, Mapping
 
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, sized_model_kwargs
-from neuromem.results import provenance
-from neuromem.spiking.card_values import batch_seed_of, card_quantities
+from neuromem.spiking.base import SpikingModel
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
-from neuromem.spiking.devices import (STANDALONE, TrialRunner, backend_string, brian_device, build_directory,
-                                      numpy_target_for_runtime, resolve_device)
 from neuromem.spiking.stdp import TripletSTDP
-from neuromem.tasks.base import check_positive_int
+from neuromem.units import dimension_table
+from neuromem.validation import check_positive_int
 
 SYNAPSES: tuple[str, ...] = ("simple", "benna-fusi")
 
@@ -58,8 +54,13 @@ feature : integer (constant)
 _I_EQS = """
 dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
 """
-_DIMENSIONLESS = {"N_E", "N_I", "connectivity", "eta", "w_min", "w_max", "A2_plus", "A3_plus", "A2_minus", "A3_minus",
-                  "plastic_in_gaps", "synapse", "chain_levels", "weight_samples"}
+_DIMENSIONS = dimension_table(
+    time=("tau_E", "tau_I", "tref", "delay", "tau_plus", "tau_minus", "tau_x", "tau_y", "chain_tau", "chain_dt",
+          "readout_skip", "weight_sample_dt", "dt"),
+    voltage=("V_thr", "V_reset", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE", "J_IE", "J_EI", "J_II", "stim"),
+)
+#: drive and plasticity-gate TimedArrays are sampled every millisecond
+_STEP = 1e-3
 
 
 def chain_code(levels: int, tau: float, step: float, w_min: float, w_max: float) -> tuple[str, str]:
@@ -82,7 +83,7 @@ def chain_code(levels: int, tau: float, step: float, w_min: float, w_max: float)
     return model, "\n".join(lines)
 
 
-class AssemblyMemory:
+class AssemblyMemory(SpikingModel):
     """Recurrent E/I network that stores patterns as assemblies; runs ``retention`` trials.
 
     Parameters
@@ -95,25 +96,19 @@ class AssemblyMemory:
         Brian2 device; standalone devices compile once per :meth:`run`.
     """
 
-    family = "spiking"
+    task = "retention"
+    dimensions = _DIMENSIONS
+    constructor = frozenset({"device", "N_E", "N_I", "threads"})
+    n_setup_streams = 2  # the connectivity, the sampled synapses
+    runtime_numpy = True
+    text_parameters = frozenset({"synapse"})
 
     def __init__(self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
-                 name: str = "assembly_memory", references: str = "") -> None:
-        self.parameters = dict(parameters)
-        self.N_E = N_E
-        self.N_I = N_I
-        self.device = device
-        self.name = name
-        self.references = references
-
-    @classmethod
-    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "AssemblyMemory":
-        return cls(**sized_model_kwargs(card, size, options, {"device", "N_E", "N_I"}))
+                 name: str = "assembly_memory", references: str = "", threads: int = 0) -> None:
+        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
 
     def _validated(self) -> dict[str, Any]:
-        check_positive_int("N_E", self.N_E)
-        check_positive_int("N_I", self.N_I)
-        q = card_quantities({k: v for k, v in self.parameters.items() if k != "synapse"}, _DIMENSIONLESS)
+        q = super()._validated()
         q["synapse"] = self.parameters.get("synapse", "simple")
         if q["synapse"] not in SYNAPSES:
             raise ValueError(f"synapse={q['synapse']!r} is not allowed; choose one of {SYNAPSES}")
@@ -162,8 +157,92 @@ class AssemblyMemory:
             drive[(t >= on) & (t < off)] = trial["cue"].values[k]
         return drive, gate
 
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
-        """Simulate each trial from the initial (unlearned) network.
+    def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
+        super()._check_trials(q, trials)
+        if self.N_E % trials.sizes["feature"]:
+            raise ValueError(f"n_features={trials.sizes['feature']} must divide N_E={self.N_E} (each feature drives a block of E neurons)")
+
+    def _draws(self, q: dict[str, Any], setup: list) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray]:
+        """The run's random connectivity and the E->E synapses whose weights are sampled."""
+        conn = self._connectivity(q, np.random.default_rng(setup[0]))
+        n_ee = conn["EE"][0].size
+        sample = np.sort(np.random.default_rng(setup[1]).choice(n_ee, size=min(int(q["weight_samples"]), n_ee), replace=False))
+        return conn, sample
+
+    def _build(self, q: dict[str, Any], trials: xr.Dataset, n_copies: int, duration_s: float, setup: list) -> dict[str, Any]:
+        """E/I groups, plastic E->E synapses (triplet rule, optional Benna-Fusi chain), monitors."""
+        import brian2 as b2
+
+        n_features = trials.sizes["feature"]
+        conn, sample = self._draws(q, setup)
+        n_steps = int(math.ceil(duration_s / _STEP)) + 1
+        drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=_STEP * b2.second, name="drive")
+        plastic = b2.TimedArray(np.zeros(n_steps), dt=_STEP * b2.second, name="plastic")
+        ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
+        ns.update(drive=drive, plastic=plastic, V_thr=q["V_thr"], V_reset=q["V_reset"])
+        dt = q["dt"]
+        E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                           method="euler", namespace=ns, dt=dt, name="exc")
+        I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
+                           method="euler", namespace=ns, dt=dt, name="inh")
+        E.feature = np.repeat(np.arange(n_features, dtype=np.int32), self.N_E // n_features)
+        syn = self._synapses(q, E, I, conn, plastic)
+        seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+        spikes = b2.SpikeMonitor(E, name="exc_spikes")
+        wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
+        net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
+        return {"net": net, "E": E, "I": I, "drive": drive, "plastic": plastic, "spikes": spikes, "weights": wmon,
+                "seed_holder": seed_holder, "n_steps": n_steps}
+
+    def _synapses(self, q: dict[str, Any], E: Any, I: Any, conn: dict, plastic: Any) -> dict[str, Any]:
+        import brian2 as b2
+
+        dt = q["dt"]
+        model, on_pre, on_post = q["rule"].synapse_code(rate=f"{float(q['eta'])!r}*plastic(t)")
+        chain = None
+        if q["synapse"] == "benna-fusi":
+            hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
+            model += hidden
+        syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
+                                 namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
+        if chain is not None:
+            syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
+        for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
+                                          "II": (I, I, "-", q["J_II"])}.items():
+            syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
+        for name, s in syn.items():
+            i, j = conn[name]
+            s.connect(i=i, j=j)
+            s.delay = q["delay"]
+        syn["EE"].w = 1.0
+        if q["synapse"] == "benna-fusi":
+            for k in range(2, int(q["chain_levels"]) + 1):
+                setattr(syn["EE"], f"u{k}", 1.0)
+        return syn
+
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
+                      rng: np.random.Generator) -> dict[Any, Any]:
+        """Random initial potentials, the trial's drive and its plasticity gate."""
+        import brian2 as b2
+
+        v_E = rng.uniform(0.0, float(q["V_thr"]), self.N_E) * b2.volt
+        v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
+        d, g = self.schedule(q, trials.isel(trial=int(rows[0])), built["n_steps"], _STEP)
+        return {built["E"].v: v_E, built["I"].v: v_I, built["drive"]: d, built["plastic"]: g}
+
+    def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
+        import brian2 as b2
+
+        w = built["weights"]
+        return {"i": np.asarray(built["spikes"].i[:]), "t": np.asarray(built["spikes"].t[:] / b2.second),
+                "w": np.asarray(w.w[:]), "w_t": np.asarray(w.t / b2.second)}
+
+    def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return (f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
+                {"connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"]})
+
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: Any = None) -> xr.Dataset:
+        """Simulate each trial from the initial (unlearned) network (see :meth:`SpikingModel.run`).
 
         Returns
         -------
@@ -173,104 +252,21 @@ class AssemblyMemory:
             sample_time): mean sampled E->E weight inside each pattern;
             ``rate`` (trial, time): mean E rate.
         """
-        import brian2 as b2
-        from tqdm.auto import tqdm
-
+        ds = super().run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
         q = self._validated()
-        if trials.attrs.get("task") != "retention":
-            raise ValueError(f"{self.name} runs retention trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
-        n_features = trials.sizes["feature"]
-        if self.N_E % n_features:
-            raise ValueError(f"n_features={n_features} must divide N_E={self.N_E} (each feature drives a block of E neurons)")
-        block = self.N_E // n_features
-        feature_of = np.repeat(np.arange(n_features, dtype=np.int32), block)
-        kind = resolve_device(self.device)
-        n_trials = trials.sizes["trial"]
-        dt_s = float(q["dt"])
-        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
-        step = 1e-3
-        n_steps = int(math.ceil(duration_s / step)) + 1
-        root = np.random.SeedSequence(int(seed))
-        net_seq, sample_seq, *children = root.spawn(n_trials + 2)
-        conn = self._connectivity(q, np.random.default_rng(net_seq))
-        n_ee = conn["EE"][0].size
-        sample = np.sort(np.random.default_rng(sample_seq).choice(n_ee, size=min(int(q["weight_samples"]), n_ee), replace=False))
-        key = json.dumps([self.parameters, self.N_E, self.N_I, duration_s, kind, int(seed), n_features], sort_keys=True)
-        directory = build_directory(kind, key) if kind in STANDALONE else None
-        rows = []
-        timings = {"build_s": 0.0, "run_s": 0.0}
-        b2.prefs.logging.console_log_level = "WARNING"
-        with numpy_target_for_runtime(kind), brian_device(kind, directory) as dev:
-            t0 = _time.perf_counter()
-            drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=step * b2.second, name="drive")
-            plastic = b2.TimedArray(np.zeros(n_steps), dt=step * b2.second, name="plastic")
-            ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
-            ns.update(drive=drive, plastic=plastic)
-            dt = q["dt"]
-            E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="exc")
-            I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset": q["V_reset"]}, dt=dt, name="inh")
-            E.feature = feature_of
-            model, on_pre, on_post = q["rule"].synapse_code(rate=f"{float(q['eta'])!r}*plastic(t)")
-            chain = None
-            if q["synapse"] == "benna-fusi":
-                hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
-                model += hidden
-            syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
-                                     namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
-            if chain is not None:
-                syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
-            for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
-                                              "II": (I, I, "-", q["J_II"])}.items():
-                syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
-            for name, s in syn.items():
-                i, j = conn[name]
-                s.connect(i=i, j=j)
-                s.delay = q["delay"]
-            syn["EE"].w = 1.0
-            if q["synapse"] == "benna-fusi":
-                for k in range(2, int(q["chain_levels"]) + 1):
-                    setattr(syn["EE"], f"u{k}", 1.0)
-            seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
-            spikes = b2.SpikeMonitor(E, name="exc_spikes")
-            wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
-            net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
-            runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
-            runner.build(batch_seed_of(children[0]))
-            timings["build_s"] = _time.perf_counter() - t0
-
-            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-            for k in range(n_trials):
-                rng = np.random.default_rng(children[k])
-                v_E = rng.uniform(0.0, float(q["V_thr"]), self.N_E) * b2.volt
-                v_I = rng.uniform(0.0, float(q["V_thr"]), self.N_I) * b2.volt
-                d, g = self.schedule(q, trials.isel(trial=k), n_steps, step)
-                t1 = _time.perf_counter()
-                runner.run({E.v: v_E, I.v: v_I, drive: d, plastic: g}, batch_seed_of(children[k]))
-                timings["run_s"] += _time.perf_counter() - t1
-                rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second), np.asarray(wmon.w[:]),
-                             np.asarray(wmon.t / b2.second)))
-                bar.update(1)
-            bar.close()
-
-        ds = self._responses(q, trials, rows, feature_of, block, conn["EE"], sample, duration_s)
-        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
-                  "connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"],
-                  "neurons_per_feature": block, "task_parameters": trials.attrs.get("task_parameters", "")}
-        ds.attrs.update(provenance(
-            title=f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
-            model=self.name, model_family="spiking", task="retention", parameters=params, seed=seed,
-            backend=backend_string(kind), references=self.references + "; " + trials.attrs.get("task_references", ""),
-        ))
         ds.attrs["synapse"] = q["synapse"]
-        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
-        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
-        ds.attrs["simulated_seconds_per_trial"] = duration_s
+        ds.attrs["simulated_seconds_per_trial"] = math.ceil(round(float(trials["trial_end"].max()) / float(q["dt"]), 6)) * float(q["dt"])
         return ds
 
-    def _responses(self, q, trials, rows, feature_of, block, ee, sample, duration_s) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
+                   duration_s: float, setup: list) -> xr.Dataset:
+        """Recall rates per feature while cued, weights within each pattern, study rates, mean rate."""
+        conn, sample = self._draws(q, setup)
+        ee = conn["EE"]
         n_trials, P, F = trials.sizes["trial"], trials.sizes["item"], trials.sizes["feature"]
+        block = self.N_E // F
+        feature_of = np.repeat(np.arange(F, dtype=np.int32), block)
+        rows = [(b["i"], b["t"], b["w"], b["w_t"]) for b in batches]
         skip = float(q["readout_skip"])
         recalled = np.zeros((n_trials, P, F))
         bin_w = 0.05

@@ -2,41 +2,35 @@
 
 from __future__ import annotations
 
-import math
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
-from neuromem.cards import parse_quantity
+from neuromem.units import quantity
+
+#: the Brian2 unit of each dimension of :mod:`neuromem.units` (SI values are multiplied by it)
+_BRIAN_UNIT = {"time": "second", "voltage": "volt", "conductance": "siemens", "capacitance": "farad",
+               "current": "amp", "frequency": "hertz", "resistance": "ohm", "concentration": "mmolar"}
 
 
-def to_brian(name: str, value: Any, dimensionless: bool = False) -> Any:
-    """Card value -> Brian2 quantity; ``"14.4 deg"`` becomes radians (a float).
+def to_brian(name: str, value: Any, dimension: str | None) -> Any:
+    """Card value -> Brian2 quantity of ``dimension`` (angles: radians as a float; ``None``: a plain number).
 
-    Raises ``ValueError`` naming the parameter when a unit is missing, unknown,
-    or given to a parameter that is a plain number.
+    Raises ``ValueError`` naming the parameter, the value and the dimension expected.
     """
+    si = quantity(name, value, dimension)
+    if dimension in (None, "dimensionless", "angle"):
+        return si
     import brian2
 
-    if dimensionless:
-        if isinstance(value, str):
-            raise ValueError(f"parameter {name}={value!r} must be a plain number, without a unit")
-        return value
-    if not isinstance(value, str):
-        raise ValueError(f"parameter {name}={value!r} needs a unit, e.g. '{value} ms'")
-    number, unit = parse_quantity(value)
-    if unit == "deg":
-        return math.radians(number)
-    try:
-        return number * getattr(brian2, {"s": "second"}.get(unit, unit))
-    except AttributeError:
-        raise ValueError(f"parameter {name}={value!r}: {unit!r} is not a Brian2 unit") from None
+    unit = getattr(brian2, _BRIAN_UNIT[dimension])
+    # concentration: SI is mol/m^3 = mM
+    return si * unit
 
 
-def card_quantities(parameters: Mapping[str, Any], dimensionless: Iterable[str]) -> dict[str, Any]:
-    """Convert every card parameter; names in ``dimensionless`` stay plain numbers."""
-    plain = set(dimensionless)
-    return {k: to_brian(k, v, k in plain) for k, v in parameters.items()}
+def card_quantities(parameters: Mapping[str, Any], dimensions: Mapping[str, str]) -> dict[str, Any]:
+    """Convert every card parameter with its declared dimension (undeclared: a plain number)."""
+    return {k: to_brian(k, v, dimensions.get(k)) for k, v in parameters.items()}
 
 
 def batch_seed_of(seq: np.random.SeedSequence) -> int:

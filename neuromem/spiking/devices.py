@@ -47,27 +47,49 @@ def build_directory(kind: str, key: str) -> Path:
 
 
 @contextmanager
-def brian_device(kind: str, directory: Path | None, threads: int = 0) -> Iterator[object]:
-    """Activate ``kind`` for the duration of the block, then restore the previous device.
+def preserved_prefs(**values: object) -> Iterator[None]:
+    """Set Brian2 preferences (``codegen__target="numpy"`` for ``codegen.target``) for the block, then restore all.
+
+    neuromem never leaves its preferences (log level, OpenMP threads, C++ flags,
+    code-generation target) behind in a user's session.
+    """
+    import brian2
+
+    brian2.prefs._backup()
+    try:
+        for key, value in values.items():
+            brian2.prefs[key.replace("__", ".")] = value
+        yield
+    finally:
+        brian2.prefs._restore()
+
+
+@contextmanager
+def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_target: bool = False) -> Iterator[object]:
+    """Activate ``kind`` for the duration of the block, then restore the previous device and preferences.
 
     For standalone kinds the device is reinitialised on exit, so one Python
-    process can build several networks one after another.
+    process can build several networks one after another. ``numpy_target``
+    makes ``runtime`` generate numpy code (small networks start faster than
+    with compiled code).
     """
     import brian2
     from brian2.devices.device import reset_device
 
     if kind == "runtime":
-        yield brian2.get_device()
+        target = {"codegen__target": "numpy"} if numpy_target else {}
+        with preserved_prefs(logging__console_log_level="WARNING", **target):
+            yield brian2.get_device()
         return
     if kind == "cuda_standalone":
         import brian2cuda  # noqa: F401  (registers the device)
-
-        _cuda_cpp17_flags(brian2.prefs)
     from filelock import FileLock
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     # Two processes building the same network would overwrite each other's code and results.
-    with FileLock(str(directory) + ".lock"):
+    with FileLock(str(directory) + ".lock"), preserved_prefs(logging__console_log_level="WARNING"):
+        if kind == "cuda_standalone":
+            _cuda_cpp17_flags(brian2.prefs)
         brian2.set_device(kind, build_on_run=False, directory=str(directory))
         brian2.prefs.devices.cpp_standalone.openmp_threads = int(threads)
         try:
@@ -121,33 +143,18 @@ def reseed_each_run(dev: object, kind: str, seed_holder: object, threads: int = 
         dev.seed(build_seed)
 
 
-@contextmanager
-def numpy_target_for_runtime(kind: str) -> Iterator[None]:
-    """Under ``runtime``, generate numpy code for the block (no compiler start-up), then restore the target."""
-    import brian2 as b2
-
-    previous = b2.prefs.codegen.target
-    if kind == "runtime":
-        b2.prefs.codegen.target = "numpy"
-    try:
-        yield
-    finally:
-        b2.prefs.codegen.target = previous
-
-
 def simulate_once(device: str, key: str, duration: float, build: Callable[[], tuple[list, Callable[[], dict]]]) -> tuple[dict, str]:
     """Build a network once, run it for ``duration`` s and return (``read()``, backend string).
 
     ``build()`` returns the Brian2 objects and a ``read`` function that collects the
-    results. ``runtime`` uses the numpy target (small protocol networks start faster
-    than with compiled code); standalone devices compile into a folder keyed by ``key``.
+    results. ``runtime`` uses the numpy target (see :func:`brian_device`);
+    standalone devices compile into a folder keyed by ``key``.
     """
     import brian2 as b2
 
     kind = resolve_device(device)
     directory = build_directory(kind, key) if kind in STANDALONE else None
-    b2.prefs.logging.console_log_level = "WARNING"
-    with numpy_target_for_runtime(kind), brian_device(kind, directory) as dev:
+    with brian_device(kind, directory, numpy_target=True) as dev:
         objects, read = build()
         net = b2.Network(*objects)
         net.run(duration * b2.second, namespace={})
@@ -164,9 +171,10 @@ class TrialRunner:
     Runtime: the initial state is stored once and restored before each trial.
     """
 
-    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None) -> None:
+    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None,
+                 threads: int = 0) -> None:
         self.dev, self.kind, self.net, self.duration = dev, kind, net, duration
-        self.seed_holder, self.directory = seed_holder, directory
+        self.seed_holder, self.directory, self.threads = seed_holder, directory, threads
 
     @property
     def standalone(self) -> bool:
@@ -174,7 +182,7 @@ class TrialRunner:
 
     def build(self, build_seed: int) -> None:
         if self.standalone:
-            reseed_each_run(self.dev, self.kind, self.seed_holder, 0, build_seed)
+            reseed_each_run(self.dev, self.kind, self.seed_holder, self.threads, build_seed)
             self.net.run(self.duration, namespace={})
             self.dev.build(run=False, directory=str(self.directory), with_output=False)
         else:

@@ -27,12 +27,17 @@ import xarray as xr
 from neuromem.cards import ModelCard, card_parameters
 from neuromem.results import provenance
 from neuromem.spiking.card_values import card_quantities
+from neuromem.units import dimension_table
 from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.stdp import PairSTDP, Rule, TripletSTDP, rule_from_card
-from neuromem.tasks.base import check_positive_int
+from neuromem.validation import check_positive_int
 
 _PROTOCOL_DIMENSIONLESS = {"window_pairings", "pairs_per_train", "n_trains"}
-_SONG_DIMENSIONLESS = {"rule", "N_exc", "N_inh", "g_max", "g_inh"}
+_PROTOCOL_DIMENSIONS = dimension_table(time=("dt", "train_interval"), frequency=("window_frequency",))
+_SONG_DIMENSIONS = dimension_table(
+    frequency=("rate_exc", "rate_inh"), time=("tau_m", "tau_exc", "tau_inh"),
+    voltage=("E_L", "V_threshold", "V_reset", "E_exc", "E_inh"),
+)
 
 
 def _as_seconds(name: str, values: Sequence[float], *, nonzero: bool) -> np.ndarray:
@@ -94,7 +99,7 @@ class STDPProtocols:
             raise ValueError(f"rule={which!r} is unknown; known rules: {', '.join(self.rules)}") from None
 
     def _protocol(self) -> dict[str, Any]:
-        q = card_quantities(self.parameters, _PROTOCOL_DIMENSIONLESS)
+        q = card_quantities(self.parameters, _PROTOCOL_DIMENSIONS)
         for key in _PROTOCOL_DIMENSIONLESS:
             check_positive_int(key, q[key])
         for key in ("dt", "window_frequency", "train_interval"):
@@ -281,7 +286,7 @@ class STDPProtocols:
         if not (record_every > 0 and record_every <= duration):
             raise ValueError(f"record_every={record_every!r} s is not allowed; it must be in (0, duration]")
         n_bins = check_positive_int("n_bins", n_bins)
-        q = card_quantities({k: v for k, v in self.song.items() if k != "rule"}, _SONG_DIMENSIONLESS)
+        q = card_quantities({k: v for k, v in self.song.items() if k != "rule"}, _SONG_DIMENSIONS)
         r = self.rule(rule if rule is not None else self.song["rule"])
         if math.isinf(r.w_max):
             raise ValueError(f"rule {r.name!r} has no upper bound w_max; the Song et al. run needs one")

@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from neuromem.cards import parse_quantity
+from neuromem.units import quantity
 
 RECEPTOR_NAMES: tuple[str, ...] = ("AMPA", "NMDA", "GABA_A")
 
@@ -93,15 +93,10 @@ class Receptor:
 
 def receptor_from_card(name: str, values: Mapping[str, Any]) -> Receptor:
     """Build a receptor from a card table such as ``{reversal = "0 mV", tau_decay = "2 ms"}``."""
-    scale = {"mV": 1e-3, "V": 1.0, "ms": 1e-3, "s": 1.0}
+    dimension = {"reversal": "voltage", "tau_decay": "time", "tau_rise": "time"}
 
     def si(key: str) -> float | None:
-        if key not in values:
-            return None
-        number, unit = parse_quantity(values[key])
-        if unit not in scale:
-            raise ValueError(f"receptor {name}: {key}={values[key]!r} must be in one of {sorted(scale)}")
-        return number * scale[unit]
+        return quantity(f"{name}.{key}", values[key], dimension[key]) if key in values else None
 
     return Receptor(
         name=name,

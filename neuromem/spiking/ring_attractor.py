@@ -31,24 +31,16 @@ Implementation notes
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
-import tempfile
-import time as _time
-from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, sized_model_kwargs
-from neuromem.results import provenance
-from neuromem.spiking.card_values import batch_seed_of, card_quantities
-from neuromem.spiking.devices import STANDALONE, reseed_each_run, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.base import SpikingModel
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
-from neuromem.tasks.base import check_positive_int
+from neuromem.units import dimension_table
+from neuromem.validation import check_positive_int
 
 _MEMBRANE = """
 dv/dt = (g_L*(V_L - v) + I_syn + I_cue) / C : volt (unless refractory)
@@ -70,46 +62,18 @@ s_NMDA_in : 1 (linked)
 I_cue = 0*amp : amp
 """
 
-#: Parameters whose value is a bare number (the rest carry units).
-_DIMENSIONLESS = {"N_E", "N_I", "J_plus", "Mg", "n_angle_bins", "footprint_tolerance"}
+_DIMENSIONS = dimension_table(
+    voltage=("V_L", "V_thr", "V_reset", "E_AMPA", "E_NMDA", "E_GABA"),
+    capacitance=("C_E", "C_I"),
+    conductance=("g_L_E", "g_L_I", "g_EE_NMDA", "g_EI_NMDA", "g_IE_GABA", "g_II_GABA", "g_ext_E", "g_ext_I"),
+    time=("tref_E", "tref_I", "tau_AMPA", "tau_NMDA_rise", "tau_NMDA_decay", "tau_GABA", "readout_window", "rate_bin", "dt"),
+    frequency=("alpha_NMDA", "nu_ext"),
+    current=("cue_current",),
+    angle=("sigma_EE", "cue_width"),
+)
 
 
-class _BatchStore:
-    """Finished batches of one run, one ``.npz`` file each, written atomically."""
-
-    def __init__(self, folder: str | os.PathLike, key: str, seed: int, trials: xr.Dataset) -> None:
-        digest = hashlib.sha1()
-        digest.update(f"{key}|{int(seed)}".encode())
-        for name in ("cue_angle", "cue_onset", "cue_offset", "response_onset", "trial_end"):
-            digest.update(np.ascontiguousarray(trials[name].values, dtype=float).tobytes())
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = self.folder / "run_key.txt"
-        if stamp.exists() and stamp.read_text() != digest.hexdigest():
-            raise ValueError(
-                f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials "
-                "or seed); remove it or choose another folder"
-            )
-        stamp.write_text(digest.hexdigest())
-
-    def _path(self, batch: int) -> Path:
-        return self.folder / f"batch_{batch:05d}.npz"
-
-    def has(self, batch: int) -> bool:
-        return self._path(batch).exists()
-
-    def load(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        with np.load(self._path(batch)) as f:
-            return f["trial"], f["neuron"], f["time"]
-
-    def save(self, batch: int, trial: np.ndarray, neuron: np.ndarray, time: np.ndarray) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, trial=trial, neuron=neuron, time=time)
-        os.replace(tmp, self._path(batch))
-
-
-class RingAttractor:
+class RingAttractor(SpikingModel):
     """Compte et al. (2000) ring network run on delayed-estimation trials.
 
     Parameters
@@ -131,7 +95,9 @@ class RingAttractor:
         Card name and citation, copied into the results' provenance.
     """
 
-    family = "spiking"
+    task = "delayed-estimation"
+    dimensions = _DIMENSIONS
+    constructor = frozenset({"device", "trials_per_run", "record_spikes", "threads", "N_E", "N_I"})
 
     def __init__(
         self,
@@ -146,34 +112,14 @@ class RingAttractor:
         name: str = "compte2000",
         references: str = "",
     ) -> None:
-        self.parameters = dict(parameters)
-        self.N_E = N_E
-        self.N_I = N_I
-        self.device = device
+        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
         self.trials_per_run = trials_per_run
         self.record_spikes = record_spikes
-        self.threads = threads
-        self.name = name
-        self.references = references
-
-    @classmethod
-    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "RingAttractor":
-        """Build from a card; ``size`` names one of the card's ``[sizes]``.
-
-        Keyword options that are constructor arguments go to the constructor;
-        any other keyword must be a card parameter and overrides it.
-        """
-        ctor = {"device", "trials_per_run", "record_spikes", "threads", "N_E", "N_I"}
-        return cls(**sized_model_kwargs(card, size, options, ctor))
 
     # ------------------------------------------------------------------ checks
     def _validated(self) -> dict[str, Any]:
-        check_positive_int("N_E", self.N_E)
-        check_positive_int("N_I", self.N_I)
+        q = super()._validated()
         check_positive_int("trials_per_run", self.trials_per_run)
-        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
-            raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number >= 0")
-        q = card_quantities(self.parameters, _DIMENSIONLESS)
         for key in ("tau_AMPA", "tau_NMDA_rise", "tau_NMDA_decay", "tau_GABA", "C_E", "C_I", "g_L_E", "g_L_I", "dt"):
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
@@ -182,7 +128,7 @@ class RingAttractor:
         check_positive_int("n_angle_bins", q["n_angle_bins"])
         return q
 
-    def _check_trials(self, trials: xr.Dataset) -> None:
+    def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
         if trials.attrs.get("task") == "multi-item-recall":
             raise ValueError(
                 f"{self.name} cannot run multi-item-recall: its ring holds a single bump, and several cues "
@@ -204,8 +150,11 @@ class RingAttractor:
         row = gaussian_footprint(self.N_E, q["J_plus"], q["sigma_EE"])
         return circulant_modes(row, q["footprint_tolerance"])
 
-    def _build(self, q: dict[str, Any], n_copies: int, duration: Any) -> dict[str, Any]:
-        """Create the Brian2 objects for ``n_copies`` disconnected rings."""
+    def _batch_size(self, q: dict[str, Any], n_trials: int) -> int:
+        return self.trials_per_run
+
+    def _build(self, q: dict[str, Any], trials: xr.Dataset, n_copies: int, duration_s: float, setup: list) -> dict[str, Any]:
+        """Create the Brian2 objects for ``n_copies`` disconnected rings (all trials share one cue period)."""
         import brian2 as b2
 
         N_E, N_I = self.N_E, self.N_I
@@ -265,143 +214,41 @@ class RingAttractor:
         seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
         spikes = b2.SpikeMonitor(E, name="exc_spikes")
         net = b2.Network(E, I, ext_E, ext_I, modes, to_modes, from_modes, pool, to_pool, seed_holder, spikes)
+        E.cue_start = float(trials["cue_onset"][0]) * b2.second
+        E.cue_stop = float(trials["cue_offset"][0]) * b2.second
         return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder}
 
     # ---------------------------------------------------------------- running
-    def run(
-        self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None
-    ) -> xr.Dataset:
-        """Simulate every trial and decode the remembered angle.
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
+                      rng: np.random.Generator) -> dict[Any, Any]:
+        """Random initial potentials and each copy's cue current (a Gaussian bump around its cue angle)."""
+        n = rows.size
+        v_E = q["V_L"] + rng.uniform(0, 1, n * self.N_E) * (q["V_thr"] - q["V_L"])
+        v_I = q["V_L"] + rng.uniform(0, 1, n * self.N_I) * (q["V_thr"] - q["V_L"])
+        dist = ring_angles(self.N_E)[None, :] - trials["cue_angle"].values[rows][:, None]
+        dist = (dist + np.pi) % (2 * np.pi) - np.pi
+        cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
+        return {built["E"].v: v_E, built["I"].v: v_I, built["E"].cue_amp: cue}
 
-        Parameters
-        ----------
-        trials : xarray.Dataset
-            From :class:`neuromem.tasks.DelayedEstimation`.
-        seed : int
-            Seeds initial conditions and all network noise.
-        progress : bool
-            Show a progress bar over trials.
-        checkpoint : path, optional
-            Folder that keeps each finished batch of trials. A run interrupted
-            and started again with the same arguments simulates only the
-            batches that are missing (each batch has its own seed, so the result
-            is the same as that of an uninterrupted run).
-
-        Returns
-        -------
-        xarray.Dataset
-            ``response_angle`` (trial), ``rate`` (trial, time, angle_bin),
-            ``population_angle`` (trial, time), optionally spikes, with provenance.
-        """
+    def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
+        """E spikes of the batch as (trial, neuron, time); padding copies dropped."""
         import brian2 as b2
-        from tqdm.auto import tqdm
 
-        q = self._validated()
-        self._check_trials(trials)
-        kind = resolve_device(self.device)
-        n_trials = trials.sizes["trial"]
-        n_copies = min(self.trials_per_run, n_trials)
-        n_batches = -(-n_trials // n_copies)
-        duration_s = float(trials["trial_end"].max())
-        dt_s = float(q["dt"])
-        duration_s = math.ceil(round(duration_s / dt_s, 6)) * dt_s
-        duration = duration_s * b2.second
-        angles = ring_angles(self.N_E)
-        cue_angle = trials["cue_angle"].values
-        cue_onset = float(trials["cue_onset"][0])
-        cue_offset = float(trials["cue_offset"][0])
-        children = np.random.SeedSequence(int(seed)).spawn(n_batches)
+        i_spk = np.asarray(built["spikes"].i[:])
+        t_spk = np.asarray(built["spikes"].t[:] / b2.second)
+        copy = i_spk // self.N_E
+        keep = copy < rows.size
+        return {"trial": rows[copy[keep]], "neuron": i_spk[keep] % self.N_E, "time": t_spk[keep]}
 
-        key = json.dumps([self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads], sort_keys=True)
-        store = _BatchStore(checkpoint, key, seed, trials) if checkpoint is not None else None
-        spike_rows: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        if store is not None:
-            spike_rows.update({b: store.load(b) for b in range(n_batches) if store.has(b)})
-        pending = [b for b in range(n_batches) if b not in spike_rows]
-        timings = {"build_s": 0.0, "run_s": 0.0}
-        n_modes = self._footprint_modes(q)[0].size
-        bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-
-        def batch_rows(b: int) -> np.ndarray:
-            return np.arange(b * n_copies, min((b + 1) * n_copies, n_trials))
-
-        bar.update(sum(batch_rows(b).size for b in spike_rows))
-        if pending:
-            b2.prefs.logging.console_log_level = "WARNING"
-            directory = build_directory(kind, key) if kind in STANDALONE else None
-            with brian_device(kind, directory, self.threads) as dev:
-                t0 = _time.perf_counter()
-                built = self._build(q, n_copies, duration)
-                E, I, net = built["E"], built["I"], built["net"]
-                E.cue_start = cue_onset * b2.second
-                E.cue_stop = cue_offset * b2.second
-                standalone = kind in STANDALONE
-                if standalone:
-                    # every batch reseeds Brian's generators from its run argument: own, reproducible noise
-                    reseed_each_run(dev, kind, built["seed_holder"], self.threads, batch_seed_of(children[0]))
-                    net.run(duration, namespace={})
-                    dev.build(run=False, directory=str(directory), with_output=False)
-                else:
-                    net.store("initial")
-                timings["build_s"] = _time.perf_counter() - t0
-
-                for b in pending:
-                    rows = batch_rows(b)
-                    # the last batch is padded by repeating its trials; the padding copies are discarded
-                    padded = np.resize(rows, n_copies)
-                    rng = np.random.default_rng(children[b])
-                    v_E = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_E) * (q["V_thr"] - q["V_L"])
-                    v_I = q["V_L"] + rng.uniform(0, 1, n_copies * self.N_I) * (q["V_thr"] - q["V_L"])
-                    dist = angles[None, :] - cue_angle[padded][:, None]
-                    dist = (dist + np.pi) % (2 * np.pi) - np.pi
-                    cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
-                    batch_seed = batch_seed_of(children[b])
-                    t1 = _time.perf_counter()
-                    if standalone:
-                        dev.run(
-                            run_args={E.v: v_E, I.v: v_I, E.cue_amp: cue, built["seed_holder"].rng_seed: batch_seed},
-                            with_output=False,
-                        )
-                    else:
-                        net.restore("initial")
-                        E.v, I.v, E.cue_amp = v_E, v_I, cue
-                        b2.seed(batch_seed)
-                        net.run(duration, namespace={})
-                    timings["run_s"] += _time.perf_counter() - t1
-                    i_spk = np.asarray(built["spikes"].i[:])
-                    t_spk = np.asarray(built["spikes"].t[:] / b2.second)
-                    copy = i_spk // self.N_E
-                    keep = copy < rows.size
-                    spike_rows[b] = (rows[copy[keep]], i_spk[keep] % self.N_E, t_spk[keep])
-                    if store is not None:
-                        store.save(b, *spike_rows[b])
-                    bar.update(rows.size)
-        bar.close()
-        spike_rows = dict(sorted(spike_rows.items()))
-        trial_idx, neuron, spike_t = (np.concatenate(parts) for parts in zip(*spike_rows.values()))
-        ds = self._responses(q, trials, trial_idx, neuron, spike_t, duration_s)
-        params = {
-            "model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
-            "trials_per_run": n_copies, "threads": self.threads, "task_parameters": trials.attrs.get("task_parameters", ""),
-            "n_footprint_modes": n_modes,
-        }
-        ds.attrs.update(
-            provenance(
-                title=f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
-                model=self.name, model_family="spiking", task="delayed-estimation", parameters=params,
-                seed=seed, backend=backend_string(kind, self.threads),
-                references=self.references + "; " + trials.attrs.get("task_references", ""),
-            )
-        )
-        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
-        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
-        return ds
+    def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return (f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
+                {"n_footprint_modes": int(self._footprint_modes(q)[0].size)})
 
     # ------------------------------------------------------------ read-outs
-    def _responses(
-        self, q: dict[str, Any], trials: xr.Dataset, trial_idx: np.ndarray, neuron: np.ndarray,
-        spike_t: np.ndarray, duration_s: float,
-    ) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
+                   duration_s: float, setup: list) -> xr.Dataset:
+        """Decoded angle, rates per angle bin and population angle per time bin (and spikes, if recorded)."""
+        trial_idx, neuron, spike_t = (np.concatenate([b[k] for b in batches]) for k in ("trial", "neuron", "time"))
         n_trials, N_E = trials.sizes["trial"], self.N_E
         angles = ring_angles(N_E)
         phasor = np.exp(1j * angles)

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from neuromem.cards import parse_quantity
+from neuromem.units import quantity
 
 # A facilitation time of 0 means "none": this stands in for 0 so one set of
 # equations serves both cases (exp(-dt / 1e-12 s) is exactly 0 for any dt >= 1 ns).
@@ -49,11 +49,7 @@ class STPParameters:
 def stp_from_card(name: str, values: Mapping[str, Any]) -> STPParameters:
     """Build a set from a card table ``{U = 0.5, tau_rec = "800 ms", tau_facil = "0 ms"}``."""
     def seconds(key: str) -> float:
-        number, unit = parse_quantity(values[key])
-        factor = {"ms": 1e-3, "s": 1.0}.get(unit)
-        if factor is None:
-            raise ValueError(f"STP set {name!r}: {key}={values[key]!r} must be in ms or s")
-        return number * factor
+        return quantity(f"{name}.{key}", values[key], "time")
 
     return STPParameters(name, float(values["U"]), seconds("tau_rec"), seconds("tau_facil"), values.get("source", ""))
 

@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from neuromem.cards import parse_quantity
+from neuromem.units import quantity
 
 FORMS: tuple[str, ...] = ("additive", "multiplicative")
 PAIRINGS: tuple[str, ...] = ("all-to-all", "nearest")
@@ -215,7 +215,6 @@ class PairSTDP(_Rule):
 
 Rule = PairSTDP | TripletSTDP
 
-_SECONDS = {"ms": 1e-3, "s": 1.0}
 _TIMES = ("tau_plus", "tau_minus", "tau_x", "tau_y")
 
 
@@ -237,10 +236,7 @@ def rule_from_card(name: str, values: Mapping[str, Any]) -> Rule:
         if key not in allowed:
             raise ValueError(f"STDP set {name!r}: {key!r} is not a parameter of the {kind} rule; allowed: {sorted(allowed)}")
         if key in _TIMES:
-            number, unit = parse_quantity(value) if isinstance(value, str) else (value, None)
-            if unit not in _SECONDS:
-                raise ValueError(f"STDP set {name!r}: {key}={value!r} needs a unit of ms or s")
-            value = number * _SECONDS[unit]
+            value = quantity(f"{name}.{key}", value, "time")
         elif key in ("w_min", "w_max") and value == "inf":
             value = math.inf
         kwargs[key] = value

@@ -22,22 +22,14 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, card_parameters, parse_quantity
+from neuromem.cards import ModelCard, card_parameters
+from neuromem.units import dimension_table, quantity
 from neuromem.results import provenance
 from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
 from neuromem.spiking.short_term_plasticity import STPParameters, set_parameters, stp_from_card, synapse_model
 
-_SI = {"mV": 1e-3, "V": 1.0, "ms": 1e-3, "s": 1.0, "nS": 1e-9, "uS": 1e-6, "nF": 1e-9, "pF": 1e-12}
-
-
-def _si(name: str, text: Any) -> float:
-    if not isinstance(text, str):
-        raise ValueError(f"parameter {name}={text!r} needs a unit, e.g. '{text} ms'")
-    number, unit = parse_quantity(text)
-    if unit not in _SI:
-        raise ValueError(f"parameter {name}={text!r}: unit {unit!r} is not one of {sorted(_SI)}")
-    return number * _SI[unit]
+_DIMENSIONS = dimension_table(capacitance=("C",), conductance=("g_L", "weight"), voltage=("E_L",), time=("dt",))
 
 
 def _positive_list(name: str, values: Sequence[float], unit: str) -> np.ndarray:
@@ -90,7 +82,7 @@ class SynapticTransmission:
     def from_card(cls, card: ModelCard, *, device: str = "runtime", **overrides: Any) -> "SynapticTransmission":
         receptors = {n: receptor_from_card(n, v) for n, v in card.tables["receptors"].items()}
         stp = {n: stp_from_card(n, v) for n, v in card.tables["stp"].items()}
-        holding = {n: _si(f"holding[{n}]", v) for n, v in card.tables["holding"].items()}
+        holding = {n: quantity(f"holding[{n}]", v, "voltage") for n, v in card.tables["holding"].items()}
         return cls(card_parameters(card, overrides), receptors, stp, holding, device=device, name=card.name,
                    references=card.references)
 
@@ -105,7 +97,7 @@ class SynapticTransmission:
             raise ValueError(f"STP set {which!r} is unknown; known sets: {', '.join(self.stp_sets)}") from None
 
     def _cell(self) -> dict[str, float]:
-        p = {k: _si(k, self.parameters[k]) for k in ("C", "g_L", "E_L", "weight", "dt")}
+        p = {k: quantity(k, self.parameters[k], _DIMENSIONS[k]) for k in ("C", "g_L", "E_L", "weight", "dt")}
         for key in ("C", "g_L", "weight", "dt"):
             if not p[key] > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")

@@ -28,20 +28,15 @@ Implementation notes
 
 from __future__ import annotations
 
-import json
 import math
-import time as _time
 from typing import Any, Mapping
 
 import numpy as np
 import xarray as xr
 
-from neuromem.cards import ModelCard, sized_model_kwargs
-from neuromem.results import provenance
-from neuromem.spiking.card_values import batch_seed_of, card_quantities
+from neuromem.spiking.base import SpikingModel
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
-from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
-from neuromem.tasks.base import check_positive_int
+from neuromem.units import dimension_table
 
 _E_EQS = """
 dv/dt = (mu_E*stim(t, pool) - v)/tau_E + sigma_E*sqrt(2/tau_E)*xi : volt (unless refractory)
@@ -60,10 +55,16 @@ x = x - r
 _I_EQS = """
 dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
 """
-_DIMENSIONLESS = {"N_E", "N_I", "n_pools", "coding_level", "connectivity", "U", "cue_gain", "readout_gain"}
+_DIMENSIONS = dimension_table(
+    time=("tau_E", "tau_I", "tref", "delay_min", "delay_max", "tau_D", "tau_F", "cue_duration", "readout_duration", "dt"),
+    voltage=("V_thr", "V_reset_E", "V_reset_I", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE_baseline",
+             "J_EE_potentiated", "J_IE", "J_EI", "J_II"),
+)
+#: stimulus TimedArrays are sampled every millisecond
+_STIM_STEP = 1e-3
 
 
-class SynapticWorkingMemory:
+class SynapticWorkingMemory(SpikingModel):
     """Mongillo et al. (2008) network run on multi-item recall trials.
 
     Parameters
@@ -79,28 +80,20 @@ class SynapticWorkingMemory:
         the non-selective E rate in that window by more than this many Hz.
     """
 
-    family = "spiking"
+    task = "multi-item-recall"
+    dimensions = _DIMENSIONS
+    constructor = frozenset({"device", "recall_threshold", "N_E", "N_I", "threads"})
+    n_setup_streams = 1  # the connectivity
 
     def __init__(
         self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
-        recall_threshold: float = 5.0, name: str = "mongillo2008", references: str = "",
+        recall_threshold: float = 5.0, name: str = "mongillo2008", references: str = "", threads: int = 0,
     ) -> None:
-        self.parameters = dict(parameters)
-        self.N_E = N_E
-        self.N_I = N_I
-        self.device = device
+        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
         self.recall_threshold = recall_threshold
-        self.name = name
-        self.references = references
-
-    @classmethod
-    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "SynapticWorkingMemory":
-        return cls(**sized_model_kwargs(card, size, options, {"device", "recall_threshold", "N_E", "N_I"}))
 
     def _validated(self) -> dict[str, Any]:
-        check_positive_int("N_E", self.N_E)
-        check_positive_int("N_I", self.N_I)
-        q = card_quantities(self.parameters, _DIMENSIONLESS)
+        q = super()._validated()
         if not 0 < q["U"] <= 1:
             raise ValueError(f"parameter U={q['U']!r} is not allowed; it must be in (0, 1]")
         for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
@@ -146,104 +139,78 @@ class SynapticWorkingMemory:
         gain[(t >= r0) & (t < r0 + float(q["readout_duration"])), :] *= q["readout_gain"]
         return gain
 
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True) -> xr.Dataset:
-        """Simulate each trial; a pool is recalled if it fires at read-out.
-
-        Returns
-        -------
-        xarray.Dataset
-            ``recalled`` (trial, pool), ``rate`` (trial, time, pool) per pool
-            and for the non-selective cells, ``facilitation`` and ``resources``
-            (trial, time, pool): mean u and x of each pool's cells.
-        """
-        import brian2 as b2
-        from tqdm.auto import tqdm
-
-        q = self._validated()
-        if trials.attrs.get("task") != "multi-item-recall":
-            raise ValueError(f"{self.name} runs multi-item-recall trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+    def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
+        super()._check_trials(q, trials)
         if trials.sizes["pool"] > q["n_pools"]:
             raise ValueError(f"trials use {trials.sizes['pool']} items but {self.name} has n_pools={q['n_pools']}")
-        kind = resolve_device(self.device)
-        n_trials = trials.sizes["trial"]
-        dt_s = float(q["dt"])
-        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
-        stim_step = 1e-3
-        n_steps = int(math.ceil(duration_s / stim_step)) + 1
-        root = np.random.SeedSequence(int(seed))
-        net_seq, *children = root.spawn(n_trials + 1)
-        conn = self._connectivity(q, np.random.default_rng(net_seq))
+
+    def _build(self, q: dict[str, Any], trials: xr.Dataset, n_copies: int, duration_s: float, setup: list) -> dict[str, Any]:
+        """E and I groups with the run's random connectivity (from ``setup[0]``), potentiated within pools."""
+        import brian2 as b2
+
+        conn = self._connectivity(q, np.random.default_rng(setup[0]))
         pool = self._pools(q)
-        key = json.dumps([self.parameters, self.N_E, self.N_I, duration_s, kind, int(seed)], sort_keys=True)
-        directory = build_directory(kind, key) if kind in STANDALONE else None
-        rows = []
-        timings = {"build_s": 0.0, "run_s": 0.0}
-        b2.prefs.logging.console_log_level = "WARNING"
-        with brian_device(kind, directory) as dev:
-            t0 = _time.perf_counter()
-            stim = b2.TimedArray(np.ones((n_steps, q["n_pools"] + 1)), dt=stim_step * b2.second, name="stim")
-            ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "U", "tau_D", "tau_F", "V_reset_E")}
-            ns["stim"] = stim
-            dt = q["dt"]
-            E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset=_E_RESET, refractory=q["tref"],
-                               method="euler", namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
-            I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset_I", refractory=q["tref"],
-                               method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh")
-            E.pool = pool
-            E.u = q["U"]
-            E.x = 1.0
-            syn = {}
-            for name, (src, tgt, model, on_pre) in {
-                "EE": (E, E, "w : volt (constant)", "v_post += w*r_pre"),
-                "EI": (E, I, "", f"v_post += {float(q['J_IE'])!r}*volt"),
-                "IE": (I, E, "", f"v_post -= {float(q['J_EI'])!r}*volt"),
-                "II": (I, I, "", f"v_post -= {float(q['J_II'])!r}*volt"),
-            }.items():
-                i, j, delay = conn[name]
-                s = b2.Synapses(src, tgt, model, on_pre=on_pre, dt=dt, name=f"syn_{name}")
-                s.connect(i=i, j=j)
-                s.delay = delay * b2.second
-                syn[name] = s
-            i, j, _ = conn["EE"]
-            same_pool = (pool[i] == pool[j]) & (pool[i] < q["n_pools"])
-            syn["EE"].w = np.where(same_pool, float(q["J_EE_potentiated"]), float(q["J_EE_baseline"])) * b2.volt
-            seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
-            spikes = b2.SpikeMonitor(E, name="exc_spikes")
-            record = np.flatnonzero(pool < q["n_pools"])
-            stp_mon = b2.StateMonitor(E, ["u", "x"], record=record, dt=10 * b2.ms, name="stp_monitor")
-            net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
-            runner = TrialRunner(dev, kind, net, duration_s * b2.second, seed_holder, directory)
-            runner.build(batch_seed_of(children[0]))
-            timings["build_s"] = _time.perf_counter() - t0
+        n_steps = int(math.ceil(duration_s / _STIM_STEP)) + 1
+        stim = b2.TimedArray(np.ones((n_steps, q["n_pools"] + 1)), dt=_STIM_STEP * b2.second, name="stim")
+        ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "U", "tau_D", "tau_F", "V_reset_E")}
+        ns["stim"] = stim
+        dt = q["dt"]
+        E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset=_E_RESET, refractory=q["tref"],
+                           method="euler", namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
+        I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset_I", refractory=q["tref"],
+                           method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh")
+        E.pool = pool
+        E.u = q["U"]
+        E.x = 1.0
+        syn = {}
+        for name, (src, tgt, model, on_pre) in {
+            "EE": (E, E, "w : volt (constant)", "v_post += w*r_pre"),
+            "EI": (E, I, "", f"v_post += {float(q['J_IE'])!r}*volt"),
+            "IE": (I, E, "", f"v_post -= {float(q['J_EI'])!r}*volt"),
+            "II": (I, I, "", f"v_post -= {float(q['J_II'])!r}*volt"),
+        }.items():
+            i, j, delay = conn[name]
+            syn[name] = b2.Synapses(src, tgt, model, on_pre=on_pre, dt=dt, name=f"syn_{name}")
+            syn[name].connect(i=i, j=j)
+            syn[name].delay = delay * b2.second
+        i, j, _ = conn["EE"]
+        same_pool = (pool[i] == pool[j]) & (pool[i] < q["n_pools"])
+        syn["EE"].w = np.where(same_pool, float(q["J_EE_potentiated"]), float(q["J_EE_baseline"])) * b2.volt
+        seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
+        spikes = b2.SpikeMonitor(E, name="exc_spikes")
+        record = np.flatnonzero(pool < q["n_pools"])
+        stp_mon = b2.StateMonitor(E, ["u", "x"], record=record, dt=10 * b2.ms, name="stp_monitor")
+        net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
+        return {"net": net, "E": E, "I": I, "stim": stim, "spikes": spikes, "stp": stp_mon, "seed_holder": seed_holder,
+                "n_steps": n_steps}
 
-            bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-            for k in range(n_trials):
-                rng = np.random.default_rng(children[k])
-                v_E = rng.uniform(float(q["V_reset_E"]), float(q["V_thr"]), self.N_E) * b2.volt
-                v_I = rng.uniform(float(q["V_reset_I"]), float(q["V_thr"]), self.N_I) * b2.volt
-                gain = self.stimulus(q, trials.isel(trial=k), n_steps, stim_step)
-                t1 = _time.perf_counter()
-                runner.run({E.v: v_E, I.v: v_I, stim: gain}, batch_seed_of(children[k]))
-                timings["run_s"] += _time.perf_counter() - t1
-                rows.append((np.asarray(spikes.i[:]), np.asarray(spikes.t[:] / b2.second),
-                             np.asarray(stp_mon.u[:]), np.asarray(stp_mon.x[:]), np.asarray(stp_mon.t / b2.second)))
-                bar.update(1)
-            bar.close()
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
+                      rng: np.random.Generator) -> dict[Any, Any]:
+        """Random initial potentials and the trial's stimulus gains."""
+        import brian2 as b2
 
-        ds = self._responses(q, trials, rows, pool, record, duration_s)
-        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
-                  "connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold,
-                  "task_parameters": trials.attrs.get("task_parameters", "")}
-        ds.attrs.update(provenance(
-            title=f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
-            model=self.name, model_family="spiking", task="multi-item-recall", parameters=params, seed=seed,
-            backend=backend_string(kind), references=self.references + "; " + trials.attrs.get("task_references", ""),
-        ))
-        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
-        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
-        return ds
+        v_E = rng.uniform(float(q["V_reset_E"]), float(q["V_thr"]), self.N_E) * b2.volt
+        v_I = rng.uniform(float(q["V_reset_I"]), float(q["V_thr"]), self.N_I) * b2.volt
+        gain = self.stimulus(q, trials.isel(trial=int(rows[0])), built["n_steps"], _STIM_STEP)
+        return {built["E"].v: v_E, built["I"].v: v_I, built["stim"]: gain}
 
-    def _responses(self, q, trials, rows, pool, record, duration_s) -> xr.Dataset:
+    def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
+        import brian2 as b2
+
+        stp = built["stp"]
+        return {"i": np.asarray(built["spikes"].i[:]), "t": np.asarray(built["spikes"].t[:] / b2.second),
+                "u": np.asarray(stp.u[:]), "x": np.asarray(stp.x[:]), "stp_t": np.asarray(stp.t / b2.second)}
+
+    def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return (f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
+                {"connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold})
+
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
+                   duration_s: float, setup: list) -> xr.Dataset:
+        """Recalled pools, rates per pool and the pools' mean u and x over time."""
+        pool = self._pools(q)
+        record = np.flatnonzero(pool < q["n_pools"])
+        rows = [(b["i"], b["t"], b["u"], b["x"], b["stp_t"]) for b in batches]
         n_trials, n_pools = trials.sizes["trial"], q["n_pools"]
         bin_w = 0.01
         n_t = int(math.ceil(round(duration_s / bin_w, 6)))

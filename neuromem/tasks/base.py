@@ -1,55 +1,66 @@
-"""The task contract shared by every model (see DESIGN.md, "Tasks").
+"""The task contract shared by every model.
 
 A task is a small class: the constructor validates and stores parameters;
 ``trials(n, rng)`` returns a trials Dataset (one row per trial, conditions as
-coords); ``score(trials, responses)`` returns per-trial metrics. Tasks never
-import a simulator.
+coords); ``score(trials, responses)`` returns per-trial metrics. A task also owns
+everything else that does not depend on a model, so nothing outside its module
+switches on its name:
+
+* its condition (the coord the trials cycle through, and the constructor
+  parameter that lists its values) and the parameters it is trained with;
+* its encoding for artificial models (:meth:`io_sizes`, :meth:`encode`,
+  :meth:`decode`, see :mod:`neuromem.tasks.encoding`);
+* how results of several models are compared (:meth:`summarize`, :meth:`align`,
+  :meth:`add_comparison_extras`, :meth:`plot_comparison`), its human reference,
+  and its one-table text report (:meth:`report`).
+
+Tasks never import a simulator.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 
+from neuromem.tasks.encoding import Encoded
+from neuromem.validation import as_rng, check_duration, check_positive_int
 
-def check_positive_int(name: str, value: Any) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` if it is not >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= 1")
-    return int(value)
+__all__ = ["Task", "as_rng", "check_duration", "check_positive_int", "merge_timing"]
 
 
-def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:
-    """Return ``value`` (seconds) as a float, or raise naming ``name`` if it is negative."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not allowed; it must be a duration in seconds") from None
-    if not np.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}={value!r} s is not allowed; it must be finite and {bound} s")
-    return seconds
-
-
-def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    """Accept a Generator or a seed; refuse ``None`` so that runs stay reproducible."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None:
-        raise ValueError("rng=None is not allowed; pass a numpy Generator or an integer seed")
-    return np.random.default_rng(rng)
+def merge_timing(default: Mapping[str, float], timing: Mapping[str, float] | None, zero_ok: Sequence[str] = ()) -> dict[str, float]:
+    """``default`` periods updated by ``timing`` (s); unknown periods or negative durations raise."""
+    timing = dict(timing or {})
+    unknown = set(timing) - set(default)
+    if unknown:
+        raise ValueError(f"timing has unknown period(s) {sorted(unknown)}; allowed: {sorted(default)}")
+    merged = {**default, **timing}
+    return {k: check_duration(f"timing[{k!r}]", v, allow_zero=k in zero_ok) for k, v in merged.items()}
 
 
 class Task:
-    """Base class: subclasses set ``name``, ``tags``, ``references`` and ``timing``."""
+    """Base class: subclasses set the class attributes below and implement the methods."""
 
     name: ClassVar[str] = ""
     tags: ClassVar[tuple[str, ...]] = ()
     references: ClassVar[str] = ""
+    #: coord on ``trial`` that the trials cycle through (e.g. ``"delay"``)
+    condition: ClassVar[str] = ""
+    #: constructor parameter that lists the condition's values (e.g. ``"delays"``)
+    condition_parameter: ClassVar[str] = ""
+    #: constructor parameters for training artificial models (short periods, short sequences)
+    fit_defaults: ClassVar[Mapping[str, Any]] = {}
+    #: name of the bundled human/animal reference set shown beside models (``neuromem.reference``)
+    reference: ClassVar[str | None] = None
+    #: dim of :meth:`summarize` along which models are aligned, and the variables kept
+    summary_dim: ClassVar[str] = ""
+    summary_vars: ClassVar[tuple[str, ...]] = ()
+    alignment: ClassVar[str] = ""
 
+    # ------------------------------------------------------------ the contract
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments, as stored (JSON-serialisable)."""
         raise NotImplementedError
@@ -60,6 +71,71 @@ class Task:
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         raise NotImplementedError
 
+    @classmethod
+    def from_trials(cls, trials: xr.Dataset) -> "Task":
+        """The task that made ``trials`` (from its ``task_parameters`` attribute)."""
+        return cls(**json.loads(trials.attrs.get("task_parameters", "{}")))
+
+    def conditions(self) -> list[Any]:
+        """The condition values the trials cycle through."""
+        return list(np.atleast_1d(self.get_params()[self.condition_parameter]))
+
+    # ------------------------------------------------- artificial-model coding
+    def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
+        """(n_in, n_out) of the encoded trials."""
+        raise ValueError(f"task {self.name!r} has no encoding for artificial models (it defines no io_sizes/encode/decode)")
+
+    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> Encoded:
+        """Inputs, targets, loss mask and write mask of ``trials`` at time step ``dt`` (s)."""
+        raise ValueError(f"task {self.name!r} has no encoding for artificial models (it defines no encode)")
+
+    def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
+        """Responses (the variables :meth:`score` takes) from outputs (T, B, n_out)."""
+        raise ValueError(f"task {self.name!r} has no encoding for artificial models (it defines no decode)")
+
+    @classmethod
+    def has_encoding(cls) -> bool:
+        """Whether artificial models can run this task."""
+        return cls.encode is not Task.encode
+
+    # ------------------------------------------------------------- comparison
+    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
+        """One model's result reduced to the task's summary along :attr:`summary_dim`."""
+        raise ValueError(f"task {self.name!r} cannot be compared (it defines no summarize)")
+
+    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
+        """Each summary's :attr:`summary_vars` at the :attr:`summary_dim` values every summary has."""
+        dim = self.summary_dim
+        common = summaries[0][dim].values
+        for s in summaries[1:]:
+            common = np.intersect1d(common, s[dim].values)
+        if common.size == 0:
+            listing = "; ".join(f"{lab}: {np.round(s[dim].values, 3).tolist()}" for lab, s in zip(labels, summaries))
+            raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
+        keep = [v for v in self.summary_vars if all(v in s for s in summaries)]
+        return [s[keep].sel({dim: common}) for s in summaries]
+
+    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
+        """Add what this task sets beside the models (fits, human data); returns it and extra references."""
+        return combined, []
+
+    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        """Draw a comparison Dataset on two matplotlib axes: each summary variable against the condition."""
+        for m in ds["model"].values:
+            for ax, var in zip(axes, self.summary_vars):
+                ax.plot(ds[self.summary_dim], ds[var].sel(model=m), "o-", label=m)
+        for ax, var in zip(axes, self.summary_vars):
+            ax.set(xlabel=self.summary_dim, ylabel=ds[var].attrs.get("long_name", var))
+
+    def report(self, ds: xr.Dataset) -> list[str]:
+        """Lines of a table of a scored result by condition (what the CLI prints)."""
+        summary = self.summarize(ds)
+        var = self.summary_vars[0]
+        lines = [f"{self.summary_dim:>12}   {var}"]
+        lines += [f"{v!s:>12}   {float(summary[var].sel({self.summary_dim: v})):.3f}" for v in summary[self.summary_dim].values]
+        return lines
+
+    # --------------------------------------------------------------- helpers
     def _stamp(self, ds: xr.Dataset) -> xr.Dataset:
         ds.attrs.update(
             task=self.name,

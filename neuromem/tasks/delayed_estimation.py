@@ -16,7 +16,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.tasks.base import Task, as_rng, check_duration, check_positive_int
+from neuromem.tasks import encoding as enc
+from neuromem.tasks.base import Task, merge_timing
+from neuromem.validation import as_rng, check_duration, check_positive_int
 
 TWO_PI = 2.0 * np.pi
 
@@ -49,6 +51,13 @@ class DelayedEstimation(Task):
         "Wimmer K, Nykamp DQ, Constantinidis C, Compte A (2014) Nat Neurosci 17:431-439"
     )
     default_timing: Mapping[str, float] = {"fixation": 0.5, "cue": 0.25, "response": 0.25}
+    condition = "delay"
+    condition_parameter = "delays"
+    # short periods so artificial models train on short sequences (s)
+    fit_defaults = {"delays": [0.2, 0.4, 0.6], "timing": {"fixation": 0.1, "cue": 0.1, "response": 0.1}}
+    summary_dim = "delay"
+    summary_vars = ("mean_abs_error", "variance", "bias", "circular_sd", "n_trials", "error_density", "diffusion")
+    alignment = "delays shared by every result (s)"
 
     def __init__(
         self,
@@ -60,14 +69,7 @@ class DelayedEstimation(Task):
         if delays.size == 0:
             raise ValueError("delays=[] is not allowed; give at least one delay in seconds")
         self.delays = tuple(check_duration("delays", d) for d in delays)
-        timing = dict(timing or {})
-        unknown = set(timing) - set(self.default_timing)
-        if unknown:
-            raise ValueError(
-                f"timing has unknown period(s) {sorted(unknown)}; allowed: {sorted(self.default_timing)}"
-            )
-        merged = {**self.default_timing, **timing}
-        self.timing = {k: check_duration(f"timing[{k!r}]", v, allow_zero=(k == "fixation")) for k, v in merged.items()}
+        self.timing = merge_timing(self.default_timing, timing, zero_ok=("fixation",))
         self.n_cue_angles = None if n_cue_angles is None else check_positive_int("n_cue_angles", n_cue_angles)
 
     def get_params(self) -> dict[str, Any]:
@@ -141,3 +143,52 @@ class DelayedEstimation(Task):
             coords={"trial": trials["trial"], "delay": trials["delay"]},
         )
         return self._stamp(ds)
+
+    # ------------------------------------------------- artificial-model coding
+    def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
+        """Inputs: fixation, cue (cos, sin); outputs: the reported (cos, sin)."""
+        return 3, 2
+
+    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> enc.Encoded:
+        """Fixation until the report, the cue as (cos, sin) while shown; target (cos, sin) at report (MSE)."""
+        T = steps if steps is not None else enc.n_steps(trials, dt)
+        t = enc.step_midpoints(T, dt)
+        B = trials.sizes["trial"]
+        fixation = enc.window(t, np.zeros(B), trials["response_onset"].values)
+        cue = enc.window(t, trials["cue_onset"].values, trials["cue_offset"].values)
+        mask = enc.window(t, trials["response_onset"].values, trials["trial_end"].values)
+        angle, target = trials["cue_angle"].values, trials["target"].values
+        x = np.stack([fixation, cue * np.cos(angle), cue * np.sin(angle)], axis=-1).astype(np.float32)
+        y = np.stack([mask * np.cos(target), mask * np.sin(target)], axis=-1).astype(np.float32)
+        return enc.Encoded(x, y, mask, cue, "mse")
+
+    def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
+        """``response_angle`` (rad): angle of the mean (cos, sin) output over the report period."""
+        t = enc.step_midpoints(out.shape[0], dt)
+        m = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
+        angle = np.arctan2(m[:, 1], m[:, 0])
+        return xr.Dataset({"response_angle": ("trial", angle, {"units": "rad", "long_name": "reported angle (output vector at report)"})},
+                          coords={"trial": trials["trial"].values})
+
+    # ------------------------------------------------------------- comparison
+    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
+        """Bias, variance, mean |error| and the error distribution by delay (and the diffusion coefficient)."""
+        from neuromem.analysis.working_memory import error_by_delay
+
+        return error_by_delay(ds)
+
+    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        for m in ds["model"].values:
+            row = ds.sel(model=m)
+            axes[0].plot(ds["delay"], np.degrees(row["mean_abs_error"]), "o-", label=m)
+            axes[1].plot(ds["delay"], row["variance"], "o-", label=m)
+        axes[0].set(xlabel="delay (s)", ylabel="mean |error| (deg)", title="report error")
+        axes[1].set(xlabel="delay (s)", ylabel="error variance (rad^2)", title="variance grows with delay in a diffusing memory")
+
+    def report(self, ds: xr.Dataset) -> list[str]:
+        """Mean signed error and its s.d. (deg) per delay."""
+        lines = ["delay (s)   trials   mean error (deg)   error s.d. (deg)"]
+        for delay, group in ds["error"].groupby("delay"):
+            e = np.degrees(group.values)
+            lines.append(f"{delay:9.2f}   {e.size:6d}   {np.nanmean(e):16.2f}   {np.nanstd(e):16.2f}")
+        return lines

@@ -15,7 +15,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.tasks.base import Task, as_rng, check_duration, check_positive_int
+from neuromem.tasks import encoding as enc
+from neuromem.tasks.base import Task, merge_timing
+from neuromem.validation import as_rng, check_duration, check_positive_int
 
 
 class MultiItemRecall(Task):
@@ -38,6 +40,14 @@ class MultiItemRecall(Task):
     tags = ("working-memory", "capacity", "change-detection")
     references = "Luck SJ, Vogel EK (1997) Nature 390:279-281; Cowan N (2001) Behav Brain Sci 24:87-114"
     default_timing: Mapping[str, float] = {"fixation": 0.3, "item": 0.35, "gap": 0.15, "readout": 0.25}
+    condition = "set_size"
+    condition_parameter = "set_sizes"
+    fit_defaults = {"set_sizes": [1, 2, 3], "delay": 0.3,
+                    "timing": {"fixation": 0.1, "item": 0.1, "gap": 0.06, "readout": 0.1}}
+    reference = "luck_vogel1997_capacity"
+    summary_dim = "set_size"
+    summary_vars = ("accuracy", "cowan_k", "hit_rate", "false_alarm_rate", "n_trials")
+    alignment = "set sizes shared by every result"
 
     def __init__(
         self,
@@ -52,12 +62,7 @@ class MultiItemRecall(Task):
             raise ValueError(f"set_sizes={list(set_sizes)} is not allowed; each must be between 1 and n_items={self.n_items}")
         self.set_sizes = tuple(sizes)
         self.delay = check_duration("delay", delay)
-        timing = dict(timing or {})
-        unknown = set(timing) - set(self.default_timing)
-        if unknown:
-            raise ValueError(f"timing has unknown period(s) {sorted(unknown)}; allowed: {sorted(self.default_timing)}")
-        merged = {**self.default_timing, **timing}
-        self.timing = {k: check_duration(f"timing[{k!r}]", v, allow_zero=k in ("fixation", "gap")) for k, v in merged.items()}
+        self.timing = merge_timing(self.default_timing, timing, zero_ok=("fixation", "gap"))
 
     def get_params(self) -> dict[str, Any]:
         return {"set_sizes": list(self.set_sizes), "n_items": self.n_items, "delay": self.delay, "timing": dict(self.timing)}
@@ -141,3 +146,70 @@ class MultiItemRecall(Task):
             coords={"trial": trials["trial"], "set_size": trials["set_size"]},
         )
         return self._stamp(ds)
+
+    # ------------------------------------------------- artificial-model coding
+    def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
+        """Inputs: one line per item and a read-out flag; outputs: one logit per item."""
+        return trials.sizes["pool"] + 1, trials.sizes["pool"]
+
+    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> enc.Encoded:
+        """Each item's line while it is shown; at read-out, the studied items as 0/1 targets (BCE)."""
+        T = steps if steps is not None else enc.n_steps(trials, dt)
+        t = enc.step_midpoints(T, dt)
+        B = trials.sizes["trial"]
+        n_in, n_out = self.io_sizes(trials)
+        x = np.zeros((T, B, n_in), np.float32)
+        write = np.zeros((T, B), np.float32)
+        ids = trials["item_id"].values
+        for slot in range(ids.shape[1]):
+            used = ids[:, slot] >= 0
+            w = enc.window(t, np.where(used, trials["item_onset"].values[:, slot], np.inf), trials["item_offset"].values[:, slot])
+            x[:, np.flatnonzero(used), ids[used, slot]] += w[:, used]
+            write += w
+        mask = enc.window(t, trials["readout_onset"].values, trials["trial_end"].values)
+        x[..., -1] = mask
+        y = (mask[..., None] * trials["studied"].values[None, :, :]).astype(np.float32)
+        return enc.Encoded(x, y, mask, write, "bce")
+
+    def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
+        """``recalled`` (trial, pool): mean output probability at read-out > 0.5."""
+        t = enc.step_midpoints(out.shape[0], dt)
+        p = enc.mean_over(enc.window(t, trials["readout_onset"].values, trials["trial_end"].values), enc.sigmoid(out))
+        return xr.Dataset(
+            {"recalled": (("trial", "pool"), (p > 0.5).astype(np.int8), {"units": "1", "long_name": "item reported at read-out"}),
+             "recall_probability": (("trial", "pool"), p, {"units": "1", "long_name": "mean output probability at read-out"})},
+            coords={"trial": trials["trial"].values, "pool": trials["pool"].values})
+
+    # ------------------------------------------------------------- comparison
+    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
+        """Accuracy, hit and false-alarm rates and Cowan's K by set size."""
+        from neuromem.analysis.capacity import cowan_k
+
+        return cowan_k(ds)
+
+    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
+        """The human capacity range (Luck & Vogel 1997) beside the models."""
+        from neuromem.reference import load_reference
+
+        ref = load_reference(self.reference)
+        combined["human_capacity_low"] = ((), float(ref["capacity_low"]), ref["capacity_low"].attrs)
+        combined["human_capacity_high"] = ((), float(ref["capacity_high"]), ref["capacity_high"].attrs)
+        return combined, [ref.attrs["references"]]
+
+    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        for m in ds["model"].values:
+            axes[0].plot(ds["set_size"], ds["accuracy"].sel(model=m), "o-", label=m)
+            axes[1].plot(ds["set_size"], ds["cowan_k"].sel(model=m), "o-", label=m)
+        axes[0].set(xlabel="set size", ylabel="accuracy", title="recall accuracy")
+        axes[1].axhspan(float(ds["human_capacity_low"]), float(ds["human_capacity_high"]), color="0.85", label="humans (Luck & Vogel 1997)")
+        axes[1].set(xlabel="set size", ylabel="Cowan's K", title="capacity")
+
+    def report(self, ds: xr.Dataset) -> list[str]:
+        """Accuracy, hit and false-alarm rates and Cowan's K per set size."""
+        k = self.summarize(ds)
+        lines = ["set size   trials   accuracy   hit rate   false alarms   Cowan's K"]
+        for n in k["set_size"].values:
+            row = k.sel(set_size=n)
+            lines.append(f"{n:8d}   {int(row['n_trials']):6d}   {float(row['accuracy']):8.2f}   {float(row['hit_rate']):8.2f}"
+                         f"   {float(row['false_alarm_rate']):12.2f}   {float(row['cowan_k']):9.2f}")
+        return lines

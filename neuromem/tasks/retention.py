@@ -19,7 +19,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from neuromem.tasks.base import Task, as_rng, check_duration, check_positive_int
+from neuromem.tasks import encoding as enc
+from neuromem.tasks.base import Task, merge_timing
+from neuromem.validation import as_rng, check_duration, check_positive_int
 
 TEST_ORDERS: tuple[str, ...] = ("forward", "backward")
 
@@ -53,6 +55,14 @@ class Retention(Task):
     references = ("Ebbinghaus H (1885) Memory; Amit DJ, Fusi S (1994) Neural Comput 6:957-982; "
                   "Benna MK, Fusi S (2016) Nat Neurosci 19:1697-1706")
     default_timing: Mapping[str, float] = {"fixation": 0.2, "study": 1.0, "gap": 1.0, "test": 0.3, "test_gap": 0.7}
+    condition = "test_delay"
+    condition_parameter = "test_delays"
+    fit_defaults = {"n_patterns": 2, "n_features": 20, "coding_level": 0.25, "test_delays": [0.0, 0.2],
+                    "timing": {"fixation": 0.04, "study": 0.1, "gap": 0.1, "test": 0.1, "test_gap": 0.06}}
+    reference = "ebbinghaus1885_savings"
+    summary_dim = "lag"
+    summary_vars = ("overlap", "overlap_sem")
+    alignment = "lag = patterns or items learned since (shared lags); forgetting functions fitted against age = lag + 1"
 
     def __init__(
         self,
@@ -84,13 +94,7 @@ class Retention(Task):
         if test_order not in TEST_ORDERS:
             raise ValueError(f"test_order={test_order!r} is not allowed; choose one of {TEST_ORDERS}")
         self.test_order = test_order
-        timing = dict(timing or {})
-        unknown = set(timing) - set(self.default_timing)
-        if unknown:
-            raise ValueError(f"timing has unknown period(s) {sorted(unknown)}; allowed: {sorted(self.default_timing)}")
-        merged = {**self.default_timing, **timing}
-        self.timing = {k: check_duration(f"timing[{k!r}]", v, allow_zero=k in ("fixation", "gap", "test_gap"))
-                       for k, v in merged.items()}
+        self.timing = merge_timing(self.default_timing, timing, zero_ok=("fixation", "gap", "test_gap"))
 
     @property
     def n_active(self) -> int:
@@ -198,6 +202,108 @@ class Retention(Task):
         )
         ds.attrs["identified_chance"] = 1.0 / P
         return self._stamp(ds)
+
+    # ------------------------------------------------- artificial-model coding
+    def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
+        """Inputs: the features and a test flag; outputs: one logit per feature."""
+        return trials.sizes["feature"] + 1, trials.sizes["feature"]
+
+    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, *, show_study: bool = True,
+               **options: Any) -> enc.Encoded:
+        """Study periods show the whole pattern, tests show the cue and a test flag; targets: the pattern (BCE).
+
+        ``show_study=False`` leaves the study periods blank, so a pattern can only
+        come back from what the weights learned (in-weights memory).
+        """
+        T = steps if steps is not None else enc.n_steps(trials, dt)
+        t = enc.step_midpoints(T, dt)
+        B = trials.sizes["trial"]
+        n_in, n_out = self.io_sizes(trials)
+        x = np.zeros((T, B, n_in), np.float32)
+        y = np.zeros((T, B, n_out), np.float32)
+        pattern = trials["pattern"].values.astype(np.float32)
+        cue = trials["cue"].values.astype(np.float32)
+        write = np.zeros((T, B), np.float32)
+        mask = np.zeros((T, B), np.float32)
+        for k in range(trials.sizes["item"]):
+            if show_study:
+                s = enc.window(t, np.full(B, float(trials["study_onset"][k])), np.full(B, float(trials["study_offset"][k])))
+                x[..., :-1] += s[..., None] * pattern[None, :, k, :]
+                write += s
+            test = enc.window(t, trials["test_onset"].values[:, k], trials["test_offset"].values[:, k])
+            x[..., :-1] += test[..., None] * cue[None, :, k, :]
+            x[..., -1] += test
+            y += test[..., None] * pattern[None, :, k, :]
+            mask += test
+        return enc.Encoded(x, y, mask, write, "bce")
+
+    def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
+        """``recalled`` (trial, item, feature): mean output probability while each item is cued."""
+        t = enc.step_midpoints(out.shape[0], dt)
+        prob = enc.sigmoid(out)
+        rec = np.stack([enc.mean_over(enc.window(t, trials["test_onset"].values[:, k], trials["test_offset"].values[:, k]), prob)
+                        for k in range(trials.sizes["item"])], axis=1)
+        return xr.Dataset({"recalled": (("trial", "item", "feature"), rec, {"units": "1", "long_name": "mean output probability of each feature while cued"})},
+                          coords={"trial": trials["trial"].values, "item": trials["item"].values, "feature": trials["feature"].values})
+
+    # ------------------------------------------------------------- comparison
+    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
+        """The forgetting curve (overlap by lag and test delay) of a trial-level result, or the curve itself."""
+        if "trial" in ds.dims:
+            ds = forgetting_curve(ds)
+        if "overlap" not in ds or "lag" not in ds.dims:
+            raise ValueError(f"result {ds.attrs.get('title', '?')!r} has no forgetting curve (overlap by lag)")
+        return ds
+
+    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
+        """Shared lags, each curve at the shortest test delay every curve has (else its own shortest)."""
+        lags = Task.align(self, summaries, labels)[0]["lag"].values
+        shared = summaries[0]["test_delay"].values
+        for s in summaries[1:]:
+            shared = np.intersect1d(shared, s["test_delay"].values)
+        parts = []
+        for s in summaries:
+            d = shared.min() if shared.size else s["test_delay"].values.min()
+            parts.append(s[list(self.summary_vars)].sel(test_delay=d, lag=lags).drop_vars("test_delay", errors="ignore")
+                         .assign(test_delay_used=((), float(d), {"units": "s", "long_name": "test delay of this model's curve"})))
+        return parts
+
+    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
+        """Forgetting-function fits per model (age = lag + 1), and Ebbinghaus's savings curve with its fits."""
+        from neuromem.analysis.forgetting import add_model_fits, fit_forgetting
+        from neuromem.reference import load_reference
+
+        combined = add_model_fits(combined, age=combined["lag"].values + 1.0)
+        ref = load_reference(self.reference)
+        t_min = ref["retention_interval"].values / 60.0
+        combined = combined.assign_coords(human_retention_interval=("human_retention_interval", t_min,
+                                                                    {"units": "min", "long_name": "Ebbinghaus's retention interval"}))
+        combined["human_retention"] = ("human_retention_interval", ref["savings"].values / 100.0,
+                                       {"units": "1", "long_name": "Ebbinghaus (1885): savings as a fraction"})
+        fit = fit_forgetting(t_min, ref["savings"].values / 100.0, t_units="min")
+        combined["human_fit_value"] = (("form", "parameter"), fit["value"].values, {"units": "1", "long_name": "forgetting-function parameters of the human curve (t in min)"})
+        combined["human_aic"] = ("form", fit["aic"].values, {"units": "1", "long_name": "AIC of each form on the human curve"})
+        combined.attrs["human_best_form"] = fit.attrs["best_form"]
+        return combined, [ref.attrs["references"]]
+
+    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        for m in ds["model"].values:
+            row = ds.sel(model=m)
+            axes[0].errorbar(ds["lag"], row["overlap"], yerr=row["overlap_sem"], marker="o", capsize=2, label=f"{m} (best: {row['best_form'].item()})")
+        axes[0].set(xlabel="patterns / items learned since", ylabel="recall overlap", title="models: forgetting by interference")
+        axes[1].plot(ds["human_retention_interval"], ds["human_retention"], "ks", label="Ebbinghaus 1885 (savings)")
+        axes[1].set(xscale="log", xlabel="retention interval (min)", ylabel="retention", title=f"human (best form: {ds.attrs['human_best_form']})")
+
+    def report(self, ds: xr.Dataset) -> list[str]:
+        """Overlap and identification by test delay and number of later patterns."""
+        curve = self.summarize(ds)
+        lines = ["test delay (s)   later patterns   time since study (s)   overlap   identified"]
+        for d in curve["test_delay"].values:
+            for lag in curve["lag"].values:
+                row = curve.sel(test_delay=d, lag=lag)
+                lines.append(f"{d:14.2f}   {lag:14d}   {float(row['retention_interval']):20.1f}   {float(row['overlap']):7.2f}"
+                             f"   {float(row['identified']):10.2f}")
+        return lines
 
 
 def _masked_corr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -1,0 +1,61 @@
+"""The one path of every experiment that runs a model on a task's trials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import xarray as xr
+
+from neuromem.cards import check_task, load_card, load_model
+from neuromem.experiments.declare import Written, checkpoint_for
+from neuromem.runner import run_task
+from neuromem.tasks import get_task, task_class
+from neuromem.validation import check_positive_int
+
+#: upper bound on trials in one run (a mistyped --trials should not start a run of weeks)
+MAX_TRIALS = 100_000
+
+
+def build_model(model: str, task: Any, fitted: str | None, options: Mapping[str, Any]) -> Any:
+    """The card model ``model`` with ``options``, or the fitted network in ``fitted``; refuses a task its card does not list."""
+    if fitted is not None:
+        from neuromem.artificial import load_fitted
+
+        if not Path(fitted).is_file():
+            raise ValueError(f"fitted={str(fitted)!r} is not a file; give a .pt written by `neuromem fit`")
+        net = load_fitted(fitted)
+        check_task(load_card(net.name), task)
+        return net
+    card = load_card(model)
+    check_task(card, task)
+    net = load_model(model, **options)
+    if getattr(net, "needs_fit", False):
+        raise ValueError(f"model={model!r} is a {card.family} model that must be trained first: run `neuromem fit --model "
+                         f"{model} --task {task.name}` and pass the .pt file with --fitted")
+    return net
+
+
+def run_on_task(name: str, task_name: str, task_params: Mapping[str, Any], *, model: str, fitted: str | None,
+                trials: int, seed: int, out: str | Path | None, progress: bool, options: Mapping[str, Any],
+                tag: str = "") -> tuple[xr.Dataset, Path | None]:
+    """Run ``trials`` trials per condition of task ``task_name`` on a model; returns the Dataset and its target path.
+
+    The file is ``<out>/<name>_<model>[_<tag>]_seed<seed>.nc``; finished batches are
+    kept in :func:`checkpoint_for` of it, so an interrupted run resumes.
+    """
+    if fitted is not None:  # a fitted network runs the task as it was trained on, with the conditions asked for
+        task_params = {**task_class(task_name).fit_defaults, **task_params}
+    task = get_task(task_name, **task_params)
+    net = build_model(model, task, fitted, options)
+    per_condition = check_positive_int("trials", trials, maximum=MAX_TRIALS)
+    n = per_condition * len(task.conditions())
+    check_positive_int("trials in all", n, maximum=MAX_TRIALS)
+    label = f"{net.name}_fitted" if fitted is not None else net.name
+    path = None if out is None else Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc"
+    ds = run_task(net, task, n, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
+    return ds, path
+
+
+def single(label: str, ds: xr.Dataset, path: Path | None) -> Written:
+    return {label: (ds, path)}

@@ -1,0 +1,196 @@
+"""What every spiking network shares: card values, one build for many trials, batches, resume, provenance.
+
+A network subclass supplies its Brian2 objects (:meth:`SpikingModel._build`), the
+values that change per batch of trials (:meth:`~SpikingModel._batch_values`), what
+to read after each batch (:meth:`~SpikingModel._read`) and how to turn the batches
+into responses (:meth:`~SpikingModel._responses`). :meth:`SpikingModel.run` does
+the rest the same way for every network:
+
+* one build: standalone devices compile once and each batch is a
+  ``device.run(run_args=...)``; ``runtime`` stores the initial state and restores it;
+* seeding: ``SeedSequence(seed)`` spawns ``n_setup_streams`` streams for what is
+  fixed for the run (connectivity, sampled synapses), then one stream per batch
+  (initial conditions and the simulator's noise), so a batch's result does not
+  depend on which batches ran before it in this process;
+* resume: with ``checkpoint`` each finished batch is kept on disk
+  (:class:`~neuromem.spiking.batch_store.BatchStore`) and a new run with the same
+  arguments simulates only the missing ones;
+* a progress bar over trials, timings and provenance from the model's parameters;
+* Brian2 preferences and device restored afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time as _time
+from typing import Any, ClassVar, Mapping
+
+import numpy as np
+import xarray as xr
+
+from neuromem.cards import ModelCard, sized_model_kwargs
+from neuromem.results import provenance
+from neuromem.spiking.batch_store import BatchStore, run_digest
+from neuromem.spiking.card_values import batch_seed_of, card_quantities
+from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
+from neuromem.validation import check_positive_int
+
+
+class SpikingModel:
+    """Base class of the Brian2 networks that run a task's trials (see the module docstring)."""
+
+    family: ClassVar[str] = "spiking"
+    #: the task whose trials this network runs
+    task: ClassVar[str] = ""
+    #: {parameter: dimension} of the card's parameters (absent: a plain number)
+    dimensions: ClassVar[Mapping[str, str]] = {}
+    #: card options that are constructor arguments (the rest override card parameters)
+    constructor: ClassVar[frozenset[str]] = frozenset({"device", "N_E", "N_I"})
+    #: SeedSequence streams for what is fixed for a whole run (connectivity, ...)
+    n_setup_streams: ClassVar[int] = 0
+    #: runtime device with the numpy target (small networks start faster)
+    runtime_numpy: ClassVar[bool] = False
+    #: card parameters that are names (strings), not quantities; they are left as given
+    text_parameters: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
+                 name: str = "", references: str = "", threads: int = 0) -> None:
+        self.parameters = dict(parameters)
+        self.N_E = N_E
+        self.N_I = N_I
+        self.device = device
+        self.name = name
+        self.references = references
+        self.threads = threads
+
+    @classmethod
+    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "SpikingModel":
+        """Build from a card; ``size`` names one of its ``[sizes]``; other options override parameters."""
+        return cls(**sized_model_kwargs(card, size, options, set(cls.constructor)))
+
+    # ------------------------------------------------------------ subclass hooks
+    def _validated(self) -> dict[str, Any]:
+        """Card parameters as Brian2 quantities (dimension-checked) plus derived values."""
+        check_positive_int("N_E", self.N_E)
+        check_positive_int("N_I", self.N_I)
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
+            raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number >= 0")
+        q = card_quantities({k: v for k, v in self.parameters.items() if k not in self.text_parameters}, self.dimensions)
+        q.update({k: v for k, v in self.parameters.items() if k in self.text_parameters})
+        return q
+
+    def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
+        if trials.attrs.get("task") != self.task:
+            raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+
+    def _batch_size(self, q: dict[str, Any], n_trials: int) -> int:
+        """Trials simulated side by side in one network run (1: one trial per run)."""
+        return 1
+
+    def _build(self, q: dict[str, Any], trials: xr.Dataset, n_copies: int, duration_s: float, setup: list) -> dict[str, Any]:
+        """Brian2 objects: ``net`` (a Network), ``seed_holder`` and whatever the other hooks need."""
+        raise NotImplementedError
+
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
+                      rng: np.random.Generator) -> dict[Any, Any]:
+        """{variable or TimedArray: value} for the batch of trial indices ``rows``."""
+        raise NotImplementedError
+
+    def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
+        """What a finished batch gives (plain arrays, kept in the checkpoint)."""
+        raise NotImplementedError
+
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
+                   duration_s: float, setup: list) -> xr.Dataset:
+        """Responses Dataset from every batch's arrays, in batch order."""
+        raise NotImplementedError
+
+    def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Title of the results and extra provenance parameters."""
+        return f"{self.name} on {self.task} ({self.N_E} E + {self.N_I} I)", {}
+
+    # --------------------------------------------------------------- the run
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True,
+            checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+        """Simulate every trial from the same initial network; responses with provenance.
+
+        Parameters
+        ----------
+        trials : xarray.Dataset
+            Trials of :attr:`task`.
+        seed : int
+            Seeds what is fixed for the run, initial conditions and all network noise.
+        progress : bool
+            Show a progress bar over trials.
+        checkpoint : path, optional
+            Folder that keeps each finished batch; a run started again with the
+            same arguments simulates only the missing batches (each batch has its
+            own seed, so the result equals that of an uninterrupted run).
+        """
+        from tqdm.auto import tqdm
+
+        q = self._validated()
+        self._check_trials(q, trials)
+        kind = resolve_device(self.device)
+        n_trials = trials.sizes["trial"]
+        n_copies = min(check_positive_int("trials per run", self._batch_size(q, n_trials)), n_trials)
+        n_batches = -(-n_trials // n_copies)
+        dt_s = float(q["dt"])
+        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
+        setup, children = self._streams(seed, n_batches)
+        key = json.dumps([type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind,
+                          self.threads, int(seed) if self.n_setup_streams else None], sort_keys=True, default=str)
+        store = None if checkpoint is None else BatchStore(checkpoint, run_digest(key, seed, trials))
+        done = {b: part for b in range(n_batches) if store is not None and (part := store.load(b)) is not None}
+        rows_of = [np.arange(b * n_copies, min((b + 1) * n_copies, n_trials)) for b in range(n_batches)]
+        bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
+        bar.update(sum(rows_of[b].size for b in done))
+        timings = {"build_s": 0.0, "run_s": 0.0}
+        pending = [b for b in range(n_batches) if b not in done]
+        if pending:
+            directory = build_directory(kind, key) if kind in STANDALONE else None
+            with brian_device(kind, directory, self.threads, numpy_target=self.runtime_numpy) as dev:
+                t0 = _time.perf_counter()
+                built = self._build(q, trials, n_copies, duration_s, setup)
+                runner = TrialRunner(dev, kind, built["net"], duration_s * _second(), built["seed_holder"], directory, self.threads)
+                runner.build(batch_seed_of(children[0]))
+                timings["build_s"] = _time.perf_counter() - t0
+                for b in pending:
+                    # the last batch is padded by repeating its trials; _read drops the padding
+                    values = self._batch_values(q, built, trials, np.resize(rows_of[b], n_copies), np.random.default_rng(children[b]))
+                    t1 = _time.perf_counter()
+                    runner.run(values, batch_seed_of(children[b]))
+                    timings["run_s"] += _time.perf_counter() - t1
+                    done[b] = self._read(q, built, rows_of[b])
+                    if store is not None:
+                        store.save(b, done[b])
+                    bar.update(rows_of[b].size)
+        bar.close()
+        ds = self._responses(q, trials, [done[b] for b in range(n_batches)], duration_s, setup)
+        return self._stamp(ds, q, trials, seed, kind, n_copies, timings)
+
+    def _streams(self, seed: int, n_batches: int) -> tuple[list, list]:
+        streams = np.random.SeedSequence(int(seed)).spawn(self.n_setup_streams + n_batches)
+        return streams[: self.n_setup_streams], streams[self.n_setup_streams:]
+
+    def _stamp(self, ds: xr.Dataset, q: dict[str, Any], trials: xr.Dataset, seed: int, kind: str, n_copies: int,
+               timings: dict[str, float]) -> xr.Dataset:
+        title, extra = self._description(q)
+        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
+                  "trials_per_run": n_copies, "threads": self.threads, **extra,
+                  "task_parameters": trials.attrs.get("task_parameters", "")}
+        ds.attrs.update(provenance(
+            title=title, model=self.name, model_family=self.family, task=self.task, parameters=params, seed=seed,
+            backend=backend_string(kind, self.threads), references=self.references + "; " + trials.attrs.get("task_references", ""),
+        ))
+        ds.attrs["build_seconds"] = round(timings["build_s"], 3)
+        ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
+        return ds
+
+
+def _second() -> Any:
+    import brian2
+
+    return brian2.second

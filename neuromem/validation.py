@@ -1,0 +1,58 @@
+"""Input checks shared by tasks, models and experiments.
+
+Each check returns the cleaned value or raises ``ValueError`` with one line that
+names the input, the value given and what is allowed (the CLI turns it into
+exit status 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number >= 1 (<= ``maximum``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= 1")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number from 1 to {maximum}")
+    return int(value)
+
+
+def check_nonnegative_int(name: str, value: Any) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= 0")
+    return int(value)
+
+
+def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:
+    """Return ``value`` (seconds) as a float, or raise naming ``name`` if it is negative."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a duration in seconds") from None
+    if not np.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}={value!r} s is not allowed; it must be finite and {bound} s")
+    return seconds
+
+
+def check_choice(name: str, value: Any, allowed: Any) -> Any:
+    """Return ``value`` if it is one of ``allowed``, else raise listing them."""
+    if value not in tuple(allowed):
+        raise ValueError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
+    return value
+
+
+def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """Accept a Generator or a seed; refuse ``None`` so that runs stay reproducible."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None:
+        raise ValueError("rng=None is not allowed; pass a numpy Generator or an integer seed")
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise ValueError(f"seed={rng!r} is not allowed; it must be a whole number >= 0")
+    return np.random.default_rng(rng)
