@@ -83,8 +83,7 @@ def main() -> None:
     def fit_seconds(name: str, seed_list: list[int]) -> float:
         sync(device)
         t0 = time.perf_counter()
-        fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=seed_list,
-            steps=args.fit_steps, progress=False)
+        fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=seed_list, steps=args.fit_steps, progress=False)
         sync(device)
         return time.perf_counter() - t0
 

@@ -36,8 +36,7 @@ def main() -> None:
         ds = net.run(trials, seed=1, progress=False)
         simulated = ds.attrs["simulated_seconds_per_trial"] * args.trials
         per_second[label] = ds.attrs["simulation_seconds"] / simulated
-        print(f"{label:<26} build {ds.attrs['build_seconds']:6.1f} s   {per_second[label]:6.3f} s per simulated second "
-              f"({simulated:.1f} s simulated)")
+        print(f"{label:<26} build {ds.attrs['build_seconds']:6.1f} s   {per_second[label]:6.3f} s per simulated second ({simulated:.1f} s simulated)")
     base = per_second["static weights (eta = 0)"]
     n = neuromem.load_model("assembly_memory", size=args.size)
     print(f"assembly network {n.N_E} E + {n.N_I} I, {args.device}; cost relative to static weights:")

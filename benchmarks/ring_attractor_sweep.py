@@ -33,8 +33,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="OpenMP threads for cpp_standalone (0: none)")
     parser.add_argument("--device", default="cpp_standalone", help="device of the built-once arm (cpp_standalone or cuda_standalone)")
     parser.add_argument("--trials-per-run", type=int, default=10)
-    parser.add_argument("--baseline-trials", type=int, default=None,
-                        help="run only this many baseline trials and scale to --trials (for slow machines)")
+    parser.add_argument("--baseline-trials", type=int, default=None, help="run only this many baseline trials and scale to --trials (for slow machines)")
     args = parser.parse_args()
 
     task = DelayedEstimation(delays=args.delays)
@@ -42,8 +41,7 @@ def main() -> None:
     # A fresh build directory, so the first build pays the full compile cost.
     os.environ["NEUROMEM_BUILD_DIR"] = tempfile.mkdtemp(prefix="neuromem-bench-")
 
-    model = neuromem.load_model("compte2000", size=args.size, device=args.device,
-                                trials_per_run=args.trials_per_run, threads=args.threads)
+    model = neuromem.load_model("compte2000", size=args.size, device=args.device, trials_per_run=args.trials_per_run, threads=args.threads)
     t0 = time.perf_counter()
     ds = model.run(trials, seed=1, progress=False)
     sweep_built_once = time.perf_counter() - t0

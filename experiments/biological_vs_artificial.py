@@ -15,8 +15,7 @@ from neuromem.results import save
 delays = [0.2, 0.6]
 ring, _ = working_memory(delays=delays, trials=8, seed=1, out="results", quiet=True)["trials"]
 fit_model(model="lstm", task="delayed-estimation", seeds=[1, 2, 3], steps=300, out="results", progress=False)
-lstm, _ = working_memory(fitted="results/fit_lstm_delayed-estimation.pt", delays=delays, trials=50, seed=1,
-                         out="results", quiet=True)["trials"]
+lstm, _ = working_memory(fitted="results/fit_lstm_delayed-estimation.pt", delays=delays, trials=50, seed=1, out="results", quiet=True)["trials"]
 both = compare([ring, lstm])
 print(both[["mean_abs_error", "variance"]].to_dataframe())
 print("wrote", save(both, "results/comparison_delayed-estimation.nc"), plot_comparison(both, "figures/comparison_delayed-estimation.png"))

@@ -18,6 +18,5 @@ ds, path = written["trials"]
 summary = error_by_delay(load(path))
 for delay in summary["delay"].values:
     row = summary.sel(delay=delay)
-    print(f"delay {delay:.1f} s: mean |error| {np.degrees(float(row['mean_abs_error'])):5.1f} deg, "
-          f"variance {float(row['variance']):.4f} rad^2")
+    print(f"delay {delay:.1f} s: mean |error| {np.degrees(float(row['mean_abs_error'])):5.1f} deg, variance {float(row['variance']):.4f} rad^2")
 print(f"diffusion {float(summary['diffusion']):.4f} rad^2/s ({path})")

@@ -11,16 +11,27 @@ from __future__ import annotations
 import importlib
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from neuromem.registry import Registry
 from neuromem.units import parse_quantity
 
-__all__ = ["MODELS", "ModelCard", "card_from_toml", "card_parameters", "check_task", "list_models", "load_card",
-           "load_model", "parse_quantity", "sized_model_kwargs"]
+__all__ = [
+    "MODELS",
+    "ModelCard",
+    "card_from_toml",
+    "card_parameters",
+    "check_task",
+    "list_models",
+    "load_card",
+    "load_model",
+    "parse_quantity",
+    "sized_model_kwargs",
+]
 
 #: a card's ``tasks`` entry meaning "every task that defines an encoding for artificial models"
 ANY_ENCODED_TASK = "*"
@@ -120,21 +131,38 @@ def load_model(name: str, **options: Any) -> Any:
     **options
         Passed to the implementation's ``from_card`` (e.g. ``size="scaled"``,
         ``device="cpp_standalone"``, or parameter overrides).
+
+    Raises
+    ------
+    ValueError
+        If the card is unknown, or the simulator the model needs (its class's
+        ``requires``: (module, extra) pairs) is not installed.
     """
     card = load_card(name)
+    return model_class(name).from_card(card, **options)
+
+
+def model_class(name: str) -> Any:
+    """The implementation class of card ``name``, after checking that what it ``requires`` is installed."""
+    card = load_card(name)
     module_name, _, class_name = card.implementation.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls.from_card(card, **options)
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(f"model {name!r}: its implementation {card.implementation!r} cannot be imported ({err})") from None
+    for module, extra in getattr(cls, "requires", ()):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise ValueError(f"model {name!r} needs {module}, which is not installed: pip install 'neuromem[{extra}]'") from None
+    return cls
 
 
 def card_parameters(card: ModelCard, overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The card's parameters with ``overrides``; a name the card does not have raises ``ValueError``."""
     unknown = set(overrides) - set(card.parameters)
     if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; "
-            f"card parameters: {', '.join(card.parameters)}"
-        )
+        raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
     return {**card.parameters, **overrides}
 
 

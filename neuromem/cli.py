@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,8 +41,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("models:")
     for name in MODELS.names():
         card = load_card(name)
-        print(f"  {name:<22} {card.family:<8} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; "
-              f"tasks: {', '.join(card.tasks)}]{origin(MODELS, name)}")
+        print(f"  {name:<22} {card.family:<8} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; tasks: {', '.join(card.tasks)}]{origin(MODELS, name)}")
     print("reference data:")
     for name in REFERENCES:
         print(f"  {name:<24} {load_reference(name).attrs['title']}")
@@ -89,6 +88,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print("model                                best form     " + "  ".join(f"AIC {f:<11}" for f in ds["form"].values))
         for m in ds["model"].values:
             print(f"{m:<36} {ds['best_form'].sel(model=m).item():<12}  " + "  ".join(f"{v:15.1f}" for v in ds["fit_aic"].sel(model=m).values))
+        if "human_aic" in ds:
+            print(
+                f"{'human (' + ds['human_aic'].attrs.get('source', 'reference') + ')':<36} {ds.attrs['human_best_form']:<12}  "
+                + "  ".join(f"{v:15.1f}" for v in ds["human_aic"].values)
+            )
     return 0
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 
 def notebook_folder() -> Path:
@@ -30,8 +30,7 @@ def list_notebooks() -> list[str]:
     return sorted(p.stem for p in notebook_folder().glob("*.py"))
 
 
-def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False,
-                 timeout: float = 1800) -> tuple[bool, str]:
+def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, timeout: float = 1800) -> tuple[bool, str]:
     """Run notebook ``name`` on ``results``, writing figures into ``out``.
 
     Returns (succeeded, the figures written or the error's last line).
@@ -41,8 +40,13 @@ def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, 
         raise ValueError(f"notebook={name!r} is unknown; known: {', '.join(list_notebooks())}")
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NEUROMEM_RESULTS": str(Path(results).resolve()), "NEUROMEM_FIGURES": str(out),
-           "NEUROMEM_QUICK": "1" if quick else "0", "MPLBACKEND": "Agg"}
+    env = {
+        **os.environ,
+        "NEUROMEM_RESULTS": str(Path(results).resolve()),
+        "NEUROMEM_FIGURES": str(out),
+        "NEUROMEM_QUICK": "1" if quick else "0",
+        "MPLBACKEND": "Agg",
+    }
     before = {p: p.stat().st_mtime_ns for p in out.glob("*.png")}
     proc = subprocess.run([sys.executable, str(book)], env=env, capture_output=True, text=True, cwd=str(out), timeout=timeout)
     written = sorted(p.name for p in out.glob("*.png") if before.get(p) != p.stat().st_mtime_ns)
@@ -51,8 +55,9 @@ def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, 
     return False, (proc.stderr.strip().splitlines() or ["failed"])[-1]
 
 
-def regenerate(results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False,
-               only: Sequence[str] | None = None) -> Iterator[tuple[str, bool, str]]:
+def regenerate(
+    results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, only: Sequence[str] | None = None
+) -> Iterator[tuple[str, bool, str]]:
     """Run each notebook (or those in ``only``); yields (name, succeeded, figures written or the error's last line)."""
     names = list_notebooks()
     if only:

@@ -15,8 +15,9 @@ Entry points are read once, the first time a registry is asked for its names.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from importlib.metadata import entry_points
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 

@@ -12,8 +12,9 @@ import datetime as _dt
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -21,18 +22,7 @@ import xarray as xr
 from neuromem._version import __version__
 
 #: Global attributes every result Dataset must carry.
-REQUIRED_ATTRS: tuple[str, ...] = (
-    "title",
-    "model",
-    "model_family",
-    "task",
-    "parameters",
-    "seed",
-    "backend",
-    "neuromem_version",
-    "created",
-    "references",
-)
+REQUIRED_ATTRS: tuple[str, ...] = ("title", "model", "model_family", "task", "parameters", "seed", "backend", "neuromem_version", "created", "references")
 
 #: ``model_family`` values of neuromem's own models; a plug-in may name its own family
 #: (any lower-case word: letters, digits, ``-``, ``_``).
@@ -41,6 +31,7 @@ MODEL_FAMILIES: tuple[str, ...] = ("spiking", "rate", "lstm", "keyvalue", "refer
 
 def _family_ok(family: object) -> bool:
     return isinstance(family, str) and family != "" and family.replace("-", "").replace("_", "").isalnum() and family == family.lower()
+
 
 #: Attribute values netCDF can store.
 _ATTR_TYPES = (str, int, float, np.integer, np.floating, np.ndarray, list, tuple)
@@ -61,15 +52,7 @@ def _json_default(obj: Any) -> Any:
 
 
 def provenance(
-    *,
-    title: str,
-    model: str,
-    model_family: str,
-    task: str,
-    parameters: Mapping[str, Any],
-    seed: int,
-    backend: str,
-    references: str,
+    *, title: str, model: str, model_family: str, task: str, parameters: Mapping[str, Any], seed: int, backend: str, references: str
 ) -> dict[str, Any]:
     """Build the global attributes that make a result say how it was made.
 
@@ -96,9 +79,7 @@ def provenance(
         Attributes ready to assign to ``Dataset.attrs``.
     """
     if not _family_ok(model_family):
-        raise ValueError(
-            f"model_family={model_family!r} is not allowed; use a lower-case word such as {MODEL_FAMILIES}"
-        )
+        raise ValueError(f"model_family={model_family!r} is not allowed; use a lower-case word such as {MODEL_FAMILIES}")
     return {
         "title": title,
         "model": model,
@@ -108,7 +89,7 @@ def provenance(
         "seed": int(seed),
         "backend": backend,
         "neuromem_version": __version__,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "references": references,
     }
 
@@ -129,10 +110,7 @@ def schema_problems(ds: xr.Dataset) -> list[str]:
             problems.append("global attribute 'parameters' is not a JSON string")
     for key, value in ds.attrs.items():
         if isinstance(value, bool) or value is None or not isinstance(value, _ATTR_TYPES):
-            problems.append(
-                f"global attribute {key!r} has type {type(value).__name__}, which netCDF "
-                "cannot store (use str, int, float or an array)"
-            )
+            problems.append(f"global attribute {key!r} has type {type(value).__name__}, which netCDF cannot store (use str, int, float or an array)")
     for name, var in ds.data_vars.items():
         for attr in ("units", "long_name"):
             if attr not in var.attrs:

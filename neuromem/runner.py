@@ -15,8 +15,7 @@ from neuromem.results import validate
 from neuromem.tasks.base import Task
 
 
-def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True,
-             checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
     """Generate ``n_trials`` trials with ``seed``, run ``model`` on them and score the responses.
 
     Parameters

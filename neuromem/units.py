@@ -14,21 +14,37 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([A-Za-z]+)\s*$")
 
 _PREFIX = {"p": 1e-12, "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
 #: SI base symbol of each dimension (what a value is converted to)
 DIMENSIONS: dict[str, str] = {
-    "time": "s", "voltage": "V", "conductance": "S", "capacitance": "F", "current": "A",
-    "frequency": "Hz", "resistance": "ohm", "concentration": "mol/m^3", "angle": "rad", "dimensionless": "1",
+    "time": "s",
+    "voltage": "V",
+    "conductance": "S",
+    "capacitance": "F",
+    "current": "A",
+    "frequency": "Hz",
+    "resistance": "ohm",
+    "concentration": "mol/m^3",
+    "angle": "rad",
+    "dimensionless": "1",
 }
-_BASE = {"s": "time", "V": "voltage", "S": "conductance", "F": "capacitance", "A": "current",
-         "Hz": "frequency", "ohm": "resistance", "Ohm": "resistance"}
+_BASE = {"s": "time", "V": "voltage", "S": "conductance", "F": "capacitance", "A": "current", "Hz": "frequency", "ohm": "resistance", "Ohm": "resistance"}
 _UNITS: dict[str, tuple[float, str]] = {p + b: (f, d) for b, d in _BASE.items() for p, f in _PREFIX.items()}
-_UNITS.update({"second": (1.0, "time"), "msecond": (1e-3, "time"), "mM": (1.0, "concentration"),
-               "M": (1e3, "concentration"), "rad": (1.0, "angle"), "deg": (math.pi / 180, "angle")})
+_UNITS.update(
+    {
+        "second": (1.0, "time"),
+        "msecond": (1e-3, "time"),
+        "mM": (1.0, "concentration"),
+        "M": (1e3, "concentration"),
+        "rad": (1.0, "angle"),
+        "deg": (math.pi / 180, "angle"),
+    }
+)
 
 
 def parse_quantity(text: str) -> tuple[float, str]:
@@ -66,16 +82,15 @@ def quantity(name: str, value: Any, dimension: str | None) -> float:
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension {dimension!r} of parameter {name} is unknown; known: {sorted(DIMENSIONS)}")
     if not isinstance(value, str):
-        raise ValueError(f"parameter {name}={value!r} is not allowed; it needs a unit of {dimension} "
-                         f"({DIMENSIONS[dimension]}), e.g. '{value} {DIMENSIONS[dimension]}'")
+        raise ValueError(
+            f"parameter {name}={value!r} is not allowed; it needs a unit of {dimension} ({DIMENSIONS[dimension]}), e.g. '{value} {DIMENSIONS[dimension]}'"
+        )
     number, unit = parse_quantity(value)
     if unit not in _UNITS:
-        raise ValueError(f"parameter {name}={value!r} is not allowed; {unit!r} is not a unit of {dimension} "
-                         f"(e.g. {DIMENSIONS[dimension]})")
+        raise ValueError(f"parameter {name}={value!r} is not allowed; {unit!r} is not a unit of {dimension} (e.g. {DIMENSIONS[dimension]})")
     factor, found = _UNITS[unit]
     if found != dimension:
-        raise ValueError(f"parameter {name}={value!r} is not allowed; it is a {found}, but {name} must be a "
-                         f"{dimension} (e.g. {DIMENSIONS[dimension]})")
+        raise ValueError(f"parameter {name}={value!r} is not allowed; it is a {found}, but {name} must be a {dimension} (e.g. {DIMENSIONS[dimension]})")
     return number * factor
 
 

@@ -45,13 +45,10 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
 
     for m in models:
         if not (results / f"fit_{m}_delayed-estimation_history.nc").exists():
-            fit_model(model=m, task="delayed-estimation", seeds=[1, 2], steps=60, hidden=32, eval_trials=50,
-                      device="cpu", out=results, progress=False)
-            working_memory(fitted=str(results / f"fit_{m}_delayed-estimation.pt"), delays=[0.2, 0.6, 1.2], trials=20,
-                           out=str(results), quiet=True)
+            fit_model(model=m, task="delayed-estimation", seeds=[1, 2], steps=60, hidden=32, eval_trials=50, device="cpu", out=results, progress=False)
+            working_memory(fitted=str(results / f"fit_{m}_delayed-estimation.pt"), delays=[0.2, 0.6, 1.2], trials=20, out=str(results), quiet=True)
         if not (results / f"forgetting-in-weights_{m}.nc").exists():
-            artificial_forgetting(model=m, train_steps=30, n_items=3, steps_per_item=15, hidden_size=32, trials=20,
-                                  device="cpu", out=results, progress=False)
+            artificial_forgetting(model=m, train_steps=30, n_items=3, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False)
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(18, 4))
@@ -73,8 +70,16 @@ for k, m in enumerate(models):
             curve = load(path)
             for j, d in enumerate(curve["test_delay"].values):
                 row = curve.sel(test_delay=d)
-                axes[panel].errorbar(row["lag"], row["overlap"], yerr=row["overlap_sem"], color=colour, marker="o",
-                                     alpha=1.0 - 0.25 * j, capsize=2, label=f"{m}" + (f", delay {d:g} s" if kind == "in-activity" else ""))
+                axes[panel].errorbar(
+                    row["lag"],
+                    row["overlap"],
+                    yerr=row["overlap_sem"],
+                    color=colour,
+                    marker="o",
+                    alpha=1.0 - 0.25 * j,
+                    capsize=2,
+                    label=f"{m}" + (f", delay {d:g} s" if kind == "in-activity" else ""),
+                )
 axes[0].set(xlabel="training step", ylabel="masked loss", yscale="log", title="(a) learning curves (every seed)")
 axes[1].axhline(90, color="0.7", ls=":", label="chance")
 axes[1].set(xlabel="delay (s)", ylabel="mean |error| (deg)", title="(b) delayed estimation: error vs delay")

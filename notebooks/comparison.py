@@ -47,8 +47,7 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
     if not list(results.glob("retention_assembly_memory_*_seed1.nc")):
         retention(synapse="simple", patterns=4, trials=1, out=str(results), quiet=True)
     if not list(results.glob("forgetting-in-weights_*.nc")):
-        artificial_forgetting(model="lstm", train_steps=30, n_items=4, steps_per_item=15, hidden_size=32, trials=20,
-                              device="cpu", out=results, progress=False)
+        artificial_forgetting(model="lstm", train_steps=30, n_items=4, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False)
 files = sorted(results.glob("retention_assembly_memory_*_seed1.nc")) + sorted(results.glob("forgetting-in-*.nc"))
 comparison = compare([load(f) for f in files])
 save(comparison, results / "comparison_retention.nc")
@@ -59,8 +58,7 @@ age = comparison["lag"].values + 1.0
 for k, m in enumerate(comparison["model"].values):
     row = comparison.sel(model=m)
     best = row["best_form"].item()
-    axes[0].errorbar(comparison["lag"], row["overlap"], yerr=row["overlap_sem"], color=f"C{k}", marker="o", capsize=2,
-                     label=f"{m}: best {best}")
+    axes[0].errorbar(comparison["lag"], row["overlap"], yerr=row["overlap_sem"], color=f"C{k}", marker="o", capsize=2, label=f"{m}: best {best}")
     params = row["fit_value"].sel(form=best).dropna("parameter").values
     if np.isfinite(params).all() and params.size:
         fine = np.linspace(age.min(), age.max(), 100)
@@ -69,8 +67,13 @@ axes[0].set(xlabel="patterns / items learned since", ylabel="recall overlap", ti
 axes[0].legend(fontsize=6)
 aic = comparison["fit_aic"] - comparison["fit_aic"].min("form")
 im = axes[1].imshow(aic.values, aspect="auto", cmap="viridis_r", vmax=10)
-axes[1].set(xticks=range(comparison.sizes["form"]), xticklabels=comparison["form"].values, yticks=range(comparison.sizes["model"]),
-            yticklabels=comparison["model"].values, title="(b) AIC above each model's best form")
+axes[1].set(
+    xticks=range(comparison.sizes["form"]),
+    xticklabels=comparison["form"].values,
+    yticks=range(comparison.sizes["model"]),
+    yticklabels=comparison["model"].values,
+    title="(b) AIC above each model's best form",
+)
 axes[1].tick_params(labelsize=7)
 fig.colorbar(im, ax=axes[1])
 human = load_reference("ebbinghaus1885_savings")
@@ -79,8 +82,9 @@ fit = fit_forgetting(t_min, human["savings"].values / 100, t_units="min")
 axes[2].plot(t_min, human["savings"] / 100, "ks", label="Ebbinghaus 1885")
 fine = np.geomspace(t_min.min(), t_min.max(), 200)
 for form in ("power", "exponential", "logarithmic"):
-    axes[2].plot(fine, FORMS[form][0](fine, *fit["value"].sel(form=form).dropna("parameter").values),
-                 label=f"{form} (AIC {float(fit['aic'].sel(form=form)):.1f})")
+    axes[2].plot(
+        fine, FORMS[form][0](fine, *fit["value"].sel(form=form).dropna("parameter").values), label=f"{form} (AIC {float(fit['aic'].sel(form=form)):.1f})"
+    )
 axes[2].set(xscale="log", xlabel="retention interval (min)", ylabel="savings", title="(c) human forgetting: power beats exponential")
 axes[2].legend(fontsize=7)
 fig.tight_layout()

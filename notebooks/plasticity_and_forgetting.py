@@ -55,8 +55,11 @@ if quick and not all((results / f"retention_assembly_memory_{v}_scaled_seed1.nc"
     for v in variants:
         retention(synapse=v, patterns=4, trials=1, out=str(results), quiet=True)
 stdp_ds = {p: load(results / f"stdp_{p}.nc") for p in protocols}
-retention_ds = {v: load(results / f"retention_assembly_memory_{v}_scaled_seed1.nc") for v in variants
-                if (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()}
+retention_ds = {
+    v: load(results / f"retention_assembly_memory_{v}_scaled_seed1.nc")
+    for v in variants
+    if (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()
+}
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(14, 4))
@@ -87,8 +90,7 @@ ax.legend(fontsize=6)
 ax = axes[2]
 song = stdp_ds["song2000"]
 ax.bar(song["weight_bin"], song["weight_histogram"], width=float(song["weight_bin"][1] - song["weight_bin"][0]) * 0.9)
-ax.set(xlabel="weight / g_max", ylabel="fraction of synapses",
-       title=f"(c) Song et al. 2000 after {song['sample_time'].values[-1]:g} s")
+ax.set(xlabel="weight / g_max", ylabel="fraction of synapses", title=f"(c) Song et al. 2000 after {song['sample_time'].values[-1]:g} s")
 fig.tight_layout()
 fig.savefig(figures / "stdp_protocols.png", dpi=120)
 
@@ -98,14 +100,15 @@ for v, ds in retention_ds.items():
     curve = forgetting_curve(ds)
     for d in curve["test_delay"].values:
         row = curve.sel(test_delay=d)
-        axes[0].errorbar(row["lag"], row["overlap"], yerr=row["overlap_sem"], marker="o", capsize=2,
-                         label=f"{v}, test delay {d:g} s")
+        axes[0].errorbar(row["lag"], row["overlap"], yerr=row["overlap_sem"], marker="o", capsize=2, label=f"{v}, test delay {d:g} s")
     w = ds["weight_in_pattern"].mean("trial")
     for item in ds["item"].values:
         axes[1].plot(ds["sample_time"], w.sel(item=item), color=f"C{variants.index(v)}", alpha=0.3 + 0.7 * item / max(ds.sizes["item"] - 1, 1))
 axes[0].axhline(0, color="0.7", lw=0.5)
 axes[0].set(xlabel="patterns studied after this one", ylabel="recall overlap (uncued features)", title="(d) forgetting curves")
 axes[0].legend(fontsize=7)
-axes[1].set(xlabel="time (s)", ylabel="mean weight inside pattern (units of J_EE)", title="(e) weights inside each pattern (C0 simple, C1 benna-fusi; darker: later)")
+axes[1].set(
+    xlabel="time (s)", ylabel="mean weight inside pattern (units of J_EE)", title="(e) weights inside each pattern (C0 simple, C1 benna-fusi; darker: later)"
+)
 fig.tight_layout()
 fig.savefig(figures / "forgetting_curves.png", dpi=120)

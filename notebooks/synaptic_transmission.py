@@ -62,7 +62,7 @@ ax = axes[0, 1]
 pp = ds["paired-pulse"]
 d = pp["interval"].values
 for s in pp["stp_set"].values:
-    line, = ax.semilogx(d * 1e3, pp["ppr"].sel(stp_set=s), "o", label=s)
+    (line,) = ax.semilogx(d * 1e3, pp["ppr"].sel(stp_set=s), "o", label=s)
     dd = np.geomspace(d.min(), d.max(), 100)
     ax.semilogx(dd * 1e3, [np.divide(*release_recursion(stp.stp_set(s), [0, x])[::-1]) for x in dd], "--", color=line.get_color())
 ax.axhline(1, color="grey", lw=0.5)
@@ -73,7 +73,7 @@ ax = axes[1, 0]
 tr = ds["trains"]
 f = tr["frequency"].values
 for s in tr["stp_set"].values:
-    line, = ax.semilogx(f, tr["steady_state"].sel(stp_set=s), "o", label=s)
+    (line,) = ax.semilogx(f, tr["steady_state"].sel(stp_set=s), "o", label=s)
     n = tr.sizes["pulse"]
     ax.semilogx(f, [release_recursion(stp.stp_set(s), np.arange(n) / x)[-1] / stp.stp_set(s).U for x in f], "--", color=line.get_color())
 ax.set(xlabel="train frequency (Hz)", ylabel=f"response {tr.sizes['pulse']} / response 1", title="(c) train steady state")

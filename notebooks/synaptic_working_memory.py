@@ -53,7 +53,7 @@ shown = [int(i) for i in tr["item_id"].values if i >= 0]
 fig, (ax_r, ax_u) = plt.subplots(2, 1, figsize=(8, 6), sharex=True)
 for p in ds["pool"].values:
     style = "-" if p in shown else ":"
-    line, = ax_r.plot(ds["time"], tr["rate"].sel(population=p), style, lw=1, label=f"pool {p}{' (shown)' if p in shown else ''}")
+    (line,) = ax_r.plot(ds["time"], tr["rate"].sel(population=p), style, lw=1, label=f"pool {p}{' (shown)' if p in shown else ''}")
     ax_u.plot(ds["stp_time"], tr["facilitation"].sel(pool=p), style, color=line.get_color())
 ax_r.plot(ds["time"], tr["rate"].isel(population=-1), color="grey", lw=1, label="non-selective")
 for ax in (ax_r, ax_u):

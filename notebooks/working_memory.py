@@ -56,8 +56,7 @@ tr = ds.sel(trial=trial)
 fig, (ax_r, ax_h) = plt.subplots(2, 1, figsize=(7, 6), sharex=True)
 if "spike_time" in ds:
     mine = ds["spike_trial"].values == trial
-    ax_r.plot(ds["spike_time"].values[mine], np.degrees(ds["neuron_angle"].values[ds["spike_neuron"].values[mine]]),
-              ",k", rasterized=True)
+    ax_r.plot(ds["spike_time"].values[mine], np.degrees(ds["neuron_angle"].values[ds["spike_neuron"].values[mine]]), ",k", rasterized=True)
 ax_r.set_ylabel("preferred angle (deg)")
 ax_r.set_title(f"trial {trial}: cue at {np.degrees(float(tr['cue_angle'])):.0f} deg, delay {float(tr['delay']):.1f} s")
 mesh = ax_h.pcolormesh(ds["time"], np.degrees(ds["angle"]), tr["rate"].T, shading="nearest", cmap="magma")

@@ -22,8 +22,30 @@ def valid_dataset() -> xr.Dataset:
     )
     ds.attrs.update(
         provenance(
-            title="test", model="none", model_family="none", task="delayed-estimation",
-            parameters={"a": 1, "b": [1.0, 2.0]}, seed=3, backend="numpy", references="none",
+            title="test",
+            model="none",
+            model_family="none",
+            task="delayed-estimation",
+            parameters={"a": 1, "b": [1.0, 2.0]},
+            seed=3,
+            backend="numpy",
+            references="none",
         )
     )
     return ds
+
+
+@pytest.fixture(autouse=True)
+def restore_brian2_prefs_and_device():
+    """As Brian2's own conftest: whatever a test does, the next one starts with the same prefs and device."""
+    import sys
+
+    brian2 = sys.modules.get("brian2")
+    if brian2 is None:
+        yield
+        return
+    device = brian2.get_device()
+    brian2.prefs._backup()
+    yield
+    brian2.prefs._restore()
+    brian2.set_device(device)

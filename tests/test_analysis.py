@@ -12,10 +12,9 @@ from neuromem.reference import list_references, load_reference
 from neuromem.results import load, provenance, save, schema_problems
 
 
-@pytest.mark.parametrize("true, fn, params", [
-    ("power", lambda t: 0.9 * t ** -0.4, {"a": 0.9, "b": 0.4}),
-    ("exponential", lambda t: 0.8 * np.exp(-0.1 * t), {"a": 0.8, "b": 0.1}),
-])
+@pytest.mark.parametrize(
+    "true, fn, params", [("power", lambda t: 0.9 * t**-0.4, {"a": 0.9, "b": 0.4}), ("exponential", lambda t: 0.8 * np.exp(-0.1 * t), {"a": 0.8, "b": 0.1})]
+)
 def test_fitter_recovers_parameters_and_picks_the_form_by_aic(true, fn, params):
     rng = np.random.default_rng(3)
     t = np.linspace(1.0, 50.0, 25)
@@ -55,11 +54,18 @@ def _estimation_result(model, D, delays=(0.5, 1.0, 2.0, 3.0), n=400, seed=0):
     rng = np.random.default_rng(seed)
     delay = np.resize(np.asarray(delays), n)
     error = (rng.normal(0.0, np.sqrt(0.01 + D * delay)) + np.pi) % (2 * np.pi) - np.pi
-    ds = xr.Dataset({"error": ("trial", error, {"units": "rad", "long_name": "signed circular error"}),
-                     "abs_error": ("trial", np.abs(error), {"units": "rad", "long_name": "absolute circular error"})},
-                    coords={"trial": np.arange(n), "delay": ("trial", delay, {"units": "s", "long_name": "delay"})})
-    ds.attrs.update(provenance(title=f"{model} test", model=model, model_family="rate", task="delayed-estimation",
-                               parameters={}, seed=seed, backend="numpy", references="test"))
+    ds = xr.Dataset(
+        {
+            "error": ("trial", error, {"units": "rad", "long_name": "signed circular error"}),
+            "abs_error": ("trial", np.abs(error), {"units": "rad", "long_name": "absolute circular error"}),
+        },
+        coords={"trial": np.arange(n), "delay": ("trial", delay, {"units": "s", "long_name": "delay"})},
+    )
+    ds.attrs.update(
+        provenance(
+            title=f"{model} test", model=model, model_family="rate", task="delayed-estimation", parameters={}, seed=seed, backend="numpy", references="test"
+        )
+    )
     return ds
 
 
@@ -76,12 +82,19 @@ def test_error_variance_grows_with_delay_at_the_diffusion_rate():
 
 def _curve(model, family, overlap, lags=(0, 1, 2, 3), delays=(0.5,)):
     ov = np.asarray(overlap, dtype=float)[None, :].repeat(len(delays), 0)
-    ds = xr.Dataset({"overlap": (("test_delay", "lag"), ov, {"units": "1", "long_name": "mean recall overlap"}),
-                     "overlap_sem": (("test_delay", "lag"), 0.02 + 0 * ov, {"units": "1", "long_name": "s.e.m."})},
-                    coords={"test_delay": ("test_delay", list(delays), {"units": "s", "long_name": "test delay"}),
-                            "lag": ("lag", list(lags), {"units": "1", "long_name": "patterns learned since"})})
-    ds.attrs.update(provenance(title=f"{model} curve", model=model, model_family=family, task="retention",
-                               parameters={}, seed=1, backend="test", references="test"))
+    ds = xr.Dataset(
+        {
+            "overlap": (("test_delay", "lag"), ov, {"units": "1", "long_name": "mean recall overlap"}),
+            "overlap_sem": (("test_delay", "lag"), 0.02 + 0 * ov, {"units": "1", "long_name": "s.e.m."}),
+        },
+        coords={
+            "test_delay": ("test_delay", list(delays), {"units": "s", "long_name": "test delay"}),
+            "lag": ("lag", list(lags), {"units": "1", "long_name": "patterns learned since"}),
+        },
+    )
+    ds.attrs.update(
+        provenance(title=f"{model} curve", model=model, model_family=family, task="retention", parameters={}, seed=1, backend="test", references="test")
+    )
     return ds
 
 
@@ -129,8 +142,10 @@ def test_reference_data_follow_the_schema(capsys):
 
 def test_compare_and_figures_commands(tmp_path, capsys):
     lags = np.arange(5)
-    files = [save(_curve(m, f, 0.9 * np.exp(-k * lags), lags=lags), tmp_path / f"{m}.nc")
-             for m, f, k in (("assembly_memory", "spiking", 0.3), ("rate_rnn", "rate", 0.6))]
+    files = [
+        save(_curve(m, f, 0.9 * np.exp(-k * lags), lags=lags), tmp_path / f"{m}.nc")
+        for m, f, k in (("assembly_memory", "spiking", 0.3), ("rate_rnn", "rate", 0.6))
+    ]
     out, fig = tmp_path / "cmp.nc", tmp_path / "cmp.png"
     assert main(["compare", *map(str, files), "--out", str(out), "--figure", str(fig)]) == 0
     assert load(out).sizes["model"] == 2 and fig.stat().st_size > 5000

@@ -26,8 +26,7 @@ def estimation():
 
 @pytest.mark.parametrize("name, steps", [("rate_rnn", 200), ("lstm", 250), ("keyvalue", 100)])
 def test_each_model_learns_delayed_estimation_far_above_chance(estimation, name, steps):
-    model = fit(neuromem.load_model(name, hidden_size=32, batch_size=32, device="cpu"), estimation, seeds=[2], steps=steps,
-                progress=False)
+    model = fit(neuromem.load_model(name, hidden_size=32, batch_size=32, device="cpu"), estimation, seeds=[2], steps=steps, progress=False)
     trials = estimation.trials(200, 123)
     ds = combine(estimation, trials, model.run(trials))
     # chance: a uniform report gives a mean absolute error of 90 deg
@@ -74,8 +73,9 @@ def test_batched_seeds_equal_single_seed_fits(estimation):
     for k, v in alone.params_.items():
         torch.testing.assert_close(batched.params_[k][1:2], v, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(batched.history_["loss"].sel(seed=2), alone.history_["loss"].sel(seed=2), rtol=1e-5)
-    rnn = [fit(neuromem.load_model("rate_rnn", hidden_size=16, batch_size=8, device="cpu"), estimation, seeds=s, steps=15,
-               progress=False) for s in ([4, 5], [5])]
+    rnn = [
+        fit(neuromem.load_model("rate_rnn", hidden_size=16, batch_size=8, device="cpu"), estimation, seeds=s, steps=15, progress=False) for s in ([4, 5], [5])
+    ]
     for k, v in rnn[1].params_.items():
         torch.testing.assert_close(rnn[0].params_[k][1:2], v, rtol=1e-5, atol=1e-6)
 
@@ -106,7 +106,9 @@ def test_interrupted_fit_resumes_to_the_same_result(estimation, tmp_path):
     # a fitted model written to disk runs again
     path = save_fitted(resumed, tmp_path / "fitted.pt")
     trials = estimation.trials(5, 1)
-    np.testing.assert_allclose(load_fitted(path, device="cpu").run(trials, fitted_seed=2)["response_angle"], resumed.run(trials, fitted_seed=2)["response_angle"])
+    np.testing.assert_allclose(
+        load_fitted(path, device="cpu").run(trials, fitted_seed=2)["response_angle"], resumed.run(trials, fitted_seed=2)["response_angle"]
+    )
 
 
 def test_forgetting_in_weights_and_in_activity():
@@ -150,7 +152,9 @@ def test_bad_input_is_refused_clearly(estimation):
 
 
 def test_artificial_package_never_imports_brian2():
-    code = "import sys, neuromem.artificial.fitting, neuromem.artificial.forgetting, neuromem.artificial.lstm, " \
-           "neuromem.artificial.rate_rnn, neuromem.artificial.keyvalue; print('brian2' in sys.modules)"
+    code = (
+        "import sys, neuromem.artificial.fitting, neuromem.artificial.forgetting, neuromem.artificial.lstm, "
+        "neuromem.artificial.rate_rnn, neuromem.artificial.keyvalue; print('brian2' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"

@@ -10,8 +10,7 @@ from neuromem.results import load
 
 def test_readme_command_writes_a_dataset_load_accepts(tmp_path, capsys):
     # The README's main job, shortened (one short delay, two trials) to keep the test tier fast.
-    rc = main(["run", "working-memory", "--model", "compte2000", "--delays", "0.3", "--trials", "2",
-               "--seed", "1", "--out", str(tmp_path), "--quiet"])
+    rc = main(["run", "working-memory", "--model", "compte2000", "--delays", "0.3", "--trials", "2", "--seed", "1", "--out", str(tmp_path), "--quiet"])
     assert rc == 0
     files = list(tmp_path.glob("*.nc"))
     assert [f.name for f in files] == ["working-memory_compte2000_scaled_seed1.nc"]
@@ -41,8 +40,7 @@ def test_list_names_models_tasks_experiments(capsys):
 )
 def test_bad_input_is_one_clear_line_not_a_traceback(tmp_path, args, message):
     proc = subprocess.run(
-        [sys.executable, "-m", "neuromem.cli", "run", "working-memory", "--out", str(tmp_path), "--quiet", *args],
-        capture_output=True, text=True,
+        [sys.executable, "-m", "neuromem.cli", "run", "working-memory", "--out", str(tmp_path), "--quiet", *args], capture_output=True, text=True
     )
     assert proc.returncode == 2
     assert message in proc.stderr
@@ -51,8 +49,23 @@ def test_bad_input_is_one_clear_line_not_a_traceback(tmp_path, args, message):
 
 
 def test_synaptic_transmission_command_writes_one_dataset_per_protocol(tmp_path, capsys):
-    rc = main(["run", "synaptic-transmission", "--protocols", "paired-pulse", "nmda-iv", "--intervals", "0.02", "0.2",
-               "--sets", "depressing", "facilitating", "--out", str(tmp_path)])
+    rc = main(
+        [
+            "run",
+            "synaptic-transmission",
+            "--protocols",
+            "paired-pulse",
+            "nmda-iv",
+            "--intervals",
+            "0.02",
+            "0.2",
+            "--sets",
+            "depressing",
+            "facilitating",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert rc == 0
     pp = load(tmp_path / "synaptic-transmission_paired-pulse.nc")
     iv = load(tmp_path / "synaptic-transmission_nmda-iv.nc")
@@ -67,8 +80,7 @@ def test_unknown_protocol_is_refused(tmp_path, capsys):
 
 
 def test_multi_item_recall_command_reports_capacity(tmp_path, capsys):
-    rc = main(["run", "multi-item-recall", "--set-sizes", "1", "2", "--trials", "1", "--delay", "0.5",
-               "--out", str(tmp_path), "--quiet"])
+    rc = main(["run", "multi-item-recall", "--set-sizes", "1", "2", "--trials", "1", "--delay", "0.5", "--out", str(tmp_path), "--quiet"])
     assert rc == 0
     ds = load(tmp_path / "multi-item-recall_mongillo2008_scaled_seed1.nc")
     assert ds.attrs["task"] == "multi-item-recall" and float(ds["delay"][0]) == 0.5
@@ -104,21 +116,54 @@ def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
     ],
 )
 def test_plasticity_bad_input_is_one_clear_line(tmp_path, args, message):
-    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "run", *args, "--out", str(tmp_path), "--quiet"],
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "run", *args, "--out", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys):
-    rc = main(["fit", "--model", "rate_rnn", "--task", "delayed-estimation", "--task-param", "delays=[0.2]", "--seeds", "1", "2",
-               "--steps", "5", "--hidden", "8", "--device", "cpu", "--out", str(tmp_path), "--quiet"])
+    rc = main(
+        [
+            "fit",
+            "--model",
+            "rate_rnn",
+            "--task",
+            "delayed-estimation",
+            "--task-param",
+            "delays=[0.2]",
+            "--seeds",
+            "1",
+            "2",
+            "--steps",
+            "5",
+            "--hidden",
+            "8",
+            "--device",
+            "cpu",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+        ]
+    )
     assert rc == 0
     history = load(tmp_path / "fit_rate_rnn_delayed-estimation_history.nc")
     assert history["loss"].dims == ("seed", "step") and history.attrs["device"] == "cpu"
     assert not (tmp_path / "fit_rate_rnn_delayed-estimation.ckpt.pt").exists()  # removed once the fit is saved
-    rc = main(["run", "working-memory", "--fitted", str(tmp_path / "fit_rate_rnn_delayed-estimation.pt"), "--delays", "0.2", "0.8",
-               "--trials", "3", "--out", str(tmp_path)])
+    rc = main(
+        [
+            "run",
+            "working-memory",
+            "--fitted",
+            str(tmp_path / "fit_rate_rnn_delayed-estimation.pt"),
+            "--delays",
+            "0.2",
+            "0.8",
+            "--trials",
+            "3",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert rc == 0
     ds = load(tmp_path / "working-memory_rate_rnn_fitted_seed1.nc")
     assert ds.attrs["model_family"] == "rate" and sorted(set(ds["delay"].values)) == [0.2, 0.8]
@@ -136,8 +181,11 @@ def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys
     ],
 )
 def test_fit_bad_input_is_one_clear_line(tmp_path, args, message):
-    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "fit", "--steps", "1", "--device", "cpu", "--out", str(tmp_path),
-                           "--quiet", *args], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "neuromem.cli", "fit", "--steps", "1", "--device", "cpu", "--out", str(tmp_path), "--quiet", *args],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 2, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
 

@@ -1,12 +1,12 @@
-"""CI executes every notebook in quick mode; each must write its figures."""
+"""`neuromem figures` makes every figure from real result files, through the one notebook runner."""
 
-from pathlib import Path
+import subprocess
+import sys
 
-import jupytext
 import pytest
-from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.py"))
+from neuromem.figures import list_notebooks
+
 FIGURES = {
     "working_memory": ["working_memory_trial.png", "working_memory_error_variance.png"],
     "synaptic_transmission": ["synaptic_transmission.png"],
@@ -17,14 +17,34 @@ FIGURES = {
 }
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_quick_mode_and_writes_figures(path, tmp_path, monkeypatch):
-    monkeypatch.setenv("NEUROMEM_QUICK", "1")
-    monkeypatch.setenv("NEUROMEM_RESULT", str(tmp_path / "results" / "quick.nc"))
-    monkeypatch.setenv("NEUROMEM_RESULTS", str(tmp_path / "results"))
-    monkeypatch.setenv("NEUROMEM_FIGURES", str(tmp_path / "figures"))
-    nb = jupytext.read(path)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    for name in FIGURES[path.stem]:
+def figures_command(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "neuromem.cli", "figures", *args], capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """Small real results, made by `neuromem figures --quick` (the experiments, then the notebooks)."""
+    root = tmp_path_factory.mktemp("quick")
+    proc = figures_command("--quick", "--results", str(root / "results"), "--out", str(root / "quick_figures"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return root / "results"
+
+
+def test_every_notebook_has_its_figures_listed():
+    assert sorted(FIGURES) == list_notebooks()
+
+
+def test_figures_command_draws_every_figure_from_saved_results(results, tmp_path):
+    made = sorted(p.name for p in results.iterdir())
+    proc = figures_command("--results", str(results), "--out", str(tmp_path / "figures"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("ok  ") == len(FIGURES) and "FAIL" not in proc.stdout
+    for name in sum(FIGURES.values(), []):
         figure = tmp_path / "figures" / name
         assert figure.is_file() and figure.stat().st_size > 5000, name
+    assert sorted(p.name for p in results.iterdir()) == made  # without --quick nothing new is computed
+
+
+def test_figures_without_results_fails_with_the_notebooks_reason(tmp_path):
+    proc = figures_command("--results", str(tmp_path / "none"), "--out", str(tmp_path / "f"), "--only", "working_memory")
+    assert proc.returncode == 1 and "FAIL working_memory" in proc.stdout and "working-memory_compte2000" in proc.stdout

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 
 def test_import_is_light_no_torch_no_brian2():
     code = "import sys, neuromem; print(sorted(m for m in ('torch', 'brian2') if m in sys.modules))"
@@ -15,3 +17,79 @@ def test_model_cards_are_found_and_carry_units():
     assert card.family == "spiking" and "Compte" in card.references
     assert card.parameters["g_EE_NMDA"] == "0.381 nS"
     assert card.sizes["full"] == {"N_E": 2048, "N_I": 512}
+
+
+# as on a plain install without the extras: importing them fails
+BLOCK = (
+    "import sys\n"
+    "class Blocked:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('brian2', 'torch', 'filelock', 'jupytext'):\n"
+    "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+    "sys.meta_path.insert(0, Blocked())\n"
+)
+
+
+class NoisyReport:
+    """A numpy model of delayed estimation: reports the cue plus Gaussian noise of s.d. ``sd`` rad."""
+
+    family = "none"
+
+    def __init__(self, name, sd):
+        self.name, self.sd = name, sd
+
+    def run(self, trials, *, seed, progress=False, checkpoint=None):
+        import numpy as np
+        import xarray as xr
+
+        from neuromem.results import provenance
+
+        noise = np.random.default_rng(seed).normal(0, self.sd, trials.sizes["trial"])
+        ds = xr.Dataset(
+            {"response_angle": ("trial", trials["cue_angle"].values + noise, {"units": "rad", "long_name": "report"})}, coords={"trial": trials["trial"].values}
+        )
+        ds.attrs.update(
+            provenance(
+                title=self.name,
+                model=self.name,
+                model_family="none",
+                task=trials.attrs["task"],
+                parameters={"sd": self.sd},
+                seed=seed,
+                backend="numpy",
+                references="none",
+            )
+        )
+        return ds
+
+
+def test_plain_install_lists_loads_and_compares_without_brian2_or_torch(tmp_path):
+    from neuromem.results import save
+    from neuromem.runner import run_task
+    from neuromem.tasks import get_task
+
+    task = get_task("delayed-estimation", delays=[0.5, 1.0])
+    for name, sd in (("low", 0.05), ("high", 0.2)):
+        save(run_task(NoisyReport(name, sd), task, 400, seed=1), tmp_path / f"{name}.nc")
+    code = BLOCK + (
+        "from neuromem.cli import main\n"
+        f"assert main(['list']) == 0\n"
+        f"assert main(['compare', r'{tmp_path / 'low.nc'}', r'{tmp_path / 'high.nc'}', '--out', r'{tmp_path / 'c.nc'}',"
+        f" '--figure', r'{tmp_path / 'c.png'}']) == 0\n"
+        "import xarray as xr\n"
+        f"c = xr.open_dataset(r'{tmp_path / 'c.nc'}')\n"
+        "print(c['variance'].sel(model='low').values.mean(), c['variance'].sel(model='high').values.mean())\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    low, high = map(float, proc.stdout.strip().splitlines()[-1].split())
+    # error variance is the noise variance sd^2 (400 trials, 200 per delay: s.e. about 10 %)
+    assert low == pytest.approx(0.05**2, rel=0.3) and high == pytest.approx(0.2**2, rel=0.3)
+    assert (tmp_path / "c.png").stat().st_size > 5000
+
+
+def test_a_spiking_model_without_brian2_says_what_to_install():
+    code = BLOCK + "from neuromem.cli import main\nraise SystemExit(main(['run', 'working-memory', '--trials', '1']))\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "pip install 'neuromem[spiking]'" in proc.stderr

@@ -39,8 +39,24 @@ def test_list_shows_the_plugin_task_model_and_experiment(tmp_path):
 
 def test_run_fit_and_compare_work_on_the_plugin_task_and_model(tmp_path):
     out = str(tmp_path / "r")
-    proc = neuromem("run", "task", "--task", "digit-recall", "--model", "decaying_trace", "--task-param", "delays=[0.1,3.0]",
-                    "--trials", "200", "--seed", "2", "--out", out, "--quiet", cwd=tmp_path)
+    proc = neuromem(
+        "run",
+        "task",
+        "--task",
+        "digit-recall",
+        "--model",
+        "decaying_trace",
+        "--task-param",
+        "delays=[0.1,3.0]",
+        "--trials",
+        "200",
+        "--seed",
+        "2",
+        "--out",
+        out,
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     trace = load(tmp_path / "r" / "digit-recall_decaying_trace_seed2.nc")
     acc = trace["correct"].groupby("delay").mean()
@@ -50,18 +66,40 @@ def test_run_fit_and_compare_work_on_the_plugin_task_and_model(tmp_path):
     assert (np.abs(acc.values - expected.values) < 4 * se).all(), (acc.values, expected.values)
 
     # an artificial model fits the new task with no edit to neuromem.artificial: the task owns its encoding
-    proc = neuromem("fit", "--model", "keyvalue", "--task", "digit-recall", "--steps", "150", "--hidden", "16",
-                    "--device", "cpu", "--out", out, "--quiet", cwd=tmp_path)
+    proc = neuromem(
+        "fit", "--model", "keyvalue", "--task", "digit-recall", "--steps", "150", "--hidden", "16", "--device", "cpu", "--out", out, "--quiet", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
-    proc = neuromem("run", "task", "--task", "digit-recall", "--fitted", f"{out}/fit_keyvalue_digit-recall.pt",
-                    "--task-param", "delays=[0.1,3.0]", "--trials", "50", "--out", out, "--quiet", cwd=tmp_path)
+    proc = neuromem(
+        "run",
+        "task",
+        "--task",
+        "digit-recall",
+        "--fitted",
+        f"{out}/fit_keyvalue_digit-recall.pt",
+        "--task-param",
+        "delays=[0.1,3.0]",
+        "--trials",
+        "50",
+        "--out",
+        out,
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     fitted = load(tmp_path / "r" / "digit-recall_keyvalue_fitted_seed1.nc")
     assert fitted.attrs["model_family"] == "keyvalue" and float(fitted["correct"].mean()) > 0.5  # chance 0.25
 
-    proc = neuromem("compare", str(tmp_path / "r" / "digit-recall_decaying_trace_seed2.nc"),
-                    str(tmp_path / "r" / "digit-recall_keyvalue_fitted_seed1.nc"), "--out", f"{out}/cmp.nc",
-                    "--figure", f"{out}/cmp.png", cwd=tmp_path)
+    proc = neuromem(
+        "compare",
+        str(tmp_path / "r" / "digit-recall_decaying_trace_seed2.nc"),
+        str(tmp_path / "r" / "digit-recall_keyvalue_fitted_seed1.nc"),
+        "--out",
+        f"{out}/cmp.nc",
+        "--figure",
+        f"{out}/cmp.png",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     both = load(tmp_path / "r" / "cmp.nc")
     assert both["accuracy"].dims == ("model", "delay") and list(both["model"].values) == ["decaying_trace", "keyvalue"]
@@ -83,7 +121,9 @@ def test_the_plugin_experiment_runs_and_its_card_is_checked(tmp_path):
 
 
 def test_without_the_plugin_on_the_path_neuromem_does_not_know_it():
-    code = ("import neuromem.tasks, neuromem.cards, neuromem.experiments as e;"
-            "print(neuromem.tasks.list_tasks(), neuromem.cards.list_models(), e.list_experiments())")
+    code = (
+        "import neuromem.tasks, neuromem.cards, neuromem.experiments as e;"
+        "print(neuromem.tasks.list_tasks(), neuromem.cards.list_models(), e.list_experiments())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "digit-recall" not in out and "decaying_trace" not in out

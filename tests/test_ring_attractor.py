@@ -96,7 +96,7 @@ def test_result_follows_schema_and_says_how_it_was_made(control, tmp_path):
         ({"J_pls": 1.0}, r"unknown parameter\(s\) \['J_pls'\]"),
         ({"device": "gpu"}, r"device='gpu' is not allowed"),
         ({"tau_NMDA_decay": "-100 ms"}, r"tau_NMDA_decay='-100 ms' is not allowed; it must be > 0"),
-        ({"g_EE_NMDA": 0.381}, r"g_EE_NMDA=0.381 needs a unit"),
+        ({"g_EE_NMDA": 0.381}, r"g_EE_NMDA=0.381 is not allowed; it needs a unit of conductance \(S\)"),
         ({"trials_per_run": 0}, r"trials_per_run=0 is not allowed"),
     ],
 )

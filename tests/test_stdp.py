@@ -25,8 +25,7 @@ def test_single_pairings_match_exponential_window(runtime):
     delta_t = np.r_[-80:0:2.5, 2.5:82.5:2.5] * 1e-3
     ds = runtime.window(delta_t, rules=["song2000", "song2000_nearest"], n_pairings=1)
     rule = runtime.rule("song2000")
-    expected = np.where(delta_t > 0, rule.A_plus * np.exp(-delta_t / rule.tau_plus),
-                        -rule.A_minus * np.exp(delta_t / rule.tau_minus))
+    expected = np.where(delta_t > 0, rule.A_plus * np.exp(-delta_t / rule.tau_plus), -rule.A_minus * np.exp(delta_t / rule.tau_minus))
     for name in ("song2000", "song2000_nearest"):
         np.testing.assert_allclose(ds["dw"].sel(rule=name), expected, rtol=1e-6)
     assert schema_problems(ds) == []
@@ -75,8 +74,7 @@ def test_triplet_rule_reproduces_sjostrom_pattern(standalone):
 
 
 def test_triplet_rate_drift_has_a_bcm_threshold():
-    rule = rule_from_card("m", {"rule": "triplet", "A3_plus": 6.5e-3, "A2_minus": 7.1e-3, "tau_plus": "16.8 ms",
-                                "tau_minus": "33.7 ms", "tau_y": "114 ms"})
+    rule = rule_from_card("m", {"rule": "triplet", "A3_plus": 6.5e-3, "A2_minus": 7.1e-3, "tau_plus": "16.8 ms", "tau_minus": "33.7 ms", "tau_y": "114 ms"})
     theta = 7.1e-3 * 0.0337 / (6.5e-3 * 0.0168 * 0.114)
     assert rule.rate_drift(10.0, theta * 0.9) < 0 < rule.rate_drift(10.0, theta * 1.1)
 

@@ -43,6 +43,9 @@ def cowan_k(scores: xr.Dataset) -> xr.Dataset:
         coords={"set_size": sizes},
     )
     if "accuracy" in scores:
-        out["accuracy"] = ("set_size", np.array([scores["accuracy"].values[size == n].mean() for n in sizes]),
-                           {"units": "1", "long_name": "mean fraction of shown items recalled"})
+        out["accuracy"] = (
+            "set_size",
+            np.array([scores["accuracy"].values[size == n].mean() for n in sizes]),
+            {"units": "1", "long_name": "mean fraction of shown items recalled"},
+        )
     return out

@@ -11,8 +11,8 @@ fits, its human reference). Nothing here knows a task by name.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import xarray as xr
 
@@ -56,14 +56,30 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
             combined[name].attrs = dict(parts[0][name].attrs)  # concat keeps coordinate attrs of the first only sometimes
     references = [str(ds.attrs.get("references", "")) for ds in datasets]
     combined, extra_refs = task.add_comparison_extras(combined)
-    combined.attrs.update(provenance(
-        title=f"Comparison on {task.name}: " + ", ".join(labels), model="comparison", model_family="none", task=task.name,
-        parameters={"inputs": [{"title": ds.attrs.get("title", ""), "model": ds.attrs.get("model", ""),
-                                "created": ds.attrs.get("created", ""), "seed": ds.attrs.get("seed", "")} for ds in datasets],
-                    "alignment": task.alignment, "human_reference": task.reference or "none"},
-        seed=0, backend="neuromem.analysis.compare",
-        references="; ".join(r for r in dict.fromkeys(references + extra_refs) if r),
-    ))
+    combined.attrs.update(
+        provenance(
+            title=f"Comparison on {task.name}: " + ", ".join(labels),
+            model="comparison",
+            model_family="none",
+            task=task.name,
+            parameters={
+                "inputs": [
+                    {
+                        "title": ds.attrs.get("title", ""),
+                        "model": ds.attrs.get("model", ""),
+                        "created": ds.attrs.get("created", ""),
+                        "seed": ds.attrs.get("seed", ""),
+                    }
+                    for ds in datasets
+                ],
+                "alignment": task.alignment,
+                "human_reference": task.reference or "none",
+            },
+            seed=0,
+            backend="neuromem.analysis.compare",
+            references="; ".join(r for r in dict.fromkeys(references + extra_refs) if r),
+        )
+    )
     combined.attrs["alignment"] = task.alignment
     return combined
 

@@ -16,7 +16,7 @@ BIC = n ln(RSS/n) + k ln n, with k the number of fitted parameters; lower is bet
 from __future__ import annotations
 
 import warnings
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import xarray as xr
@@ -66,12 +66,21 @@ def _starts(form: str, t: np.ndarray, y: np.ndarray) -> list[tuple[list[float], 
         return [([y0, 0.1 * y0], ([-inf, -inf], [inf, inf]))]
     if form == "wickelgren":
         return [([y0, 1.0 / tm, 0.5], ([0, 0, 0], [inf, inf, inf])), ([y0, 10.0 / tm, 0.2], ([0, 0, 0], [inf, inf, inf]))]
-    return [([0.5 * y0, 0.1 * tm, 0.5 * y0, 10 * tm], ([0, 0, 0, 0], [inf, inf, inf, inf])),
-            ([0.3 * y0, 0.01 * span, 0.7 * y0, span], ([0, 0, 0, 0], [inf, inf, inf, inf]))]
+    return [
+        ([0.5 * y0, 0.1 * tm, 0.5 * y0, 10 * tm], ([0, 0, 0, 0], [inf, inf, inf, inf])),
+        ([0.3 * y0, 0.01 * span, 0.7 * y0, span], ([0, 0, 0, 0], [inf, inf, inf, inf])),
+    ]
 
 
-def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float] | None = None,
-                   forms: Sequence[str] = tuple(FORMS), *, t_units: str = "s", t_long_name: str = "age of the memory") -> xr.Dataset:
+def fit_forgetting(
+    t: Sequence[float],
+    y: Sequence[float],
+    sigma: Sequence[float] | None = None,
+    forms: Sequence[str] = tuple(FORMS),
+    *,
+    t_units: str = "s",
+    t_long_name: str = "age of the memory",
+) -> xr.Dataset:
     """Fit every form in ``forms`` to (t, y); returns parameters, standard errors, AIC, BIC, R^2.
 
     Returns
@@ -109,8 +118,7 @@ def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    popt, pcov = curve_fit(
-                        fn, t, y, p0=p0, bounds=bounds, sigma=s, absolute_sigma=s is not None, maxfev=20000)
+                    popt, pcov = curve_fit(fn, t, y, p0=p0, bounds=bounds, sigma=s, absolute_sigma=s is not None, maxfev=20000)
             except (RuntimeError, ValueError):
                 continue
             r = float(np.sum((fn(t, *popt) - y) ** 2))
@@ -144,8 +152,7 @@ def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float
             "prediction": (("form", "t"), pred, {"units": "1", "long_name": "fitted curve at the data points"}),
             "data": ("t", y, {"units": "1", "long_name": "retention (the fitted points)"}),
         },
-        coords={"form": list(forms), "parameter": list(PARAMETERS),
-                "t": ("t", t, {"units": t_units, "long_name": t_long_name})},
+        coords={"form": list(forms), "parameter": list(PARAMETERS), "t": ("t", t, {"units": t_units, "long_name": t_long_name})},
     )
     ds.attrs["best_form"] = str(np.asarray(forms)[order[0]]) if np.isfinite(aic[order[0]]) else ""
     return ds
@@ -153,15 +160,23 @@ def fit_forgetting(t: Sequence[float], y: Sequence[float], sigma: Sequence[float
 
 def add_model_fits(combined: xr.Dataset, age: np.ndarray) -> xr.Dataset:
     """Fit every form to each model's ``overlap`` against ``age``; add parameters, s.e., AIC, R^2 and best form."""
-    fits = [fit_forgetting(age, combined["overlap"].sel(model=m).values, t_units="1", t_long_name="lag + 1")
-            for m in combined["model"].values]
+    fits = [fit_forgetting(age, combined["overlap"].sel(model=m).values, t_units="1", t_long_name="lag + 1") for m in combined["model"].values]
     combined = combined.assign_coords(form=fits[0]["form"].values, parameter=fits[0]["parameter"].values)
-    combined["fit_value"] = (("model", "form", "parameter"), np.stack([f["value"].values for f in fits]),
-                             {"units": "1", "long_name": "forgetting-function parameters (age = lag + 1)"})
-    combined["fit_se"] = (("model", "form", "parameter"), np.stack([f["se"].values for f in fits]),
-                          {"units": "1", "long_name": "standard errors of the parameters"})
+    combined["fit_value"] = (
+        ("model", "form", "parameter"),
+        np.stack([f["value"].values for f in fits]),
+        {"units": "1", "long_name": "forgetting-function parameters (age = lag + 1)"},
+    )
+    combined["fit_se"] = (
+        ("model", "form", "parameter"),
+        np.stack([f["se"].values for f in fits]),
+        {"units": "1", "long_name": "standard errors of the parameters"},
+    )
     combined["fit_aic"] = (("model", "form"), np.stack([f["aic"].values for f in fits]), {"units": "1", "long_name": "AIC per form"})
     combined["fit_r2"] = (("model", "form"), np.stack([f["r2"].values for f in fits]), {"units": "1", "long_name": "R^2 per form"})
-    combined["best_form"] = ("model", np.array([f.attrs["best_form"] for f in fits], dtype=object).astype(str),
-                             {"units": "1", "long_name": "form with the lowest AIC"})
+    combined["best_form"] = (
+        "model",
+        np.array([f.attrs["best_form"] for f in fits], dtype=object).astype(str),
+        {"units": "1", "long_name": "form with the lowest AIC"},
+    )
     return combined

@@ -35,8 +35,15 @@ def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
         e = e[np.isfinite(e)]
         mean = stats.circmean(e, high=np.pi, low=-np.pi) if e.size else np.nan
         centred = (e - mean + np.pi) % (2 * np.pi) - np.pi
-        rows.append((mean if mean <= np.pi else mean - 2 * np.pi, np.mean(centred**2) if e.size else np.nan,
-                     stats.circstd(e, high=np.pi, low=-np.pi) if e.size else np.nan, np.mean(np.abs(e)) if e.size else np.nan, e.size))
+        rows.append(
+            (
+                mean if mean <= np.pi else mean - 2 * np.pi,
+                np.mean(centred**2) if e.size else np.nan,
+                stats.circstd(e, high=np.pi, low=-np.pi) if e.size else np.nan,
+                np.mean(np.abs(e)) if e.size else np.nan,
+                e.size,
+            )
+        )
     bias, var, csd, mae, n = map(np.array, zip(*rows))
     edges = np.linspace(-np.pi, np.pi, int(n_bins) + 1)
     density = np.stack([np.histogram(ds["error"].values[ds["delay"].values == d], bins=edges, density=True)[0] for d in delays])
@@ -49,8 +56,10 @@ def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
             "n_trials": ("delay", n, {"units": "1", "long_name": "trials"}),
             "error_density": (("delay", "error_bin"), density, {"units": "rad-1", "long_name": "distribution of the error (density)"}),
         },
-        coords={"delay": ("delay", delays, {"units": "s", "long_name": "delay duration"}),
-                "error_bin": ("error_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "rad", "long_name": "error bin centre"})},
+        coords={
+            "delay": ("delay", delays, {"units": "s", "long_name": "delay duration"}),
+            "error_bin": ("error_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "rad", "long_name": "error bin centre"}),
+        },
     )
     if delays.size >= 2:
         fit = stats.linregress(delays, var)

@@ -9,7 +9,8 @@ sets ``params_``, ``seeds_``, ``io_`` and ``history_``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -59,6 +60,8 @@ class ArtificialModel:
     """Base class: ``family``, card parameters, fitted state and :meth:`run`."""
 
     family: ClassVar[str] = ""
+    #: (module, extra) this model needs beyond the core install
+    requires: ClassVar[tuple[tuple[str, str], ...]] = (("torch", "artificial"),)
     #: a card's artificial model has no weights until fitted (``neuromem fit``)
     needs_fit: ClassVar[bool] = True
     _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
@@ -71,7 +74,7 @@ class ArtificialModel:
         self.references = references
 
     @classmethod
-    def from_card(cls, card: ModelCard, *, device: str = "auto", **overrides: Any) -> "ArtificialModel":
+    def from_card(cls, card: ModelCard, *, device: str = "auto", **overrides: Any) -> ArtificialModel:
         return cls(card_parameters(card, overrides), device=device, name=card.name, references=card.references)
 
     # ------------------------------------------------------------------ values
@@ -119,13 +122,12 @@ class ArtificialModel:
         if sizes(trials) != tuple(self.io_):
             raise ValueError(f"{self.name} was fitted with (inputs, outputs) = {tuple(self.io_)}; these trials need {sizes(trials)}")
         enc = to_device(encode(trials, self._validated()["dt"]), self.fitted_device_)
-        one = {k: v[seed_index:seed_index + 1] for k, v in self.params_.items()}
+        one = {k: v[seed_index : seed_index + 1] for k, v in self.params_.items()}
         with torch.no_grad():
             out = self.forward(one, enc.x[None], enc.write[None], None)
         return out[0].cpu().numpy()
 
-    def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None,
-            fitted_seed: int | None = None) -> xr.Dataset:
+    def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None, fitted_seed: int | None = None) -> xr.Dataset:
         """Responses of one fitted network to ``trials``.
 
         Parameters
@@ -149,11 +151,23 @@ class ArtificialModel:
             raise ValueError(f"fitted_seed={fitted_seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
         index = 0 if fitted_seed is None else list(self.seeds_).index(fitted_seed)
         ds = decode(trials, self.outputs(trials, index), self._validated()["dt"])
-        params = {"model_parameters": self.parameters, "fitted_task": getattr(self, "task_", ""), "fit_steps": int(getattr(self, "steps_", 0)),
-                  "fitted_seed": int(self.seeds_[index]), "task_parameters": trials.attrs.get("task_parameters", "")}
-        ds.attrs.update(provenance(
-            title=f"{self.name} ({self.family}) on {task}", model=self.name, model_family=self.family, task=task, parameters=params,
-            seed=int(seed), backend=torch_backend(self.fitted_device_),
-            references=self.references + "; " + trials.attrs.get("task_references", ""),
-        ))
+        params = {
+            "model_parameters": self.parameters,
+            "fitted_task": getattr(self, "task_", ""),
+            "fit_steps": int(getattr(self, "steps_", 0)),
+            "fitted_seed": int(self.seeds_[index]),
+            "task_parameters": trials.attrs.get("task_parameters", ""),
+        }
+        ds.attrs.update(
+            provenance(
+                title=f"{self.name} ({self.family}) on {task}",
+                model=self.name,
+                model_family=self.family,
+                task=task,
+                parameters=params,
+                seed=int(seed),
+                backend=torch_backend(self.fitted_device_),
+                references=self.references + "; " + trials.attrs.get("task_references", ""),
+            )
+        )
         return ds

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import time as _time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -44,10 +45,13 @@ def batch(task: Task, seeds: Sequence[int], step: int, size: int, dt: float, dev
     T = max(n_steps(t, dt) for t in trials)
     options = {} if show_study else {"show_study": False}  # only tasks with a study period know this option
     enc = [encode(t, dt, T, **options) for t in trials]
-    return (torch.as_tensor(np.stack([e.x for e in enc]), device=device),
-            torch.as_tensor(np.stack([e.y for e in enc]), device=device),
-            torch.as_tensor(np.stack([e.mask for e in enc]), device=device),
-            torch.as_tensor(np.stack([e.write for e in enc]), device=device), enc[0].loss)
+    return (
+        torch.as_tensor(np.stack([e.x for e in enc]), device=device),
+        torch.as_tensor(np.stack([e.y for e in enc]), device=device),
+        torch.as_tensor(np.stack([e.mask for e in enc]), device=device),
+        torch.as_tensor(np.stack([e.write for e in enc]), device=device),
+        enc[0].loss,
+    )
 
 
 def masked_loss(out: Any, y: Any, mask: Any, kind: str) -> Any:
@@ -127,8 +131,15 @@ def fit(
     device = resolve_torch_device(model.device)
     probe = task.trials(2, 0)
     n_in, n_out = sizes(probe)
-    identity = {"model": model.name, "parameters": model.parameters, "task": task.name, "task_parameters": task.get_params(),
-                "seeds": seeds, "io": [n_in, n_out], "show_study": show_study}
+    identity = {
+        "model": model.name,
+        "parameters": model.parameters,
+        "task": task.name,
+        "task_parameters": task.get_params(),
+        "seeds": seeds,
+        "io": [n_in, n_out],
+        "show_study": show_study,
+    }
     path = None if checkpoint is None else Path(checkpoint)
     params = model.init_params(seeds, n_in, n_out, device)
     opt = torch.optim.Adam(list(params.values()), lr=p["learning_rate"])
@@ -149,12 +160,20 @@ def fit(
 
     def save_state(step: int) -> None:
         if path is not None:
-            _atomic_torch_save({"identity": identity, "params": {k: v.detach().cpu() for k, v in params.items()},
-                                "optimizer": opt.state_dict(), "step": step, "history": history, "stopped_at": stopped_at}, path)
+            _atomic_torch_save(
+                {
+                    "identity": identity,
+                    "params": {k: v.detach().cpu() for k, v in params.items()},
+                    "optimizer": opt.state_dict(),
+                    "step": step,
+                    "history": history,
+                    "stopped_at": stopped_at,
+                },
+                path,
+            )
 
     t0 = _time.perf_counter()
-    bar = tqdm(total=steps, initial=start, desc=f"fit {model.name} on {task.name} ({len(seeds)} seeds)", unit="step",
-               disable=not progress)
+    bar = tqdm(total=steps, initial=start, desc=f"fit {model.name} on {task.name} ({len(seeds)} seeds)", unit="step", disable=not progress)
     done = steps  # steps counted as finished; less only when this call is stopped early
     for step in range(start, steps):
         if stop_after is not None and step - start >= stop_after:
@@ -196,8 +215,7 @@ def fit(
     return model
 
 
-def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], history: np.ndarray, stopped_at: np.ndarray,
-                    device: Any) -> xr.Dataset:
+def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], history: np.ndarray, stopped_at: np.ndarray, device: Any) -> xr.Dataset:
     """The loss history in the results schema (dims seed, step)."""
     ds = xr.Dataset(
         {
@@ -206,12 +224,18 @@ def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], histor
         },
         coords={"seed": seeds, "step": np.arange(history.shape[1])},
     )
-    ds.attrs.update(provenance(
-        title=f"Training history of {model.name} on {task.name}", model=model.name, model_family=model.family, task=task.name,
-        parameters={"model_parameters": model.parameters, "task_parameters": task.get_params(), "seeds": seeds},
-        seed=seeds[0], backend=torch_backend(device),
-        references=model.references + "; " + task.references,
-    ))
+    ds.attrs.update(
+        provenance(
+            title=f"Training history of {model.name} on {task.name}",
+            model=model.name,
+            model_family=model.family,
+            task=task.name,
+            parameters={"model_parameters": model.parameters, "task_parameters": task.get_params(), "seeds": seeds},
+            seed=seeds[0],
+            backend=torch_backend(device),
+            references=model.references + "; " + task.references,
+        )
+    )
     ds.attrs["device"] = str(device)
     return ds
 
@@ -220,9 +244,19 @@ def save_fitted(model: ArtificialModel, path: str | os.PathLike) -> Path:
     """Write a fitted model (weights and what it was fitted on) to ``path``."""
     model._check_fitted()
     path = Path(path)
-    _atomic_torch_save({"name": model.name, "parameters": model.parameters, "kernel": getattr(model, "kernel", None),
-                        "params": {k: v.cpu() for k, v in model.params_.items()}, "seeds": model.seeds_, "io": model.io_,
-                        "task": model.task_, "steps": model.steps_}, path)
+    _atomic_torch_save(
+        {
+            "name": model.name,
+            "parameters": model.parameters,
+            "kernel": getattr(model, "kernel", None),
+            "params": {k: v.cpu() for k, v in model.params_.items()},
+            "seeds": model.seeds_,
+            "io": model.io_,
+            "task": model.task_,
+            "steps": model.steps_,
+        },
+        path,
+    )
     return path
 
 

@@ -13,7 +13,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -23,8 +24,8 @@ from neuromem.artificial.encoding import decode, encode, n_steps, sizes
 from neuromem.artificial.fitting import _clip_per_seed, _seed_list, masked_loss
 from neuromem.results import provenance
 from neuromem.runner import combine
-from neuromem.validation import check_positive_int
 from neuromem.tasks.retention import Retention, forgetting_curve
+from neuromem.validation import check_positive_int
 
 _ITEM_TIMING = {"fixation": 0.0, "study": 0.02, "gap": 0.0, "test": 0.1, "test_gap": 0.0}
 
@@ -80,8 +81,7 @@ def in_weights(
     seeds = _seed_list(seeds)
     n_items = check_positive_int("n_items", n_items)
     steps_per_item = check_positive_int("steps_per_item", steps_per_item)
-    task = Retention(n_patterns=1, n_features=n_features, coding_level=coding_level, cue_fraction=cue_fraction,
-                     test_delays=[0.0], timing=_ITEM_TIMING)
+    task = Retention(n_patterns=1, n_features=n_features, coding_level=coding_level, cue_fraction=cue_fraction, test_delays=[0.0], timing=_ITEM_TIMING)
     p = model._validated()
     device = resolve_torch_device(model.device)
     n_in, n_out = sizes(task.trials(1, 0))
@@ -128,25 +128,43 @@ def in_weights(
     sem = np.array([v.std(ddof=1) / np.sqrt(v.size) if v.size > 1 else np.nan for v in by_lag])
     ds = xr.Dataset(
         {
-            "overlap_matrix": (("seed", "trained_through", "item"), overlap,
-                               {"units": "1", "long_name": "recall overlap of each item after learning items 0..trained_through"}),
+            "overlap_matrix": (
+                ("seed", "trained_through", "item"),
+                overlap,
+                {"units": "1", "long_name": "recall overlap of each item after learning items 0..trained_through"},
+            ),
             # (test_delay, lag) as in the task's forgetting_curve: items are tested right after training
             "overlap": (("test_delay", "lag"), mean[None], {"units": "1", "long_name": "mean recall overlap"}),
             "overlap_sem": (("test_delay", "lag"), sem[None], {"units": "1", "long_name": "s.e.m. of the recall overlap"}),
             "n_tests": ("lag", np.array([v.size for v in by_lag]), {"units": "1", "long_name": "(seed, item) pairs averaged"}),
             "training_steps": ("lag", lags * steps_per_item, {"units": "1", "long_name": "optimiser steps on later items"}),
         },
-        coords={"seed": seeds, "trained_through": lags, "item": lags,
-                "test_delay": ("test_delay", [0.0], {"units": "s", "long_name": "delay from the last study to the test"}),
-                "lag": ("lag", lags, {"units": "1", "long_name": "items learned after this one"})},
+        coords={
+            "seed": seeds,
+            "trained_through": lags,
+            "item": lags,
+            "test_delay": ("test_delay", [0.0], {"units": "s", "long_name": "delay from the last study to the test"}),
+            "lag": ("lag", lags, {"units": "1", "long_name": "items learned after this one"}),
+        },
     )
-    ds.attrs.update(provenance(
-        title=f"In-weights forgetting of {model.name}: items learned one after another", model=model.name,
-        model_family=model.family, task="retention",
-        parameters={"model_parameters": model.parameters, "n_items": n_items, "steps_per_item": steps_per_item,
-                    "task_parameters": task.get_params(), "seeds": seeds, "n_test": n_test},
-        seed=seeds[0], backend=torch_backend(device),
-        references=model.references + "; McCloskey M, Cohen NJ (1989) Psychol Learn Motiv 24:109-165; Ratcliff R (1990) Psychol Rev 97:285-308",
-    ))
+    ds.attrs.update(
+        provenance(
+            title=f"In-weights forgetting of {model.name}: items learned one after another",
+            model=model.name,
+            model_family=model.family,
+            task="retention",
+            parameters={
+                "model_parameters": model.parameters,
+                "n_items": n_items,
+                "steps_per_item": steps_per_item,
+                "task_parameters": task.get_params(),
+                "seeds": seeds,
+                "n_test": n_test,
+            },
+            seed=seeds[0],
+            backend=torch_backend(device),
+            references=model.references + "; McCloskey M, Cohen NJ (1989) Psychol Learn Motiv 24:109-165; Ratcliff R (1990) Psychol Rev 97:285-308",
+        )
+    )
     ds.attrs["forgetting"] = "in-weights"
     return ds

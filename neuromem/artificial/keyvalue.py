@@ -16,7 +16,8 @@ exactly; small beta blends items, so recall degrades as more are stored
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from neuromem.artificial.base import ArtificialModel, stacked
 

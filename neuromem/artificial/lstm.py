@@ -10,7 +10,8 @@ seed, stacked otherwise), ``fused`` or ``stacked``; both compute the same functi
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from neuromem.artificial.base import ArtificialModel, stacked
 
@@ -22,13 +23,12 @@ class LSTM(ArtificialModel):
 
     family: ClassVar[str] = "lstm"
 
-    def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "lstm", references: str = "",
-                 kernel: str = "auto") -> None:
+    def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "lstm", references: str = "", kernel: str = "auto") -> None:
         super().__init__(parameters, device=device, name=name, references=references)
         self.kernel = kernel
 
     @classmethod
-    def from_card(cls, card: Any, *, device: str = "auto", kernel: str = "auto", **overrides: Any) -> "LSTM":
+    def from_card(cls, card: Any, *, device: str = "auto", kernel: str = "auto", **overrides: Any) -> LSTM:
         model = super().from_card(card, device=device, **overrides)
         model.kernel = kernel
         return model
@@ -62,8 +62,7 @@ class LSTM(ArtificialModel):
         if self.kernel == "fused" or (self.kernel == "auto" and S == 1):
             outs = []
             for s in range(S):
-                weights = [params["W_ih"][s].t().contiguous(), params["W_hh"][s].t().contiguous(),
-                           params["b"][s, 0], torch.zeros_like(params["b"][s, 0])]
+                weights = [params["W_ih"][s].t().contiguous(), params["W_hh"][s].t().contiguous(), params["b"][s, 0], torch.zeros_like(params["b"][s, 0])]
                 zeros = torch.zeros(1, B, H, device=x.device, dtype=x.dtype)
                 out, _, _ = torch.lstm(x[s], (zeros, zeros), weights, True, 1, 0.0, torch.is_grad_enabled(), False, False)
                 outs.append(out)

@@ -11,7 +11,8 @@ its sign whatever training does, and the read-out sees excitatory units only.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 from neuromem.artificial.base import ArtificialModel, stacked
 
@@ -45,7 +46,7 @@ class RateRNN(ArtificialModel):
 
         p = self._validated()
         s = torch.ones(p["hidden_size"], device=device)
-        s[p["n_exc"]:] = -1.0
+        s[p["n_exc"] :] = -1.0
         return s
 
     def init_params(self, seeds: Sequence[int], n_in: int, n_out: int, device: Any) -> dict[str, Any]:
@@ -60,7 +61,7 @@ class RateRNN(ArtificialModel):
                 w = w.abs()
                 n_i = N - p["n_exc"]
                 if n_i:
-                    w[p["n_exc"]:] *= p["n_exc"] / n_i  # inhibition balances excitation on average
+                    w[p["n_exc"] :] *= p["n_exc"] / n_i  # inhibition balances excitation on average
                 w *= 1.0 / math.sqrt(2.0)
             return w
 

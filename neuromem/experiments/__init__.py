@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuromem.experiments.builtin import (BUILTIN, MULTI_ITEM_RECALL, RETENTION, STDP, SYNAPTIC_TRANSMISSION, TASK,
-                                          WORKING_MEMORY, artificial_forgetting)
+from neuromem.experiments.builtin import BUILTIN, MULTI_ITEM_RECALL, RETENTION, STDP, SYNAPTIC_TRANSMISSION, TASK, WORKING_MEMORY, artificial_forgetting
 from neuromem.experiments.declare import Experiment, Param, Written, checkpoint_for
 from neuromem.experiments.fit import FIT, fit_model
 from neuromem.registry import Registry
@@ -51,6 +50,21 @@ stdp = STDP
 synaptic_transmission = SYNAPTIC_TRANSMISSION
 task = TASK
 
-__all__ = ["EXPERIMENTS", "FIT", "Experiment", "Param", "Written", "artificial_forgetting", "checkpoint_for",
-           "fit_model", "get_experiment", "list_experiments", "multi_item_recall", "retention", "stdp",
-           "synaptic_transmission", "task", "working_memory"]
+__all__ = [
+    "EXPERIMENTS",
+    "FIT",
+    "Experiment",
+    "Param",
+    "Written",
+    "artificial_forgetting",
+    "checkpoint_for",
+    "fit_model",
+    "get_experiment",
+    "list_experiments",
+    "multi_item_recall",
+    "retention",
+    "stdp",
+    "synaptic_transmission",
+    "task",
+    "working_memory",
+]

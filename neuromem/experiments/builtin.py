@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from neuromem.cards import load_card, load_model
 from neuromem.experiments.declare import Experiment, Param, Written
@@ -25,80 +26,105 @@ THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)"
 FITTED = Param("fitted", str, None, "a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
 
 
-def _spiking_options(size: str, device: str, threads: int, **extra: Any) -> dict[str, Any]:
-    return {"size": size, "device": device, "threads": threads, **extra}
-
-
 def _task_report(written: Written) -> list[str]:
     ds = next(iter(written.values()))[0]
     return task_class(ds.attrs["task"])().report(ds)
 
 
-# ------------------------------------------------------------ working memory
-def _working_memory(*, model: str, delays: Sequence[float], trials: int, seed: int, size: str, device: str,
-                    trials_per_run: int, threads: int, no_spikes: bool, fitted: str | None, out: str | None,
-                    quiet: bool) -> Written:
-    options = _spiking_options(size, device, threads, trials_per_run=trials_per_run, record_spikes=not no_spikes)
-    ds, path = run_on_task("working-memory", "delayed-estimation", {"delays": list(delays)}, model=model, fitted=fitted,
-                           trials=trials, seed=seed, out=out, progress=not quiet, options=options,
-                           tag="" if fitted else size)
-    ds.attrs["size"] = size
-    return {"trials": (ds, path)}
+def _on_task(
+    name: str,
+    task: str,
+    task_params: Callable[[dict], dict],
+    model_options: Callable[[dict], dict] = lambda p: {},
+    tag: Callable[[dict], str] = lambda p: p["size"],
+) -> Callable[..., Written]:
+    """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials."""
 
+    def function(**p: Any) -> Written:
+        options = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)}
+        ds, path = run_on_task(
+            name,
+            task,
+            task_params(p),
+            model=p["model"],
+            fitted=p["fitted"],
+            trials=p["trials"],
+            seed=p["seed"],
+            out=p["out"],
+            progress=not p["quiet"],
+            options=options,
+            tag="" if p["fitted"] else tag(p),
+        )
+        ds.attrs["size"] = p["size"]
+        return {"trials": (ds, path)}
+
+    return function
+
+
+#: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
+ON_TASK = (SEED, SIZE, DEVICE, THREADS, FITTED, OUT, QUIET)
 
 WORKING_MEMORY = Experiment(
-    "working-memory", "delayed estimation of an angle after a delay (error and its variance vs delay)",
-    (Param("model", str, "compte2000", "model card (see `neuromem list`)"),
-     Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True),
-     Param("trials", int, 20, "trials per delay"), SEED, SIZE, DEVICE,
-     Param("trials_per_run", int, 8, "trials simulated side by side in one network"), THREADS,
-     Param("no_spikes", flag=True, default=False, help="do not store individual spikes"), FITTED, OUT, QUIET),
-    _working_memory, _task_report,
+    "working-memory",
+    "delayed estimation of an angle after a delay (error and its variance vs delay)",
+    (
+        Param("model", str, "compte2000", "model card (see `neuromem list`)"),
+        Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True),
+        Param("trials", int, 20, "trials per delay"),
+        Param("trials_per_run", int, 8, "trials simulated side by side in one network"),
+        Param("no_spikes", flag=True, default=False, help="do not store individual spikes"),
+        *ON_TASK,
+    ),
+    _on_task(
+        "working-memory",
+        "delayed-estimation",
+        lambda p: {"delays": list(p["delays"])},
+        lambda p: {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]},
+    ),
+    _task_report,
 )
-
-
-# ---------------------------------------------------------- multi-item recall
-def _multi_item_recall(*, model: str, set_sizes: Sequence[int], delay: float, trials: int, seed: int, size: str,
-                       device: str, threads: int, fitted: str | None, out: str | None, quiet: bool) -> Written:
-    ds, path = run_on_task("multi-item-recall", "multi-item-recall", {"set_sizes": list(set_sizes), "delay": delay},
-                           model=model, fitted=fitted, trials=trials, seed=seed, out=out, progress=not quiet,
-                           options=_spiking_options(size, device, threads), tag="" if fitted else size)
-    ds.attrs["size"] = size
-    return {"trials": (ds, path)}
-
 
 MULTI_ITEM_RECALL = Experiment(
-    "multi-item-recall", "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
-    (Param("model", str, "mongillo2008", "model card (see `neuromem list`)"),
-     Param("set_sizes", int, [1, 2, 3, 4], "set sizes", many=True),
-     Param("delay", float, 1.0, "delay from the last item to the read-out", units="s"),
-     Param("trials", int, 5, "trials per set size"), SEED, SIZE, DEVICE, THREADS, FITTED, OUT, QUIET),
-    _multi_item_recall, _task_report,
+    "multi-item-recall",
+    "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
+    (
+        Param("model", str, "mongillo2008", "model card (see `neuromem list`)"),
+        Param("set_sizes", int, [1, 2, 3, 4], "set sizes", many=True),
+        Param("delay", float, 1.0, "delay from the last item to the read-out", units="s"),
+        Param("trials", int, 5, "trials per set size"),
+        *ON_TASK,
+    ),
+    _on_task("multi-item-recall", "multi-item-recall", lambda p: {"set_sizes": list(p["set_sizes"]), "delay": p["delay"]}),
+    _task_report,
+)
+
+_assemblies = _on_task(
+    "retention",
+    "retention",
+    lambda p: {"n_patterns": p["patterns"], "test_delays": list(p["delays"] or [0.5])},
+    lambda p: {"synapse": p["synapse"]},
+    lambda p: f"{p['synapse']}_{p['size']}",
 )
 
 
-# ------------------------------------------------------------------ retention
-def _retention(*, model: str, synapse: str, patterns: int, delays: Sequence[float] | None, trials: int, seed: int,
-               size: str, device: str, threads: int, fitted: str | None, out: str | None, quiet: bool) -> Written:
-    if fitted is None and load_card(model).family != "spiking":
-        return _artificial_forgetting(model, patterns, delays, seed, out, quiet)
+def _retention(**p: Any) -> Written:
+    if p["fitted"] is None and load_card(p["model"]).family != "spiking":
+        curves = artificial_forgetting(
+            model=p["model"],
+            seeds=[p["seed"]],
+            n_patterns=p["patterns"],
+            test_delays=p["delays"] if p["delays"] is not None else (0.0, 0.5, 2.0),
+            progress=not p["quiet"],
+        )
+        out = p["out"]
+        return {kind: (ds, None if out is None else Path(out) / f"forgetting-{kind}_{p['model']}.nc") for kind, ds in curves.items()}
     from neuromem.tasks.retention import forgetting_curve
 
-    params = {"n_patterns": patterns, "test_delays": list(delays or [0.5])}
-    options = _spiking_options(size, device, threads, synapse=synapse)
-    ds, path = run_on_task("retention", "retention", params, model=model, fitted=fitted, trials=trials, seed=seed,
-                           out=out, progress=not quiet, options=options, tag="" if fitted else f"{synapse}_{size}")
-    ds.attrs["size"] = size
+    written = _assemblies(**p)
+    ds, path = written["trials"]
     curve = forgetting_curve(ds)
     curve.attrs["title"] = f"Forgetting curve: {ds.attrs['title']}"
-    return {"trials": (ds, path), "curve": (curve, None if path is None else path.with_name(path.stem + "_curve.nc"))}
-
-
-def _artificial_forgetting(model: str, patterns: int, delays: Sequence[float] | None, seed: int, out: str | None,
-                           quiet: bool) -> Written:
-    written = artificial_forgetting(model=model, seeds=[seed], n_patterns=patterns,
-                                    test_delays=delays if delays is not None else (0.0, 0.5, 2.0), progress=not quiet)
-    return {kind: (ds, None if out is None else Path(out) / f"forgetting-{kind}_{model}.nc") for kind, ds in written.items()}
+    return {**written, "curve": (curve, None if path is None else path.with_name(path.stem + "_curve.nc"))}
 
 
 def _retention_report(written: Written) -> list[str]:
@@ -107,27 +133,46 @@ def _retention_report(written: Written) -> list[str]:
     lines = []
     for kind, (ds, _) in written.items():
         lines.append(f"{kind}: overlap by items/patterns learned since (lag 0 first)")
-        lines += [f"  test delay {d:5.2f} s: " + " ".join(f"{v:5.2f}" for v in ds["overlap"].sel(test_delay=d).values)
-                  for d in ds["test_delay"].values]
+        lines += [f"  test delay {d:5.2f} s: " + " ".join(f"{v:5.2f}" for v in ds["overlap"].sel(test_delay=d).values) for d in ds["test_delay"].values]
     return lines
 
 
 RETENTION = Experiment(
-    "retention", "patterns stored as assemblies by STDP, recalled from a partial cue: forgetting curve vs pattern age",
-    (Param("model", str, "assembly_memory", "model card; an artificial one (rate_rnn, lstm, keyvalue) is trained and "
-           "tested for forgetting in activity and in weights"),
-     Param("synapse", str, "simple", "synapse variant of the assembly network", choices=("simple", "benna-fusi")),
-     Param("patterns", int, 8, "patterns studied per trial"),
-     Param("delays", float, None, "test delays (default 0.5 for spiking models; 0 0.5 2 for artificial ones)", units="s", many=True),
-     Param("trials", int, 4, "trials per test delay"), SEED, SIZE, DEVICE, THREADS, FITTED, OUT, QUIET),
-    _retention, _retention_report,
+    "retention",
+    "patterns stored as assemblies by STDP, recalled from a partial cue: forgetting curve vs pattern age",
+    (
+        Param(
+            "model",
+            str,
+            "assembly_memory",
+            "model card; an artificial one (rate_rnn, lstm, keyvalue) is trained and tested for forgetting in activity and in weights",
+        ),
+        Param("synapse", str, "simple", "synapse variant of the assembly network", choices=("simple", "benna-fusi")),
+        Param("patterns", int, 8, "patterns studied per trial"),
+        Param("delays", float, None, "test delays (default 0.5 for spiking models; 0 0.5 2 for artificial ones)", units="s", many=True),
+        Param("trials", int, 4, "trials per test delay"),
+        *ON_TASK,
+    ),
+    _retention,
+    _retention_report,
 )
 
 
-def artificial_forgetting(*, model: str = "lstm", seeds: Sequence[int] = (1,), n_patterns: int = 4,
-                          test_delays: Sequence[float] = (0.0, 0.5, 2.0), train_steps: int = 1000, n_items: int = 8,
-                          steps_per_item: int = 100, hidden_size: int | None = None, trials: int = 100,
-                          device: str = "auto", out: str | Path | None = None, progress: bool = True) -> dict[str, Any]:
+def artificial_forgetting(
+    *,
+    model: str = "lstm",
+    seeds: Sequence[int] = (1,),
+    n_patterns: int = 4,
+    test_delays: Sequence[float] = (0.0, 0.5, 2.0),
+    train_steps: int = 1000,
+    n_items: int = 8,
+    steps_per_item: int = 100,
+    hidden_size: int | None = None,
+    trials: int = 100,
+    device: str = "auto",
+    out: str | Path | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Both kinds of forgetting of an artificial model, as forgetting curves ({kind: Dataset}).
 
     With ``out`` each curve is also saved as ``<out>/forgetting-<kind>_<model>.nc``.
@@ -145,8 +190,7 @@ def artificial_forgetting(*, model: str = "lstm", seeds: Sequence[int] = (1,), n
     fit(net, fit_task("retention"), seeds=seeds, steps=train_steps, progress=progress)
     longer = fit_task("retention", test_delays=list(test_delays), n_patterns=n_patterns)
     _, activity = in_activity(net, longer, trials, seed=10**6)
-    weights = in_weights(load_model(model, device=device, **overrides), seeds=seeds, n_items=n_items,
-                         steps_per_item=steps_per_item, progress=progress)
+    weights = in_weights(load_model(model, device=device, **overrides), seeds=seeds, n_items=n_items, steps_per_item=steps_per_item, progress=progress)
     curves = {"in-activity": activity, "in-weights": weights}
     if out is not None:
         from neuromem.results import save
@@ -161,11 +205,16 @@ def _protocols(prefix: str, chosen: Sequence[str], runs: dict, out: str | None) 
     return {name: (runs[name](), None if out is None else Path(out) / f"{prefix}_{name}.nc") for name in chosen}
 
 
-def _synaptic_transmission(*, protocols: Sequence[str], intervals: Sequence[float], frequencies: Sequence[float],
-                           sets: Sequence[str], pulses: int, device: str, out: str | None) -> Written:
+def _synaptic_transmission(
+    *, protocols: Sequence[str], intervals: Sequence[float], frequencies: Sequence[float], sets: Sequence[str], pulses: int, device: str, out: str | None
+) -> Written:
     model = load_model("synaptic_transmission", device=device)
-    runs = {"psc": lambda: model.psc(), "paired-pulse": lambda: model.paired_pulse(intervals, sets=sets),
-            "trains": lambda: model.trains(frequencies, sets=sets, n_pulses=pulses), "nmda-iv": lambda: model.nmda_iv()}
+    runs = {
+        "psc": lambda: model.psc(),
+        "paired-pulse": lambda: model.paired_pulse(intervals, sets=sets),
+        "trains": lambda: model.trains(frequencies, sets=sets, n_pulses=pulses),
+        "nmda-iv": lambda: model.nmda_iv(),
+    }
     return _protocols("synaptic-transmission", protocols, runs, out)
 
 
@@ -178,19 +227,23 @@ def _synaptic_report(written: Written) -> list[str]:
 
 
 SYNAPTIC_TRANSMISSION = Experiment(
-    "synaptic-transmission", "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
-    (Param("protocols", str, list(PROTOCOLS), "protocols to run", many=True, choices=PROTOCOLS),
-     Param("intervals", float, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], "paired-pulse intervals", units="s", many=True),
-     Param("frequencies", float, [1.0, 2.0, 5.0, 10.0, 20.0, 50.0], "train frequencies", units="Hz", many=True),
-     Param("sets", str, ["depressing", "facilitating", "mongillo2008"], "Tsodyks-Markram sets of the card", many=True),
-     Param("pulses", int, 10, "spikes per train"),
-     Param("device", str, "runtime", "Brian2 device", choices=DEVICES), OUT),
-    _synaptic_transmission, _synaptic_report,
+    "synaptic-transmission",
+    "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
+    (
+        Param("protocols", str, list(PROTOCOLS), "protocols to run", many=True, choices=PROTOCOLS),
+        Param("intervals", float, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], "paired-pulse intervals", units="s", many=True),
+        Param("frequencies", float, [1.0, 2.0, 5.0, 10.0, 20.0, 50.0], "train frequencies", units="Hz", many=True),
+        Param("sets", str, ["depressing", "facilitating", "mongillo2008"], "Tsodyks-Markram sets of the card", many=True),
+        Param("pulses", int, 10, "spikes per train"),
+        Param("device", str, "runtime", "Brian2 device", choices=DEVICES),
+        OUT,
+    ),
+    _synaptic_transmission,
+    _synaptic_report,
 )
 
 
-def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, song_duration: float, seed: int, device: str,
-          out: str | None) -> Written:
+def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, song_duration: float, seed: int, device: str, out: str | None) -> Written:
     model = load_model("stdp", device=device)
     runs = {
         "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
@@ -207,25 +260,36 @@ def _stdp_report(written: Written) -> list[str]:
         lines.append("dw/w vs pairing frequency (Hz " + " ".join(f"{f:g}" for f in ds["frequency"].values) + ")")
         for d in ds["delta_t"].values:
             lines.append(f"  {'Sjostrom 2001':<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["published"].sel(delta_t=d).values))
-            lines += [f"  {r:<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["dw_over_w"].sel(rule=r, delta_t=d).values)
-                      for r in ds["rule"].values]
-        lines += [f"  {r}: rmse {float(ds['rmse'].sel(rule=r)):.3f}, chi2 {float(ds['chi2'].sel(rule=r)):.1f} (10 points)"
-                  for r in ds["rule"].values]
+            lines += [f"  {r:<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["dw_over_w"].sel(rule=r, delta_t=d).values) for r in ds["rule"].values]
+        lines += [f"  {r}: rmse {float(ds['rmse'].sel(rule=r)):.3f}, chi2 {float(ds['chi2'].sel(rule=r)):.1f} (10 points)" for r in ds["rule"].values]
     if "song2000" in written:
         ds = written["song2000"][0]
-        lines.append(f"  Song et al. (2000): {float(ds['fraction_low']):.2f} of weights < 0.1 g_max, "
-                     f"{float(ds['fraction_high']):.2f} > 0.9 g_max after {ds['sample_time'].values[-1]:g} s")
+        lines.append(
+            f"  Song et al. (2000): {float(ds['fraction_low']):.2f} of weights < 0.1 g_max, "
+            f"{float(ds['fraction_high']):.2f} > 0.9 g_max after {ds['sample_time'].values[-1]:g} s"
+        )
     return lines
 
 
 STDP = Experiment(
-    "stdp", "STDP window, frequency dependence vs Sjostrom et al. (2001), Song et al. (2000) weight distribution",
-    (Param("protocols", str, list(STDP_PROTOCOLS), "protocols to run", many=True, choices=STDP_PROTOCOLS),
-     Param("rules", str, None, "STDP rules of the stdp card for the window/frequency protocols (default: pair rules "
-           "for the window, triplet rules for the frequency protocol)", many=True),
-     Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"), SEED,
-     Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES), OUT),
-    _stdp, _stdp_report,
+    "stdp",
+    "STDP window, frequency dependence vs Sjostrom et al. (2001), Song et al. (2000) weight distribution",
+    (
+        Param("protocols", str, list(STDP_PROTOCOLS), "protocols to run", many=True, choices=STDP_PROTOCOLS),
+        Param(
+            "rules",
+            str,
+            None,
+            "STDP rules of the stdp card for the window/frequency protocols (default: pair rules for the window, triplet rules for the frequency protocol)",
+            many=True,
+        ),
+        Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"),
+        SEED,
+        Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES),
+        OUT,
+    ),
+    _stdp,
+    _stdp_report,
 )
 
 
@@ -243,22 +307,51 @@ def _key_values(name: str, items: Sequence[str] | None) -> dict[str, Any]:
     return out
 
 
-def _task(*, task: str | None, model: str | None, task_param: Sequence[str] | None, option: Sequence[str] | None,
-          trials: int, seed: int, fitted: str | None, out: str | None, quiet: bool) -> Written:
+def _task(
+    *,
+    task: str | None,
+    model: str | None,
+    task_param: Sequence[str] | None,
+    option: Sequence[str] | None,
+    trials: int,
+    seed: int,
+    fitted: str | None,
+    out: str | None,
+    quiet: bool,
+) -> Written:
     if task is None or (model is None and fitted is None):
         raise ValueError("the task experiment needs --task and --model (or --fitted); see `neuromem list`")
-    ds, path = run_on_task(task, task, _key_values("task_param", task_param), model=model or "", fitted=fitted,
-                           trials=trials, seed=seed, out=out, progress=not quiet, options=_key_values("option", option))
+    ds, path = run_on_task(
+        task,
+        task,
+        _key_values("task_param", task_param),
+        model=model or "",
+        fitted=fitted,
+        trials=trials,
+        seed=seed,
+        out=out,
+        progress=not quiet,
+        options=_key_values("option", option),
+    )
     return {"trials": (ds, path)}
 
 
 TASK = Experiment(
-    "task", "any registered model on any registered task it lists (plug-ins included)",
-    (Param("task", str, None, "task name (see `neuromem list`)"), Param("model", str, None, "model card name"),
-     Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON)", many=True),
-     Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON)", many=True),
-     Param("trials", int, 10, "trials per condition of the task"), SEED, FITTED, OUT, QUIET),
-    _task, _task_report,
+    "task",
+    "any registered model on any registered task it lists (plug-ins included)",
+    (
+        Param("task", str, None, "task name (see `neuromem list`)"),
+        Param("model", str, None, "model card name"),
+        Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON)", many=True),
+        Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON)", many=True),
+        Param("trials", int, 10, "trials per condition of the task"),
+        SEED,
+        FITTED,
+        OUT,
+        QUIET,
+    ),
+    _task,
+    _task_report,
 )
 
 BUILTIN: tuple[Experiment, ...] = (WORKING_MEMORY, SYNAPTIC_TRANSMISSION, MULTI_ITEM_RECALL, STDP, RETENTION, TASK)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import xarray as xr
 
@@ -106,8 +107,9 @@ class Experiment:
             if p.flag:
                 parser.add_argument(p.option, dest=p.name, action="store_true", default=argparse.SUPPRESS, help=p.describe())
             else:
-                parser.add_argument(p.option, dest=p.name, type=p.type, nargs="+" if p.many else None,
-                                    default=argparse.SUPPRESS, help=p.describe(), metavar=p.name.upper())
+                parser.add_argument(
+                    p.option, dest=p.name, type=p.type, nargs="+" if p.many else None, default=argparse.SUPPRESS, help=p.describe(), metavar=p.name.upper()
+                )
         parser.set_defaults(experiment=self)
         return parser
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from neuromem.cards import check_task, load_card, load_model
 from neuromem.experiments.builtin import _key_values, _task_report
@@ -16,10 +17,20 @@ from neuromem.validation import check_positive_int
 MAX_STEPS = 10_000_000
 
 
-def fit_model(*, model: str = "lstm", task: str = "delayed-estimation", task_param: dict[str, Any] | None = None,
-              seeds: Sequence[int] = (1,), steps: int = 500, hidden: int | None = None, criterion: float | None = None,
-              device: str = "auto", eval_trials: int = 200, out: str | Path = "results",
-              progress: bool = True) -> tuple[Any, dict[str, Path]]:
+def fit_model(
+    *,
+    model: str = "lstm",
+    task: str = "delayed-estimation",
+    task_param: dict[str, Any] | None = None,
+    seeds: Sequence[int] = (1,),
+    steps: int = 500,
+    hidden: int | None = None,
+    criterion: float | None = None,
+    device: str = "auto",
+    eval_trials: int = 200,
+    out: str | Path = "results",
+    progress: bool = True,
+) -> tuple[Any, dict[str, Path]]:
     """Fit an artificial model; write the fitted weights, the loss history and a scored evaluation.
 
     The task is built from its ``fit_defaults`` updated by ``task_param``. An
@@ -38,8 +49,7 @@ def fit_model(*, model: str = "lstm", task: str = "delayed-estimation", task_par
     out = Path(out)
     stem = f"fit_{model}_{task}"
     ckpt = out / f"{stem}.ckpt.pt"
-    fit(net, t, seeds=seeds, steps=check_positive_int("steps", steps, maximum=MAX_STEPS), criterion=criterion,
-        checkpoint=ckpt, progress=progress)
+    fit(net, t, seeds=seeds, steps=check_positive_int("steps", steps, maximum=MAX_STEPS), criterion=criterion, checkpoint=ckpt, progress=progress)
     paths = {"fitted": save_fitted(net, out / f"{stem}.pt"), "history": save(net.history_, out / f"{stem}_history.nc")}
     trials = t.trials(check_positive_int("eval_trials", eval_trials, maximum=100_000), 10**6)
     paths["evaluation"] = save(combine(t, trials, net.run(trials, seed=10**6)), out / f"{stem}_eval.nc")
@@ -47,30 +57,58 @@ def fit_model(*, model: str = "lstm", task: str = "delayed-estimation", task_par
     return net, paths
 
 
-def _fit(*, model: str, task: str, task_param: Sequence[str] | None, seeds: Sequence[int], steps: int,
-         hidden: int | None, criterion: float | None, device: str, out: str, quiet: bool) -> Written:
+def _fit(
+    *,
+    model: str,
+    task: str,
+    task_param: Sequence[str] | None,
+    seeds: Sequence[int],
+    steps: int,
+    hidden: int | None,
+    criterion: float | None,
+    device: str,
+    out: str,
+    quiet: bool,
+) -> Written:
     from neuromem.results import load
 
-    net, paths = fit_model(model=model, task=task, task_param=_key_values("task_param", task_param), seeds=seeds,
-                           steps=steps, hidden=hidden, criterion=criterion, device=device, out=out, progress=not quiet)
+    net, paths = fit_model(
+        model=model,
+        task=task,
+        task_param=_key_values("task_param", task_param),
+        seeds=seeds,
+        steps=steps,
+        hidden=hidden,
+        criterion=criterion,
+        device=device,
+        out=out,
+        progress=not quiet,
+    )
     for kind, path in paths.items():
         print(f"wrote {path} ({kind})")
     loss = net.history_["loss"]
-    print(f"device {net.history_.attrs['device']}, {net.steps_} steps, {net.fit_seconds_:.1f} s; final loss per seed: "
-          + ", ".join(f"{int(s)}: {float(loss.sel(seed=s).dropna('step')[-1]):.4f}" for s in loss["seed"]))
+    print(
+        f"device {net.history_.attrs['device']}, {net.steps_} steps, {net.fit_seconds_:.1f} s; final loss per seed: "
+        + ", ".join(f"{int(s)}: {float(loss.sel(seed=s).dropna('step')[-1]):.4f}" for s in loss["seed"])
+    )
     return {"evaluation": (load(paths["evaluation"]), None)}
 
 
 FIT = Experiment(
-    "fit", "fit an artificial model (rate_rnn, lstm, keyvalue, ...) to a task; several seeds at once",
-    (Param("model", str, "lstm", "artificial model card"),
-     Param("task", str, "delayed-estimation", "task with an encoding for artificial models (see `neuromem list`)"),
-     Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON), e.g. delays=[0.2,0.4]", many=True),
-     Param("seeds", int, [1], "seeds trained at once as one batched model", many=True),
-     Param("steps", int, 500, "optimiser steps"), Param("hidden", int, None, "hidden size (default: the card's)"),
-     Param("criterion", float, None, "stop a seed when its loss falls below this"),
-     Param("device", str, "auto", "torch device: auto (CUDA when present), cpu or cuda"),
-     Param("out", str, "results", "folder for the fitted model, history and evaluation"),
-     Param("quiet", flag=True, default=False, help="no progress bar")),
-    _fit, _task_report,
+    "fit",
+    "fit an artificial model (rate_rnn, lstm, keyvalue, ...) to a task; several seeds at once",
+    (
+        Param("model", str, "lstm", "artificial model card"),
+        Param("task", str, "delayed-estimation", "task with an encoding for artificial models (see `neuromem list`)"),
+        Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON), e.g. delays=[0.2,0.4]", many=True),
+        Param("seeds", int, [1], "seeds trained at once as one batched model", many=True),
+        Param("steps", int, 500, "optimiser steps"),
+        Param("hidden", int, None, "hidden size (default: the card's)"),
+        Param("criterion", float, None, "stop a seed when its loss falls below this"),
+        Param("device", str, "auto", "torch device: auto (CUDA when present), cpu or cuda"),
+        Param("out", str, "results", "folder for the fitted model, history and evaluation"),
+        Param("quiet", flag=True, default=False, help="no progress bar"),
+    ),
+    _fit,
+    _task_report,
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import xarray as xr
 
-from neuromem.cards import check_task, load_card, load_model
+from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.declare import Written, checkpoint_for
 from neuromem.runner import run_task
 from neuromem.tasks import get_task, task_class
@@ -29,16 +30,28 @@ def build_model(model: str, task: Any, fitted: str | None, options: Mapping[str,
         return net
     card = load_card(model)
     check_task(card, task)
-    net = load_model(model, **options)
-    if getattr(net, "needs_fit", False):
-        raise ValueError(f"model={model!r} is a {card.family} model that must be trained first: run `neuromem fit --model "
-                         f"{model} --task {task.name}` and pass the .pt file with --fitted")
-    return net
+    if getattr(model_class(model), "needs_fit", False):
+        raise ValueError(
+            f"model={model!r} is a {card.family} model that must be trained first: run `neuromem fit --model "
+            f"{model} --task {task.name}` and pass the .pt file with --fitted"
+        )
+    return load_model(model, **options)
 
 
-def run_on_task(name: str, task_name: str, task_params: Mapping[str, Any], *, model: str, fitted: str | None,
-                trials: int, seed: int, out: str | Path | None, progress: bool, options: Mapping[str, Any],
-                tag: str = "") -> tuple[xr.Dataset, Path | None]:
+def run_on_task(
+    name: str,
+    task_name: str,
+    task_params: Mapping[str, Any],
+    *,
+    model: str,
+    fitted: str | None,
+    trials: int,
+    seed: int,
+    out: str | Path | None,
+    progress: bool,
+    options: Mapping[str, Any],
+    tag: str = "",
+) -> tuple[xr.Dataset, Path | None]:
     """Run ``trials`` trials per condition of task ``task_name`` on a model; returns the Dataset and its target path.
 
     The file is ``<out>/<name>_<model>[_<tag>]_seed<seed>.nc``; finished batches are

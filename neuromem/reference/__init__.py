@@ -6,8 +6,8 @@ where the numbers come from in the Dataset's ``references`` attribute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -22,8 +22,9 @@ def _csv(name: str) -> pd.DataFrame:
 
 
 def _attrs(name: str, title: str, task: str, references: str) -> dict:
-    return provenance(title=title, model=name, model_family="reference", task=task,
-                      parameters={"file": f"{name}.csv"}, seed=0, backend="none", references=references)
+    return provenance(
+        title=title, model=name, model_family="reference", task=task, parameters={"file": f"{name}.csv"}, seed=0, backend="none", references=references
+    )
 
 
 def _sjostrom2001() -> xr.Dataset:
@@ -39,9 +40,14 @@ def _sjostrom2001() -> xr.Dataset:
             "delta_t": ("point", df["delta_t_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre"}),
         },
     )
-    ds.attrs.update(_attrs("sjostrom2001_frequency", "Frequency dependence of STDP in visual cortex L5 pairs", "stdp-frequency",
-                           "Sjostrom PJ, Turrigiano GG, Nelson SB (2001) Neuron 32:1149-1164 (as transcribed by "
-                           "independent reproductions, e.g. Pfister & Gerstner 2006)"))
+    ds.attrs.update(
+        _attrs(
+            "sjostrom2001_frequency",
+            "Frequency dependence of STDP in visual cortex L5 pairs",
+            "stdp-frequency",
+            "Sjostrom PJ, Turrigiano GG, Nelson SB (2001) Neuron 32:1149-1164 (as transcribed by independent reproductions, e.g. Pfister & Gerstner 2006)",
+        )
+    )
     return ds
 
 
@@ -50,17 +56,26 @@ def _ebbinghaus1885() -> xr.Dataset:
     ds = xr.Dataset(
         {
             "savings": ("retention_interval", df["savings_percent"].to_numpy(float), {"units": "percent", "long_name": "savings in relearning"}),
-            "ebbinghaus_fit": ("retention_interval", df["ebbinghaus_fit_percent"].to_numpy(float),
-                               {"units": "percent", "long_name": "Ebbinghaus's own fitted savings, b = 100k/((log10 t)^c + k)"}),
+            "ebbinghaus_fit": (
+                "retention_interval",
+                df["ebbinghaus_fit_percent"].to_numpy(float),
+                {"units": "percent", "long_name": "Ebbinghaus's own fitted savings, b = 100k/((log10 t)^c + k)"},
+            ),
         },
         coords={
             "retention_interval": ("retention_interval", df["minutes"].to_numpy(float) * 60.0, {"units": "s", "long_name": "retention interval"}),
             "interval_label": ("retention_interval", df["interval"].astype(str).to_numpy(), {"long_name": "interval as Ebbinghaus named it"}),
         },
     )
-    ds.attrs.update(_attrs("ebbinghaus1885_savings", "Ebbinghaus's forgetting curve (savings, 13-syllable lists)", "retention",
-                           "Ebbinghaus H (1885) Memory: A Contribution to Experimental Psychology (1913 translation, pp. 76-77); "
-                           "Murre JMJ, Dros J (2015) PLoS ONE 10:e0120644"))
+    ds.attrs.update(
+        _attrs(
+            "ebbinghaus1885_savings",
+            "Ebbinghaus's forgetting curve (savings, 13-syllable lists)",
+            "retention",
+            "Ebbinghaus H (1885) Memory: A Contribution to Experimental Psychology (1913 translation, pp. 76-77); "
+            "Murre JMJ, Dros J (2015) PLoS ONE 10:e0120644",
+        )
+    )
     return ds
 
 
@@ -72,13 +87,21 @@ def _stp_parameters() -> xr.Dataset:
             "tau_rec": ("stp_set", df["tau_rec_ms"].to_numpy(float), {"units": "ms", "long_name": "recovery time constant"}),
             "tau_facil": ("stp_set", df["tau_facil_ms"].to_numpy(float), {"units": "ms", "long_name": "facilitation time constant (0: none)"}),
         },
-        coords={"stp_set": df["name"].astype(str).to_numpy(),
-                "source": ("stp_set", df["source"].astype(str).to_numpy(), {"long_name": "publication of each set"})},
+        coords={
+            "stp_set": df["name"].astype(str).to_numpy(),
+            "source": ("stp_set", df["source"].astype(str).to_numpy(), {"long_name": "publication of each set"}),
+        },
     )
-    ds.attrs.update(_attrs("stp_parameters", "Tsodyks-Markram short-term plasticity parameter sets", "paired-pulse",
-                           "Tsodyks MV, Markram H (1997) PNAS 94:719-723; Tsodyks M, Pawelzik K, Markram H (1998) Neural Comput "
-                           "10:821-835; Maass W, Natschlaeger T, Markram H (2002) Neural Comput 14:2531-2560; "
-                           "Mongillo G, Barak O, Tsodyks M (2008) Science 319:1543-1546"))
+    ds.attrs.update(
+        _attrs(
+            "stp_parameters",
+            "Tsodyks-Markram short-term plasticity parameter sets",
+            "paired-pulse",
+            "Tsodyks MV, Markram H (1997) PNAS 94:719-723; Tsodyks M, Pawelzik K, Markram H (1998) Neural Comput "
+            "10:821-835; Maass W, Natschlaeger T, Markram H (2002) Neural Comput 14:2531-2560; "
+            "Mongillo G, Barak O, Tsodyks M (2008) Science 319:1543-1546",
+        )
+    )
     return ds
 
 
@@ -90,8 +113,14 @@ def _luck_vogel1997() -> xr.Dataset:
             "capacity_high": ((), 4.0, {"units": "1", "long_name": "visual working-memory capacity, upper end (items)"}),
         }
     )
-    ds.attrs.update(_attrs("luck_vogel1997_capacity", "Capacity of visual working memory (Cowan's K ~ 3-4 items)",
-                           "multi-item-recall", "Luck SJ, Vogel EK (1997) Nature 390:279-281; Cowan N (2001) Behav Brain Sci 24:87-114"))
+    ds.attrs.update(
+        _attrs(
+            "luck_vogel1997_capacity",
+            "Capacity of visual working memory (Cowan's K ~ 3-4 items)",
+            "multi-item-recall",
+            "Luck SJ, Vogel EK (1997) Nature 390:279-281; Cowan N (2001) Behav Brain Sci 24:87-114",
+        )
+    )
     ds.attrs["parameters"] = '{"file": "none (values from the cited papers)"}'
     return ds
 
@@ -102,6 +131,7 @@ REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
     "stp_parameters": _stp_parameters,
     "luck_vogel1997_capacity": _luck_vogel1997,
 }
+
 
 def list_references() -> list[str]:
     """Names of the bundled reference datasets."""

@@ -32,14 +32,13 @@ Implementation notes
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel
+from neuromem.spiking.base import SpikingModel, lif_group
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.units import dimension_table
@@ -55,8 +54,7 @@ _I_EQS = """
 dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
 """
 _DIMENSIONS = dimension_table(
-    time=("tau_E", "tau_I", "tref", "delay", "tau_plus", "tau_minus", "tau_x", "tau_y", "chain_tau", "chain_dt",
-          "readout_skip", "weight_sample_dt", "dt"),
+    time=("tau_E", "tau_I", "tref", "delay", "tau_plus", "tau_minus", "tau_x", "tau_y", "chain_tau", "chain_dt", "readout_skip", "weight_sample_dt", "dt"),
     voltage=("V_thr", "V_reset", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE", "J_IE", "J_EI", "J_II", "stim"),
 )
 #: drive and plasticity-gate TimedArrays are sampled every millisecond
@@ -68,8 +66,8 @@ def chain_code(levels: int, tau: float, step: float, w_min: float, w_max: float)
 
     Returns the model lines declaring u2..um and the update code run every ``step`` s.
     """
-    C = [2.0 ** k for k in range(levels)]
-    g = [4.0 ** -k / tau for k in range(levels)]
+    C = [2.0**k for k in range(levels)]
+    g = [4.0**-k / tau for k in range(levels)]
     u = ["w"] + [f"u{k}" for k in range(2, levels + 1)]
     model = "".join(f"{name} : 1\n" for name in u[1:])
     lines = []
@@ -98,14 +96,9 @@ class AssemblyMemory(SpikingModel):
 
     task = "retention"
     dimensions = _DIMENSIONS
-    constructor = frozenset({"device", "N_E", "N_I", "threads"})
     n_setup_streams = 2  # the connectivity, the sampled synapses
     runtime_numpy = True
     text_parameters = frozenset({"synapse"})
-
-    def __init__(self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
-                 name: str = "assembly_memory", references: str = "", threads: int = 0) -> None:
-        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
 
     def _validated(self) -> dict[str, Any]:
         q = super()._validated()
@@ -127,19 +120,29 @@ class AssemblyMemory(SpikingModel):
             raise ValueError("the benna-fusi synapse needs chain_levels >= 2 and chain_dt well below chain_tau")
         # the rule validates its own amplitudes and time constants
         q["rule"] = TripletSTDP(
-            A2_plus=q["A2_plus"], A3_plus=q["A3_plus"], A2_minus=q["A2_minus"], A3_minus=q["A3_minus"],
-            tau_plus=float(q["tau_plus"]), tau_minus=float(q["tau_minus"]), tau_x=float(q["tau_x"]), tau_y=float(q["tau_y"]),
-            w_min=q["w_min"], w_max=q["w_max"], name="assembly_triplet",
+            A2_plus=q["A2_plus"],
+            A3_plus=q["A3_plus"],
+            A2_minus=q["A2_minus"],
+            A3_minus=q["A3_minus"],
+            tau_plus=float(q["tau_plus"]),
+            tau_minus=float(q["tau_minus"]),
+            tau_x=float(q["tau_x"]),
+            tau_y=float(q["tau_y"]),
+            w_min=q["w_min"],
+            w_max=q["w_max"],
+            name="assembly_triplet",
         )
         q["p_E"] = kept_in_degree(q["connectivity"], q["N_E"], self.N_E)
         q["p_I"] = kept_in_degree(q["connectivity"], q["N_I"], self.N_I)
         return q
 
     def _connectivity(self, q: dict[str, Any], rng: np.random.Generator) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        return {"EE": random_pairs(rng, self.N_E, self.N_E, q["p_E"], no_self=True),
-                "EI": random_pairs(rng, self.N_E, self.N_I, q["p_E"]),
-                "IE": random_pairs(rng, self.N_I, self.N_E, q["p_I"]),
-                "II": random_pairs(rng, self.N_I, self.N_I, q["p_I"], no_self=True)}
+        return {
+            "EE": random_pairs(rng, self.N_E, self.N_E, q["p_E"], no_self=True),
+            "EI": random_pairs(rng, self.N_E, self.N_I, q["p_E"]),
+            "IE": random_pairs(rng, self.N_I, self.N_E, q["p_I"]),
+            "II": random_pairs(rng, self.N_I, self.N_I, q["p_I"], no_self=True),
+        }
 
     def schedule(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> tuple[np.ndarray, np.ndarray]:
         """(drive over (time, feature), plasticity gate over time) for one trial."""
@@ -181,18 +184,25 @@ class AssemblyMemory(SpikingModel):
         ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "stim")}
         ns.update(drive=drive, plastic=plastic, V_thr=q["V_thr"], V_reset=q["V_reset"])
         dt = q["dt"]
-        E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                           method="euler", namespace=ns, dt=dt, name="exc")
-        I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset", refractory=q["tref"],
-                           method="euler", namespace=ns, dt=dt, name="inh")
+        E = lif_group(self.N_E, _E_EQS, reset="v = V_reset", refractory=q["tref"], namespace=ns, dt=dt, name="exc")
+        I = lif_group(self.N_I, _I_EQS, reset="v = V_reset", refractory=q["tref"], namespace=ns, dt=dt, name="inh")
         E.feature = np.repeat(np.arange(n_features, dtype=np.int32), self.N_E // n_features)
         syn = self._synapses(q, E, I, conn, plastic)
         seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
         spikes = b2.SpikeMonitor(E, name="exc_spikes")
         wmon = b2.StateMonitor(syn["EE"], "w", record=sample, dt=q["weight_sample_dt"], when="end", name="weight_samples")
         net = b2.Network(E, I, *syn.values(), seed_holder, spikes, wmon)
-        return {"net": net, "E": E, "I": I, "drive": drive, "plastic": plastic, "spikes": spikes, "weights": wmon,
-                "seed_holder": seed_holder, "n_steps": n_steps}
+        return {
+            "net": net,
+            "E": E,
+            "I": I,
+            "drive": drive,
+            "plastic": plastic,
+            "spikes": spikes,
+            "weights": wmon,
+            "seed_holder": seed_holder,
+            "n_steps": n_steps,
+        }
 
     def _synapses(self, q: dict[str, Any], E: Any, I: Any, conn: dict, plastic: Any) -> dict[str, Any]:
         import brian2 as b2
@@ -203,12 +213,14 @@ class AssemblyMemory(SpikingModel):
         if q["synapse"] == "benna-fusi":
             hidden, chain = chain_code(int(q["chain_levels"]), float(q["chain_tau"]), float(q["chain_dt"]), q["w_min"], q["w_max"])
             model += hidden
-        syn = {"EE": b2.Synapses(E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post,
-                                 namespace={"plastic": plastic}, dt=dt, name="syn_EE")}
+        syn = {
+            "EE": b2.Synapses(
+                E, E, model, on_pre=f"v_post += {float(q['J_EE'])!r}*volt*w\n" + on_pre, on_post=on_post, namespace={"plastic": plastic}, dt=dt, name="syn_EE"
+            )
+        }
         if chain is not None:
             syn["EE"].run_regularly(chain, dt=q["chain_dt"], name="chain_update")
-        for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]),
-                                          "II": (I, I, "-", q["J_II"])}.items():
+        for name, (src, tgt, sign, J) in {"EI": (E, I, "+", q["J_IE"]), "IE": (I, E, "-", q["J_EI"]), "II": (I, I, "-", q["J_II"])}.items():
             syn[name] = b2.Synapses(src, tgt, on_pre=f"v_post {sign}= {float(J)!r}*volt", dt=dt, name=f"syn_{name}")
         for name, s in syn.items():
             i, j = conn[name]
@@ -220,8 +232,7 @@ class AssemblyMemory(SpikingModel):
                 setattr(syn["EE"], f"u{k}", 1.0)
         return syn
 
-    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
-                      rng: np.random.Generator) -> dict[Any, Any]:
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[Any, Any]:
         """Random initial potentials, the trial's drive and its plasticity gate."""
         import brian2 as b2
 
@@ -234,12 +245,18 @@ class AssemblyMemory(SpikingModel):
         import brian2 as b2
 
         w = built["weights"]
-        return {"i": np.asarray(built["spikes"].i[:]), "t": np.asarray(built["spikes"].t[:] / b2.second),
-                "w": np.asarray(w.w[:]), "w_t": np.asarray(w.t / b2.second)}
+        return {
+            "i": np.asarray(built["spikes"].i[:]),
+            "t": np.asarray(built["spikes"].t[:] / b2.second),
+            "w": np.asarray(w.w[:]),
+            "w_t": np.asarray(w.t / b2.second),
+        }
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return (f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
-                {"connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"]})
+        return (
+            f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
+            {"connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"]},
+        )
 
     def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: Any = None) -> xr.Dataset:
         """Simulate each trial from the initial (unlearned) network (see :meth:`SpikingModel.run`).
@@ -258,8 +275,7 @@ class AssemblyMemory(SpikingModel):
         ds.attrs["simulated_seconds_per_trial"] = math.ceil(round(float(trials["trial_end"].max()) / float(q["dt"]), 6)) * float(q["dt"])
         return ds
 
-    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
-                   duration_s: float, setup: list) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Recall rates per feature while cued, weights within each pattern, study rates, mean rate."""
         conn, sample = self._draws(q, setup)
         ee = conn["EE"]
@@ -295,7 +311,11 @@ class AssemblyMemory(SpikingModel):
         return xr.Dataset(
             {
                 "recalled": (("trial", "item", "feature"), recalled, {"units": "Hz", "long_name": "rate of each feature's E neurons while the item is cued"}),
-                "weight_in_pattern": (("trial", "item", "sample_time"), in_pattern, {"units": "1", "long_name": "mean sampled E->E weight within the pattern (units of J_EE)"}),
+                "weight_in_pattern": (
+                    ("trial", "item", "sample_time"),
+                    in_pattern,
+                    {"units": "1", "long_name": "mean sampled E->E weight within the pattern (units of J_EE)"},
+                ),
                 "study_rate": (("trial", "item", "group"), study, {"units": "Hz", "long_name": "E rate while the item is studied, in and outside the pattern"}),
                 "rate": (("trial", "time"), rate, {"units": "Hz", "long_name": "mean E rate"}),
             },

@@ -25,7 +25,9 @@ import json
 import math
 import os
 import time as _time
-from typing import Any, ClassVar, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -38,16 +40,31 @@ from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, br
 from neuromem.validation import check_positive_int
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How a run is cut into batches: device, copies per batch, trial rows per batch, seeds, build key."""
+
+    kind: str
+    n_copies: int
+    rows: list[np.ndarray]
+    duration_s: float
+    setup: list
+    children: list
+    key: str
+
+
 class SpikingModel:
     """Base class of the Brian2 networks that run a task's trials (see the module docstring)."""
 
     family: ClassVar[str] = "spiking"
+    #: (module, extra) this model needs beyond the core install
+    requires: ClassVar[tuple[tuple[str, str], ...]] = (("brian2", "spiking"), ("filelock", "spiking"))
     #: the task whose trials this network runs
     task: ClassVar[str] = ""
     #: {parameter: dimension} of the card's parameters (absent: a plain number)
     dimensions: ClassVar[Mapping[str, str]] = {}
-    #: card options that are constructor arguments (the rest override card parameters)
-    constructor: ClassVar[frozenset[str]] = frozenset({"device", "N_E", "N_I"})
+    #: options of this network beyond the common ones, with their defaults (set as attributes)
+    options: ClassVar[Mapping[str, Any]] = {}
     #: SeedSequence streams for what is fixed for a whole run (connectivity, ...)
     n_setup_streams: ClassVar[int] = 0
     #: runtime device with the numpy target (small networks start faster)
@@ -55,8 +72,21 @@ class SpikingModel:
     #: card parameters that are names (strings), not quantities; they are left as given
     text_parameters: ClassVar[frozenset[str]] = frozenset()
 
-    def __init__(self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
-                 name: str = "", references: str = "", threads: int = 0) -> None:
+    def __init__(
+        self,
+        parameters: Mapping[str, Any],
+        *,
+        N_E: int,
+        N_I: int,
+        device: str = "cpp_standalone",
+        name: str = "",
+        references: str = "",
+        threads: int = 0,
+        **options: Any,
+    ) -> None:
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise ValueError(f"unknown option(s) {unknown} for {type(self).__name__}; its options: {sorted(self.options)}")
         self.parameters = dict(parameters)
         self.N_E = N_E
         self.N_I = N_I
@@ -64,11 +94,13 @@ class SpikingModel:
         self.name = name
         self.references = references
         self.threads = threads
+        for key, default in self.options.items():
+            setattr(self, key, options.get(key, default))
 
     @classmethod
-    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> "SpikingModel":
+    def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> SpikingModel:
         """Build from a card; ``size`` names one of its ``[sizes]``; other options override parameters."""
-        return cls(**sized_model_kwargs(card, size, options, set(cls.constructor)))
+        return cls(**sized_model_kwargs(card, size, options, {"device", "N_E", "N_I", "threads", *cls.options}))
 
     # ------------------------------------------------------------ subclass hooks
     def _validated(self) -> dict[str, Any]:
@@ -93,8 +125,7 @@ class SpikingModel:
         """Brian2 objects: ``net`` (a Network), ``seed_holder`` and whatever the other hooks need."""
         raise NotImplementedError
 
-    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
-                      rng: np.random.Generator) -> dict[Any, Any]:
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[Any, Any]:
         """{variable or TimedArray: value} for the batch of trial indices ``rows``."""
         raise NotImplementedError
 
@@ -102,8 +133,7 @@ class SpikingModel:
         """What a finished batch gives (plain arrays, kept in the checkpoint)."""
         raise NotImplementedError
 
-    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
-                   duration_s: float, setup: list) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Responses Dataset from every batch's arrays, in batch order."""
         raise NotImplementedError
 
@@ -112,8 +142,7 @@ class SpikingModel:
         return f"{self.name} on {self.task} ({self.N_E} E + {self.N_I} I)", {}
 
     # --------------------------------------------------------------- the run
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True,
-            checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
         """Simulate every trial from the same initial network; responses with provenance.
 
         Parameters
@@ -133,61 +162,93 @@ class SpikingModel:
 
         q = self._validated()
         self._check_trials(q, trials)
+        plan = self._plan(q, trials, seed)
+        store = None if checkpoint is None else BatchStore(checkpoint, run_digest(plan.key, seed, trials))
+        done = {b: part for b in range(len(plan.rows)) if store is not None and (part := store.load(b)) is not None}
+        bar = tqdm(total=trials.sizes["trial"], desc=f"{self.name} trials", unit="trial", disable=not progress)
+        bar.update(sum(plan.rows[b].size for b in done))
+        pending = [b for b in range(len(plan.rows)) if b not in done]
+        timings = self._simulate(q, trials, plan, pending, done, store, bar) if pending else {"build_s": 0.0, "run_s": 0.0}
+        bar.close()
+        ds = self._responses(q, trials, [done[b] for b in range(len(plan.rows))], plan.duration_s, plan.setup)
+        return self._stamp(ds, q, trials, seed, plan.kind, plan.n_copies, timings)
+
+    def _plan(self, q: dict[str, Any], trials: xr.Dataset, seed: int) -> _Plan:
         kind = resolve_device(self.device)
         n_trials = trials.sizes["trial"]
         n_copies = min(check_positive_int("trials per run", self._batch_size(q, n_trials)), n_trials)
-        n_batches = -(-n_trials // n_copies)
+        rows = [np.arange(start, min(start + n_copies, n_trials)) for start in range(0, n_trials, n_copies)]
         dt_s = float(q["dt"])
         duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
-        setup, children = self._streams(seed, n_batches)
-        key = json.dumps([type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind,
-                          self.threads, int(seed) if self.n_setup_streams else None], sort_keys=True, default=str)
-        store = None if checkpoint is None else BatchStore(checkpoint, run_digest(key, seed, trials))
-        done = {b: part for b in range(n_batches) if store is not None and (part := store.load(b)) is not None}
-        rows_of = [np.arange(b * n_copies, min((b + 1) * n_copies, n_trials)) for b in range(n_batches)]
-        bar = tqdm(total=n_trials, desc=f"{self.name} trials", unit="trial", disable=not progress)
-        bar.update(sum(rows_of[b].size for b in done))
+        setup, children = self._streams(seed, len(rows))
+        fixed_by_seed = int(seed) if self.n_setup_streams else None  # the build holds the seed's connectivity
+        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads, fixed_by_seed]
+        key = json.dumps(identity, sort_keys=True, default=str)
+        return _Plan(kind, n_copies, rows, duration_s, setup, children, key)
+
+    def _simulate(
+        self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, pending: list[int], done: dict, store: BatchStore | None, bar: Any
+    ) -> dict[str, float]:
+        """Build once, then run each pending batch; fills ``done`` (and the store). Returns timings."""
+        directory = build_directory(plan.kind, plan.key) if plan.kind in STANDALONE else None
         timings = {"build_s": 0.0, "run_s": 0.0}
-        pending = [b for b in range(n_batches) if b not in done]
-        if pending:
-            directory = build_directory(kind, key) if kind in STANDALONE else None
-            with brian_device(kind, directory, self.threads, numpy_target=self.runtime_numpy) as dev:
-                t0 = _time.perf_counter()
-                built = self._build(q, trials, n_copies, duration_s, setup)
-                runner = TrialRunner(dev, kind, built["net"], duration_s * _second(), built["seed_holder"], directory, self.threads)
-                runner.build(batch_seed_of(children[0]))
-                timings["build_s"] = _time.perf_counter() - t0
-                for b in pending:
-                    # the last batch is padded by repeating its trials; _read drops the padding
-                    values = self._batch_values(q, built, trials, np.resize(rows_of[b], n_copies), np.random.default_rng(children[b]))
-                    t1 = _time.perf_counter()
-                    runner.run(values, batch_seed_of(children[b]))
-                    timings["run_s"] += _time.perf_counter() - t1
-                    done[b] = self._read(q, built, rows_of[b])
-                    if store is not None:
-                        store.save(b, done[b])
-                    bar.update(rows_of[b].size)
-        bar.close()
-        ds = self._responses(q, trials, [done[b] for b in range(n_batches)], duration_s, setup)
-        return self._stamp(ds, q, trials, seed, kind, n_copies, timings)
+        with brian_device(plan.kind, directory, self.threads, numpy_target=self.runtime_numpy) as dev:
+            t0 = _time.perf_counter()
+            built = self._build(q, trials, plan.n_copies, plan.duration_s, plan.setup)
+            runner = TrialRunner(dev, plan.kind, built["net"], plan.duration_s * _second(), built["seed_holder"], directory, self.threads)
+            runner.build(batch_seed_of(plan.children[0]))
+            timings["build_s"] = _time.perf_counter() - t0
+            for b in pending:
+                # the last batch is padded by repeating its trials; _read drops the padding
+                padded = np.resize(plan.rows[b], plan.n_copies)
+                values = self._batch_values(q, built, trials, padded, np.random.default_rng(plan.children[b]))
+                t1 = _time.perf_counter()
+                runner.run(values, batch_seed_of(plan.children[b]))
+                timings["run_s"] += _time.perf_counter() - t1
+                done[b] = self._read(q, built, plan.rows[b])
+                if store is not None:
+                    store.save(b, done[b])
+                bar.update(plan.rows[b].size)
+        return timings
 
     def _streams(self, seed: int, n_batches: int) -> tuple[list, list]:
         streams = np.random.SeedSequence(int(seed)).spawn(self.n_setup_streams + n_batches)
-        return streams[: self.n_setup_streams], streams[self.n_setup_streams:]
+        return streams[: self.n_setup_streams], streams[self.n_setup_streams :]
 
-    def _stamp(self, ds: xr.Dataset, q: dict[str, Any], trials: xr.Dataset, seed: int, kind: str, n_copies: int,
-               timings: dict[str, float]) -> xr.Dataset:
+    def _stamp(self, ds: xr.Dataset, q: dict[str, Any], trials: xr.Dataset, seed: int, kind: str, n_copies: int, timings: dict[str, float]) -> xr.Dataset:
         title, extra = self._description(q)
-        params = {"model_parameters": self.parameters, "N_E": self.N_E, "N_I": self.N_I, "device": kind,
-                  "trials_per_run": n_copies, "threads": self.threads, **extra,
-                  "task_parameters": trials.attrs.get("task_parameters", "")}
-        ds.attrs.update(provenance(
-            title=title, model=self.name, model_family=self.family, task=self.task, parameters=params, seed=seed,
-            backend=backend_string(kind, self.threads), references=self.references + "; " + trials.attrs.get("task_references", ""),
-        ))
+        params = {
+            "model_parameters": self.parameters,
+            "N_E": self.N_E,
+            "N_I": self.N_I,
+            "device": kind,
+            "trials_per_run": n_copies,
+            "threads": self.threads,
+            **extra,
+            "task_parameters": trials.attrs.get("task_parameters", ""),
+        }
+        ds.attrs.update(
+            provenance(
+                title=title,
+                model=self.name,
+                model_family=self.family,
+                task=self.task,
+                parameters=params,
+                seed=seed,
+                backend=backend_string(kind, self.threads),
+                references=self.references + "; " + trials.attrs.get("task_references", ""),
+            )
+        )
         ds.attrs["build_seconds"] = round(timings["build_s"], 3)
         ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
         return ds
+
+
+def lif_group(n: int, model: str, *, reset: str, refractory: Any, namespace: dict, dt: Any, name: str) -> Any:
+    """A Brian2 group of ``n`` integrate-and-fire cells firing at ``v > V_thr`` (Euler), as every network here uses."""
+    import brian2 as b2
+
+    return b2.NeuronGroup(n, model, threshold="v > V_thr", reset=reset, refractory=refractory, method="euler", namespace=namespace, dt=dt, name=name)
 
 
 def _second() -> Any:

@@ -37,8 +37,7 @@ class BatchStore:
         stamp = self.folder / "run_key.txt"
         if stamp.exists() and stamp.read_text() != digest:
             raise ValueError(
-                f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials "
-                "or seed); remove it or choose another folder"
+                f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials or seed); remove it or choose another folder"
             )
         stamp.write_text(digest)
 

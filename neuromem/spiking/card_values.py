@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
 from neuromem.units import quantity
 
 #: the Brian2 unit of each dimension of :mod:`neuromem.units` (SI values are multiplied by it)
-_BRIAN_UNIT = {"time": "second", "voltage": "volt", "conductance": "siemens", "capacitance": "farad",
-               "current": "amp", "frequency": "hertz", "resistance": "ohm", "concentration": "mmolar"}
+_BRIAN_UNIT = {
+    "time": "second",
+    "voltage": "volt",
+    "conductance": "siemens",
+    "capacitance": "farad",
+    "current": "amp",
+    "frequency": "hertz",
+    "resistance": "ohm",
+    "concentration": "mmolar",
+}
 
 
 def to_brian(name: str, value: Any, dimension: str | None) -> Any:

@@ -12,9 +12,9 @@ import hashlib
 import importlib.util
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 DEVICES: tuple[str, ...] = ("auto", "runtime", "cpp_standalone", "cuda_standalone")
 STANDALONE: tuple[str, ...] = ("cpp_standalone", "cuda_standalone")
@@ -134,11 +134,7 @@ def reseed_each_run(dev: object, kind: str, seed_holder: object, threads: int = 
     if kind == "cpp_standalone":
         seed_array = dev.get_array_name(seed_holder.variables["rng_seed"])
         n_threads = max(int(threads), 1)
-        dev.insert_code(
-            "main",
-            f"for (int _i=0; _i<{n_threads}; _i++) "
-            f"brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);",
-        )
+        dev.insert_code("main", f"for (int _i=0; _i<{n_threads}; _i++) brian::_random_generators[_i].seed((unsigned long)brian::{seed_array}[0] + _i);")
     else:
         dev.seed(build_seed)
 
@@ -171,8 +167,7 @@ class TrialRunner:
     Runtime: the initial state is stored once and restored before each trial.
     """
 
-    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None,
-                 threads: int = 0) -> None:
+    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None, threads: int = 0) -> None:
         self.dev, self.kind, self.net, self.duration = dev, kind, net, duration
         self.seed_holder, self.directory, self.threads = seed_holder, directory, threads
 

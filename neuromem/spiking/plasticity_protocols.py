@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -27,16 +28,15 @@ import xarray as xr
 from neuromem.cards import ModelCard, card_parameters
 from neuromem.results import provenance
 from neuromem.spiking.card_values import card_quantities
-from neuromem.units import dimension_table
 from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.stdp import PairSTDP, Rule, TripletSTDP, rule_from_card
+from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
 
 _PROTOCOL_DIMENSIONLESS = {"window_pairings", "pairs_per_train", "n_trains"}
 _PROTOCOL_DIMENSIONS = dimension_table(time=("dt", "train_interval"), frequency=("window_frequency",))
 _SONG_DIMENSIONS = dimension_table(
-    frequency=("rate_exc", "rate_inh"), time=("tau_m", "tau_exc", "tau_inh"),
-    voltage=("E_L", "V_threshold", "V_reset", "E_exc", "E_inh"),
+    frequency=("rate_exc", "rate_inh"), time=("tau_m", "tau_exc", "tau_inh"), voltage=("E_L", "V_threshold", "V_reset", "E_exc", "E_inh")
 )
 
 
@@ -72,9 +72,18 @@ class STDPProtocols:
     """
 
     family = "spiking"
+    requires = (("brian2", "spiking"), ("filelock", "spiking"))
 
-    def __init__(self, parameters: Mapping[str, Any], rules: Mapping[str, Rule], song: Mapping[str, Any], *,
-                 device: str = "cpp_standalone", name: str = "stdp", references: str = "") -> None:
+    def __init__(
+        self,
+        parameters: Mapping[str, Any],
+        rules: Mapping[str, Rule],
+        song: Mapping[str, Any],
+        *,
+        device: str = "cpp_standalone",
+        name: str = "stdp",
+        references: str = "",
+    ) -> None:
         self.parameters = dict(parameters)
         self.rules = dict(rules)
         self.song = dict(song)
@@ -83,10 +92,9 @@ class STDPProtocols:
         self.references = references
 
     @classmethod
-    def from_card(cls, card: ModelCard, *, device: str = "cpp_standalone", **overrides: Any) -> "STDPProtocols":
+    def from_card(cls, card: ModelCard, *, device: str = "cpp_standalone", **overrides: Any) -> STDPProtocols:
         rules = {n: rule_from_card(n, v) for n, v in card.tables["rules"].items()}
-        return cls(card_parameters(card, overrides), rules, card.tables["song2000"], device=device, name=card.name,
-                   references=card.references)
+        return cls(card_parameters(card, overrides), rules, card.tables["song2000"], device=device, name=card.name, references=card.references)
 
     # ---------------------------------------------------------------- helpers
     def rule(self, which: str | Rule) -> Rule:
@@ -116,8 +124,7 @@ class STDPProtocols:
         import brian2 as b2
 
         dt = self._protocol()["dt"]
-        steps = [(np.round(np.asarray(pre) / dt).astype(np.int64), np.round(np.asarray(post) / dt).astype(np.int64))
-                 for pre, post in schedules]
+        steps = [(np.round(np.asarray(pre) / dt).astype(np.int64), np.round(np.asarray(post) / dt).astype(np.int64)) for pre, post in schedules]
         for k, (pre, post) in enumerate(steps):
             if np.unique(pre).size != pre.size or np.unique(post).size != post.size:
                 raise ValueError(f"schedule {k}: two spikes of one cell fall in the same time step of {dt * 1e3:g} ms")
@@ -147,13 +154,18 @@ class STDPProtocols:
 
     def _attrs(self, protocol: str, title: str, rules: Sequence[Rule], settings: Mapping[str, Any], backend: str, seed: int = 0) -> dict[str, Any]:
         params = {"protocol": self.parameters, "rules": {r.name or f"rule{k}": r.as_dict() for k, r in enumerate(rules)}, **settings}
-        return provenance(title=title, model=self.name, model_family="spiking", task=protocol, parameters=params,
-                          seed=seed, backend=backend, references=self.references)
+        return provenance(
+            title=title, model=self.name, model_family="spiking", task=protocol, parameters=params, seed=seed, backend=backend, references=self.references
+        )
 
     # -------------------------------------------------------------- protocols
-    def window(self, delta_t: Sequence[float] = tuple(np.r_[-100:0:5, 5:105:5] * 1e-3),
-               rules: Sequence[str | Rule] = ("song2000",), n_pairings: int | None = None,
-               frequency: float | None = None) -> xr.Dataset:
+    def window(
+        self,
+        delta_t: Sequence[float] = tuple(np.r_[-100:0:5, 5:105:5] * 1e-3),
+        rules: Sequence[str | Rule] = ("song2000",),
+        n_pairings: int | None = None,
+        frequency: float | None = None,
+    ) -> xr.Dataset:
         """The STDP window: ``n_pairings`` pairings at ``frequency`` (Hz) for each delta_t (s).
 
         Returns
@@ -181,22 +193,25 @@ class STDPProtocols:
                 "dw": (("rule", "delta_t"), w - w0, {"units": "1", "long_name": "weight change (rule's weight units)"}),
                 "dw_over_w": (("rule", "delta_t"), (w - w0) / w0, {"units": "1", "long_name": "relative weight change"}),
             },
-            coords={"rule": [r.name for r in objs],
-                    "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"})},
+            coords={"rule": [r.name for r in objs], "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"})},
         )
         iso = np.full(w.shape, np.nan)
         for k, r in enumerate(objs):
             if isinstance(r, PairSTDP):
                 iso[k] = n * r.window(delta_t, w=initial_weight(r))
         if np.isfinite(iso).any():
-            ds["dw_isolated_pairs"] = (("rule", "delta_t"), iso,
-                                       {"units": "1", "long_name": "closed form: n_pairings x single-pair window (pair rules)"})
-        ds.attrs.update(self._attrs("stdp-window", "STDP window: weight change vs spike timing", objs,
-                                    {"n_pairings": n, "frequency_Hz": f, "delta_t_s": delta_t}, backend))
+            ds["dw_isolated_pairs"] = (("rule", "delta_t"), iso, {"units": "1", "long_name": "closed form: n_pairings x single-pair window (pair rules)"})
+        ds.attrs.update(
+            self._attrs("stdp-window", "STDP window: weight change vs spike timing", objs, {"n_pairings": n, "frequency_Hz": f, "delta_t_s": delta_t}, backend)
+        )
         return ds
 
-    def frequency(self, frequencies: Sequence[float] = (0.1, 10.0, 20.0, 40.0, 50.0), delta_t: Sequence[float] = (0.01, -0.01),
-                  rules: Sequence[str | Rule] = ("pfister_visual_minimal", "pfister_visual_full")) -> xr.Dataset:
+    def frequency(
+        self,
+        frequencies: Sequence[float] = (0.1, 10.0, 20.0, 40.0, 50.0),
+        delta_t: Sequence[float] = (0.01, -0.01),
+        rules: Sequence[str | Rule] = ("pfister_visual_minimal", "pfister_visual_full"),
+    ) -> xr.Dataset:
         """Pairings at each frequency (Hz) and delta_t (s), trains as in Sjostrom et al. (2001).
 
         ``pairs_per_train`` pairings per train, ``n_trains`` trains, one every
@@ -245,22 +260,32 @@ class STDPProtocols:
                 "dw_over_w": (("rule", "delta_t", "frequency"), rel, {"units": "1", "long_name": "relative weight change"}),
                 "published": (("delta_t", "frequency"), pub, {"units": "1", "long_name": "Sjostrom et al. (2001): mean dw/w"}),
                 "published_sem": (("delta_t", "frequency"), sem, {"units": "1", "long_name": "Sjostrom et al. (2001): s.e.m."}),
-                "rmse": ("rule", np.sqrt(np.mean(resid ** 2, axis=1)) if have.any() else np.full(len(objs), np.nan),
-                         {"units": "1", "long_name": "root-mean-square difference from the published points"}),
-                "chi2": ("rule", np.sum((resid / sem[have][None, :]) ** 2, axis=1) if have.any() else np.full(len(objs), np.nan),
-                         {"units": "1", "long_name": "sum of squared differences in units of the published s.e.m."}),
+                "rmse": (
+                    "rule",
+                    np.sqrt(np.mean(resid**2, axis=1)) if have.any() else np.full(len(objs), np.nan),
+                    {"units": "1", "long_name": "root-mean-square difference from the published points"},
+                ),
+                "chi2": (
+                    "rule",
+                    np.sum((resid / sem[have][None, :]) ** 2, axis=1) if have.any() else np.full(len(objs), np.nan),
+                    {"units": "1", "long_name": "sum of squared differences in units of the published s.e.m."},
+                ),
             },
-            coords={"rule": [r.name for r in objs],
-                    "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"}),
-                    "frequency": ("frequency", freqs, {"units": "Hz", "long_name": "pairing frequency"})},
+            coords={
+                "rule": [r.name for r in objs],
+                "delta_t": ("delta_t", delta_t * 1e3, {"units": "ms", "long_name": "t_post - t_pre"}),
+                "frequency": ("frequency", freqs, {"units": "Hz", "long_name": "pairing frequency"}),
+            },
         )
-        ds.attrs.update(self._attrs("stdp-frequency", "Frequency dependence of STDP (Sjostrom et al. 2001 protocol)", objs,
-                                    {"frequencies_Hz": freqs, "delta_t_s": delta_t}, backend))
+        ds.attrs.update(
+            self._attrs(
+                "stdp-frequency", "Frequency dependence of STDP (Sjostrom et al. 2001 protocol)", objs, {"frequencies_Hz": freqs, "delta_t_s": delta_t}, backend
+            )
+        )
         ds.attrs["references"] += "; " + ref.attrs["references"]
         return ds
 
-    def song2000(self, duration: float = 100.0, *, seed: int = 1, rule: str | Rule | None = None,
-                 record_every: float = 1.0, n_bins: int = 20) -> xr.Dataset:
+    def song2000(self, duration: float = 100.0, *, seed: int = 1, rule: str | Rule | None = None, record_every: float = 1.0, n_bins: int = 20) -> xr.Dataset:
         """One neuron, many Poisson inputs with STDP (Song, Miller & Abbott 2000).
 
         Parameters
@@ -299,16 +324,24 @@ class STDPProtocols:
         def build():
             b2.seed(int(seed))
             ns = {k: q[k] for k in ("tau_m", "E_L", "E_exc", "E_inh", "tau_exc", "tau_inh", "V_threshold", "V_reset")}
-            neuron = b2.NeuronGroup(1, """dv/dt = (E_L - v + g_e*(E_exc - v) + g_i*(E_inh - v))/tau_m : volt
+            neuron = b2.NeuronGroup(
+                1,
+                """dv/dt = (E_L - v + g_e*(E_exc - v) + g_i*(E_inh - v))/tau_m : volt
                                           dg_e/dt = -g_e/tau_exc : 1
                                           dg_i/dt = -g_i/tau_inh : 1""",
-                                    threshold="v > V_threshold", reset="v = V_reset", method="euler",
-                                    namespace=ns, dt=dt * b2.second, name="neuron")
+                threshold="v > V_threshold",
+                reset="v = V_reset",
+                method="euler",
+                namespace=ns,
+                dt=dt * b2.second,
+                name="neuron",
+            )
             neuron.v = q["E_L"]
             exc = b2.PoissonGroup(n_exc, q["rate_exc"], dt=dt * b2.second, name="exc_inputs")
             model, on_pre, on_post = r.synapse_code()
-            syn = b2.Synapses(exc, neuron, model, on_pre=f"g_e_post += w*{float(q['g_max'])!r}\n" + on_pre, on_post=on_post,
-                              dt=dt * b2.second, name="stdp_synapses")
+            syn = b2.Synapses(
+                exc, neuron, model, on_pre=f"g_e_post += w*{float(q['g_max'])!r}\n" + on_pre, on_post=on_post, dt=dt * b2.second, name="stdp_synapses"
+            )
             syn.connect(i=np.arange(n_exc), j=np.zeros(n_exc, dtype=int))  # synapse k is input k
             syn.w = w0
             objects = [neuron, exc, syn]
@@ -351,6 +384,14 @@ class STDPProtocols:
                 "weight_bin": ("weight_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "1", "long_name": "weight bin centre (units of g_max)"}),
             },
         )
-        ds.attrs.update(self._attrs("song2000", "Song, Miller & Abbott (2000): weight distribution under additive STDP", [r],
-                                    {"song2000": self.song, "duration_s": duration, "record_every_s": record_every}, backend, seed=seed))
+        ds.attrs.update(
+            self._attrs(
+                "song2000",
+                "Song, Miller & Abbott (2000): weight distribution under additive STDP",
+                [r],
+                {"song2000": self.song, "duration_s": duration, "record_every_s": record_every},
+                backend,
+                seed=seed,
+            )
+        )
         return ds

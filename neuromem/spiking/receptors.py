@@ -17,8 +17,9 @@ multiplied by the Jahr & Stevens (1990) block 1 / (1 + [Mg2+]/3.57 exp(-0.062 V/
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from neuromem.units import quantity
 
@@ -55,9 +56,7 @@ class Receptor:
         if not self.tau_decay > 0:
             raise ValueError(f"{self.name}: tau_decay={self.tau_decay!r} s is not allowed; it must be > 0")
         if self.tau_rise is not None and not 0 < self.tau_rise < self.tau_decay:
-            raise ValueError(
-                f"{self.name}: tau_rise={self.tau_rise!r} s is not allowed; it must be > 0 and < tau_decay"
-            )
+            raise ValueError(f"{self.name}: tau_rise={self.tau_rise!r} s is not allowed; it must be > 0 and < tau_decay")
         if self.mg_mM < 0:
             raise ValueError(f"{self.name}: mg_mM={self.mg_mM!r} is not allowed; it must be >= 0")
 

@@ -32,12 +32,12 @@ Implementation notes
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel
+from neuromem.spiking.base import SpikingModel, lif_group
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
@@ -97,24 +97,7 @@ class RingAttractor(SpikingModel):
 
     task = "delayed-estimation"
     dimensions = _DIMENSIONS
-    constructor = frozenset({"device", "trials_per_run", "record_spikes", "threads", "N_E", "N_I"})
-
-    def __init__(
-        self,
-        parameters: Mapping[str, Any],
-        *,
-        N_E: int,
-        N_I: int,
-        device: str = "cpp_standalone",
-        trials_per_run: int = 8,
-        record_spikes: bool = False,
-        threads: int = 0,
-        name: str = "compte2000",
-        references: str = "",
-    ) -> None:
-        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
-        self.trials_per_run = trials_per_run
-        self.record_spikes = record_spikes
+    options = {"trials_per_run": 8, "record_spikes": False}
 
     # ------------------------------------------------------------------ checks
     def _validated(self) -> dict[str, Any]:
@@ -163,25 +146,23 @@ class RingAttractor(SpikingModel):
         shared = {k: q[k] for k in ("V_L", "E_AMPA", "E_NMDA", "E_GABA", "tau_AMPA", "Mg")}
         shared["mV"] = b2.mV
         ns_E = dict(
-            shared, C=q["C_E"], g_L=q["g_L_E"], g_ext=q["g_ext_E"], g_NMDA=q["g_EE_NMDA"] * scale_E,
-            g_GABA=q["g_IE_GABA"] * scale_I, tau_NMDA_rise=q["tau_NMDA_rise"],
-            tau_NMDA_decay=q["tau_NMDA_decay"], alpha_NMDA=q["alpha_NMDA"],
+            shared,
+            C=q["C_E"],
+            g_L=q["g_L_E"],
+            g_ext=q["g_ext_E"],
+            g_NMDA=q["g_EE_NMDA"] * scale_E,
+            g_GABA=q["g_IE_GABA"] * scale_I,
+            tau_NMDA_rise=q["tau_NMDA_rise"],
+            tau_NMDA_decay=q["tau_NMDA_decay"],
+            alpha_NMDA=q["alpha_NMDA"],
         )
-        ns_I = dict(
-            shared, C=q["C_I"], g_L=q["g_L_I"], g_ext=q["g_ext_I"], g_NMDA=q["g_EI_NMDA"] * scale_E,
-            g_GABA=q["g_II_GABA"] * scale_I,
-        )
+        ns_I = dict(shared, C=q["C_I"], g_L=q["g_L_I"], g_ext=q["g_ext_I"], g_NMDA=q["g_EI_NMDA"] * scale_E, g_GABA=q["g_II_GABA"] * scale_I)
         dt = q["dt"]
-        E = b2.NeuronGroup(
-            n_copies * N_E, _MEMBRANE + _NMDA_GATING, threshold="v > V_thr", reset="v = V_reset; x_NMDA += 1",
-            refractory=q["tref_E"], method="euler", namespace=dict(ns_E, V_thr=q["V_thr"], V_reset=q["V_reset"]),
-            dt=dt, name="exc",
+        thr = {"V_thr": q["V_thr"], "V_reset": q["V_reset"]}
+        E = lif_group(
+            n_copies * N_E, _MEMBRANE + _NMDA_GATING, reset="v = V_reset; x_NMDA += 1", refractory=q["tref_E"], namespace={**ns_E, **thr}, dt=dt, name="exc"
         )
-        I = b2.NeuronGroup(
-            n_copies * N_I, _MEMBRANE + _NMDA_INPUT_LINKED, threshold="v > V_thr", reset="v = V_reset",
-            refractory=q["tref_I"], method="euler", namespace=dict(ns_I, V_thr=q["V_thr"], V_reset=q["V_reset"]),
-            dt=dt, name="inh",
-        )
+        I = lif_group(n_copies * N_I, _MEMBRANE + _NMDA_INPUT_LINKED, reset="v = V_reset", refractory=q["tref_I"], namespace={**ns_I, **thr}, dt=dt, name="inh")
         # 1000 inputs at nu_ext/1000 each: the Poisson limit of the 1.8 kHz external drive.
         ext_E = b2.PoissonInput(E, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
         ext_I = b2.PoissonInput(I, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
@@ -219,8 +200,7 @@ class RingAttractor(SpikingModel):
         return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder}
 
     # ---------------------------------------------------------------- running
-    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
-                      rng: np.random.Generator) -> dict[Any, Any]:
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[Any, Any]:
         """Random initial potentials and each copy's cue current (a Gaussian bump around its cue angle)."""
         n = rows.size
         v_E = q["V_L"] + rng.uniform(0, 1, n * self.N_E) * (q["V_thr"] - q["V_L"])
@@ -241,12 +221,10 @@ class RingAttractor(SpikingModel):
         return {"trial": rows[copy[keep]], "neuron": i_spk[keep] % self.N_E, "time": t_spk[keep]}
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return (f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
-                {"n_footprint_modes": int(self._footprint_modes(q)[0].size)})
+        return (f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)", {"n_footprint_modes": int(self._footprint_modes(q)[0].size)})
 
     # ------------------------------------------------------------ read-outs
-    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
-                   duration_s: float, setup: list) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Decoded angle, rates per angle bin and population angle per time bin (and spikes, if recorded)."""
         trial_idx, neuron, spike_t = (np.concatenate([b[k] for b in batches]) for k in ("trial", "neuron", "time"))
         n_trials, N_E = trials.sizes["trial"], self.N_E

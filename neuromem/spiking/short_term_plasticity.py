@@ -15,8 +15,9 @@ spike train, used to check simulations and to predict paired-pulse ratios.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -48,6 +49,7 @@ class STPParameters:
 
 def stp_from_card(name: str, values: Mapping[str, Any]) -> STPParameters:
     """Build a set from a card table ``{U = 0.5, tau_rec = "800 ms", tau_facil = "0 ms"}``."""
+
     def seconds(key: str) -> float:
         return quantity(f"{name}.{key}", values[key], "time")
 

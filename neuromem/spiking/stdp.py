@@ -24,8 +24,9 @@ literal, so the code drops into any ``Synapses`` with its own ``namespace``.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -53,8 +54,7 @@ def _check_magnitude(rule: str, name: str, value: Any) -> float:
         raise ValueError(f"{rule}: {name}={value!r} is not allowed; it must be a number >= 0") from None
     if not (math.isfinite(a) and a >= 0):
         raise ValueError(
-            f"{rule}: {name}={value!r} is not allowed; amplitudes are magnitudes >= 0 "
-            "(the sign of potentiation and depression is fixed by the rule)"
+            f"{rule}: {name}={value!r} is not allowed; amplitudes are magnitudes >= 0 (the sign of potentiation and depression is fixed by the rule)"
         )
     return a
 
@@ -129,20 +129,25 @@ class TripletSTDP(_Rule):
         """
         s = "stdp_"
         model = (
-            (f"{weight} : 1\n" if declare_weight else "")
-            + f"d{s}r1/dt = -{s}r1/({_lit(self.tau_plus)}*second) : 1 (event-driven)\n"
+            (f"{weight} : 1\n" if declare_weight else "") + f"d{s}r1/dt = -{s}r1/({_lit(self.tau_plus)}*second) : 1 (event-driven)\n"
             f"d{s}r2/dt = -{s}r2/({_lit(self.tau_x)}*second) : 1 (event-driven)\n"
             f"d{s}o1/dt = -{s}o1/({_lit(self.tau_minus)}*second) : 1 (event-driven)\n"
             f"d{s}o2/dt = -{s}o2/({_lit(self.tau_y)}*second) : 1 (event-driven)\n"
         )
-        on_pre = "\n".join([
-            f"{weight} = " + self._bound(f"{weight} - ({rate})*{s}o1*({_lit(self.A2_minus)} + {_lit(self.A3_minus)}*{s}r2)"),
-            self._jump(f"{s}r1"), self._jump(f"{s}r2"),
-        ])
-        on_post = "\n".join([
-            f"{weight} = " + self._bound(f"{weight} + ({rate})*{s}r1*({_lit(self.A2_plus)} + {_lit(self.A3_plus)}*{s}o2)"),
-            self._jump(f"{s}o1"), self._jump(f"{s}o2"),
-        ])
+        on_pre = "\n".join(
+            [
+                f"{weight} = " + self._bound(f"{weight} - ({rate})*{s}o1*({_lit(self.A2_minus)} + {_lit(self.A3_minus)}*{s}r2)"),
+                self._jump(f"{s}r1"),
+                self._jump(f"{s}r2"),
+            ]
+        )
+        on_post = "\n".join(
+            [
+                f"{weight} = " + self._bound(f"{weight} + ({rate})*{s}r1*({_lit(self.A2_plus)} + {_lit(self.A3_plus)}*{s}o2)"),
+                self._jump(f"{s}o1"),
+                self._jump(f"{s}o2"),
+            ]
+        )
         return model, on_pre, on_post
 
     def rate_drift(self, rate_pre: float, rate_post: float) -> float:
@@ -151,9 +156,15 @@ class TripletSTDP(_Rule):
         dw/dt = r_pre r_post (A2+ tau+ + A3+ tau+ tau_y r_post - A2- tau- - A3- tau- tau_x r_pre)
         (Pfister & Gerstner 2006, eq. 5): a BCM-like rule with a threshold set by rates.
         """
-        return rate_pre * rate_post * (
-            self.A2_plus * self.tau_plus + self.A3_plus * self.tau_plus * self.tau_y * rate_post
-            - self.A2_minus * self.tau_minus - self.A3_minus * self.tau_minus * self.tau_x * rate_pre
+        return (
+            rate_pre
+            * rate_post
+            * (
+                self.A2_plus * self.tau_plus
+                + self.A3_plus * self.tau_plus * self.tau_y * rate_post
+                - self.A2_minus * self.tau_minus
+                - self.A3_minus * self.tau_minus * self.tau_x * rate_pre
+            )
         )
 
 
@@ -184,10 +195,8 @@ class PairSTDP(_Rule):
         """(model, on_pre, on_post) for Brian2 ``Synapses``; see :meth:`TripletSTDP.synapse_code`."""
         s = "stdp_"
         model = (
-            (f"{weight} : 1\n" if declare_weight else "")
-            + f"d{s}r1/dt = -{s}r1/({_lit(self.tau_plus)}*second) : 1 (event-driven)\n"
-            f"d{s}o1/dt = -{s}o1/({_lit(self.tau_minus)}*second) : 1 (event-driven)\n"
-        )
+            f"{weight} : 1\n" if declare_weight else ""
+        ) + f"d{s}r1/dt = -{s}r1/({_lit(self.tau_plus)}*second) : 1 (event-driven)\nd{s}o1/dt = -{s}o1/({_lit(self.tau_minus)}*second) : 1 (event-driven)\n"
         if self.form == "additive":
             down, up = f"{_lit(self.A_minus)}", f"{_lit(self.A_plus)}"
         else:
@@ -209,8 +218,7 @@ class PairSTDP(_Rule):
             if w is None:
                 raise ValueError("the multiplicative window depends on the weight; pass w")
             up, down = up * (self.w_max - w), down * (w - self.w_min)
-        return np.where(dt > 0, up * np.exp(-np.abs(dt) / self.tau_plus),
-                        np.where(dt < 0, -down * np.exp(-np.abs(dt) / self.tau_minus), 0.0))
+        return np.where(dt > 0, up * np.exp(-np.abs(dt) / self.tau_plus), np.where(dt < 0, -down * np.exp(-np.abs(dt) / self.tau_minus), 0.0))
 
 
 Rule = PairSTDP | TripletSTDP

@@ -17,17 +17,18 @@ one build and one run, whatever its length.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from neuromem.cards import ModelCard, card_parameters
-from neuromem.units import dimension_table, quantity
 from neuromem.results import provenance
 from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
 from neuromem.spiking.short_term_plasticity import STPParameters, set_parameters, stp_from_card, synapse_model
+from neuromem.units import dimension_table, quantity
 
 _DIMENSIONS = dimension_table(capacitance=("C",), conductance=("g_L", "weight"), voltage=("E_L",), time=("dt",))
 
@@ -58,6 +59,7 @@ class SynapticTransmission:
     """
 
     family = "spiking"
+    requires = (("brian2", "spiking"), ("filelock", "spiking"))
 
     def __init__(
         self,
@@ -79,12 +81,11 @@ class SynapticTransmission:
         self.references = references
 
     @classmethod
-    def from_card(cls, card: ModelCard, *, device: str = "runtime", **overrides: Any) -> "SynapticTransmission":
+    def from_card(cls, card: ModelCard, *, device: str = "runtime", **overrides: Any) -> SynapticTransmission:
         receptors = {n: receptor_from_card(n, v) for n, v in card.tables["receptors"].items()}
         stp = {n: stp_from_card(n, v) for n, v in card.tables["stp"].items()}
         holding = {n: quantity(f"holding[{n}]", v, "voltage") for n, v in card.tables["holding"].items()}
-        return cls(card_parameters(card, overrides), receptors, stp, holding, device=device, name=card.name,
-                   references=card.references)
+        return cls(card_parameters(card, overrides), receptors, stp, holding, device=device, name=card.name, references=card.references)
 
     # ---------------------------------------------------------------- helpers
     def stp_set(self, which: str | STPParameters) -> STPParameters:
@@ -109,10 +110,7 @@ class SynapticTransmission:
 
         p = self._cell()
         currents = " + ".join(f"I_{r.name}" for r in receptors)
-        eqs = (
-            f"dv/dt = int(not clamped)*(g_L*(E_L - v) + {currents})/C : volt\n"
-            "clamped : boolean (constant)\n" + "".join(r.equations() for r in receptors)
-        )
+        eqs = f"dv/dt = int(not clamped)*(g_L*(E_L - v) + {currents})/C : volt\nclamped : boolean (constant)\n" + "".join(r.equations() for r in receptors)
         ns = {"g_L": p["g_L"] * b2.siemens, "E_L": p["E_L"] * b2.volt, "C": p["C"] * b2.farad}
         for r in receptors:
             ns.update(r.namespace())
@@ -128,12 +126,11 @@ class SynapticTransmission:
             "holding_V": self.holding,
             **settings,
         }
-        return provenance(title=title, model=self.name, model_family="spiking", task=protocol, parameters=params,
-                          seed=0, backend=backend, references=self.references)
+        return provenance(
+            title=title, model=self.name, model_family="spiking", task=protocol, parameters=params, seed=0, backend=backend, references=self.references
+        )
 
-    def _stp_train(
-        self, sets: list[STPParameters], trains: list[np.ndarray], receptor: str = "AMPA"
-    ) -> tuple[list[np.ndarray], str]:
+    def _stp_train(self, sets: list[STPParameters], trains: list[np.ndarray], receptor: str = "AMPA") -> tuple[list[np.ndarray], str]:
         """Drive cell k (voltage-clamped) through a TM synapse with ``sets[k]`` by ``trains[k]``.
 
         Returns the measured conductance jump at each spike (S) for every cell:
@@ -152,8 +149,11 @@ class SynapticTransmission:
         def build():
             n = len(sets)
             source = b2.SpikeGeneratorGroup(
-                n, np.concatenate([np.full(s.size, k) for k, s in enumerate(steps)]),
-                np.concatenate(steps) * dt * b2.second, dt=dt * b2.second, name="presynaptic",
+                n,
+                np.concatenate([np.full(s.size, k) for k, s in enumerate(steps)]),
+                np.concatenate(steps) * dt * b2.second,
+                dt=dt * b2.second,
+                name="presynaptic",
             )
             cells = self._cells(n, [rec])
             cells.clamped = True
@@ -202,8 +202,11 @@ class SynapticTransmission:
             },
             coords={"stp_set": [p.name for p in params], "interval": ("interval", intervals, {"units": "s", "long_name": "inter-spike interval"})},
         )
-        ds.attrs.update(self._attrs("paired-pulse", "Paired-pulse ratio of Tsodyks-Markram synapses",
-                                    {"intervals_s": intervals, "sets": {p.name: vars(p) for p in params}}, backend))
+        ds.attrs.update(
+            self._attrs(
+                "paired-pulse", "Paired-pulse ratio of Tsodyks-Markram synapses", {"intervals_s": intervals, "sets": {p.name: vars(p) for p in params}}, backend
+            )
+        )
         return ds
 
     def trains(self, frequencies: Sequence[float], sets: Sequence[str] = ("depressing", "facilitating", "mongillo2008"), n_pulses: int = 10) -> xr.Dataset:
@@ -233,8 +236,14 @@ class SynapticTransmission:
                 "pulse": ("pulse", np.arange(1, n_pulses + 1), {"long_name": "spike number in the train"}),
             },
         )
-        ds.attrs.update(self._attrs("trains", "Responses to regular trains of Tsodyks-Markram synapses",
-                                    {"frequencies_Hz": frequencies, "sets": {p.name: vars(p) for p in params}, "n_pulses": int(n_pulses)}, backend))
+        ds.attrs.update(
+            self._attrs(
+                "trains",
+                "Responses to regular trains of Tsodyks-Markram synapses",
+                {"frequencies_Hz": frequencies, "sets": {p.name: vars(p) for p in params}, "n_pulses": int(n_pulses)},
+                backend,
+            )
+        )
         return ds
 
     def psc(self, duration: float = 0.4) -> xr.Dataset:
@@ -289,7 +298,11 @@ class SynapticTransmission:
             coords={
                 "receptor": [r.name for r in recs],
                 "time": ("time", out["t"], {"units": "s", "long_name": "time (spike at 0.01 s)"}),
-                "holding_potential": ("receptor", np.array([self.holding[r.name] for r in recs]) * 1e3, {"units": "mV", "long_name": "voltage-clamp holding potential"}),
+                "holding_potential": (
+                    "receptor",
+                    np.array([self.holding[r.name] for r in recs]) * 1e3,
+                    {"units": "mV", "long_name": "voltage-clamp holding potential"},
+                ),
             },
         )
         ds.attrs.update(self._attrs("psc", "Single-spike PSC and PSP per receptor", {"duration_s": duration}, backend))

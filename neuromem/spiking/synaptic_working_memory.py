@@ -29,12 +29,12 @@ Implementation notes
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel
+from neuromem.spiking.base import SpikingModel, lif_group
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.units import dimension_table
 
@@ -57,8 +57,7 @@ dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
 """
 _DIMENSIONS = dimension_table(
     time=("tau_E", "tau_I", "tref", "delay_min", "delay_max", "tau_D", "tau_F", "cue_duration", "readout_duration", "dt"),
-    voltage=("V_thr", "V_reset_E", "V_reset_I", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE_baseline",
-             "J_EE_potentiated", "J_IE", "J_EI", "J_II"),
+    voltage=("V_thr", "V_reset_E", "V_reset_I", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE_baseline", "J_EE_potentiated", "J_IE", "J_EI", "J_II"),
 )
 #: stimulus TimedArrays are sampled every millisecond
 _STIM_STEP = 1e-3
@@ -82,15 +81,8 @@ class SynapticWorkingMemory(SpikingModel):
 
     task = "multi-item-recall"
     dimensions = _DIMENSIONS
-    constructor = frozenset({"device", "recall_threshold", "N_E", "N_I", "threads"})
+    options = {"recall_threshold": 5.0}
     n_setup_streams = 1  # the connectivity
-
-    def __init__(
-        self, parameters: Mapping[str, Any], *, N_E: int, N_I: int, device: str = "cpp_standalone",
-        recall_threshold: float = 5.0, name: str = "mongillo2008", references: str = "", threads: int = 0,
-    ) -> None:
-        super().__init__(parameters, N_E=N_E, N_I=N_I, device=device, name=name, references=references, threads=threads)
-        self.recall_threshold = recall_threshold
 
     def _validated(self) -> dict[str, Any]:
         q = super()._validated()
@@ -118,14 +110,18 @@ class SynapticWorkingMemory(SpikingModel):
             i, j = random_pairs(rng, n_pre, n_post, p)
             return i, j, rng.uniform(d0, d1, i.size)
 
-        return {"EE": pairs(self.N_E, self.N_E, p_e), "EI": pairs(self.N_E, self.N_I, p_e),
-                "IE": pairs(self.N_I, self.N_E, p_i), "II": pairs(self.N_I, self.N_I, p_i)}
+        return {
+            "EE": pairs(self.N_E, self.N_E, p_e),
+            "EI": pairs(self.N_E, self.N_I, p_e),
+            "IE": pairs(self.N_I, self.N_E, p_i),
+            "II": pairs(self.N_I, self.N_I, p_i),
+        }
 
     def _pools(self, q: dict[str, Any]) -> np.ndarray:
         """Pool of each E cell; the non-selective cells get pool index ``n_pools``."""
         pool = np.full(self.N_E, q["n_pools"], dtype=np.int32)
         for k in range(q["n_pools"]):
-            pool[k * q["pool_size"]:(k + 1) * q["pool_size"]] = k
+            pool[k * q["pool_size"] : (k + 1) * q["pool_size"]] = k
         return pool
 
     def stimulus(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> np.ndarray:
@@ -155,10 +151,10 @@ class SynapticWorkingMemory(SpikingModel):
         ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "U", "tau_D", "tau_F", "V_reset_E")}
         ns["stim"] = stim
         dt = q["dt"]
-        E = b2.NeuronGroup(self.N_E, _E_EQS, threshold="v > V_thr", reset=_E_RESET, refractory=q["tref"],
-                           method="euler", namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
-        I = b2.NeuronGroup(self.N_I, _I_EQS, threshold="v > V_thr", reset="v = V_reset_I", refractory=q["tref"],
-                           method="euler", namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh")
+        E = lif_group(self.N_E, _E_EQS, reset=_E_RESET, refractory=q["tref"], namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
+        I = lif_group(
+            self.N_I, _I_EQS, reset="v = V_reset_I", refractory=q["tref"], namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh"
+        )
         E.pool = pool
         E.u = q["U"]
         E.x = 1.0
@@ -181,11 +177,9 @@ class SynapticWorkingMemory(SpikingModel):
         record = np.flatnonzero(pool < q["n_pools"])
         stp_mon = b2.StateMonitor(E, ["u", "x"], record=record, dt=10 * b2.ms, name="stp_monitor")
         net = b2.Network(E, I, *syn.values(), seed_holder, spikes, stp_mon)
-        return {"net": net, "E": E, "I": I, "stim": stim, "spikes": spikes, "stp": stp_mon, "seed_holder": seed_holder,
-                "n_steps": n_steps}
+        return {"net": net, "E": E, "I": I, "stim": stim, "spikes": spikes, "stp": stp_mon, "seed_holder": seed_holder, "n_steps": n_steps}
 
-    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray,
-                      rng: np.random.Generator) -> dict[Any, Any]:
+    def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[Any, Any]:
         """Random initial potentials and the trial's stimulus gains."""
         import brian2 as b2
 
@@ -198,15 +192,21 @@ class SynapticWorkingMemory(SpikingModel):
         import brian2 as b2
 
         stp = built["stp"]
-        return {"i": np.asarray(built["spikes"].i[:]), "t": np.asarray(built["spikes"].t[:] / b2.second),
-                "u": np.asarray(stp.u[:]), "x": np.asarray(stp.x[:]), "stp_t": np.asarray(stp.t / b2.second)}
+        return {
+            "i": np.asarray(built["spikes"].i[:]),
+            "t": np.asarray(built["spikes"].t[:] / b2.second),
+            "u": np.asarray(stp.u[:]),
+            "x": np.asarray(stp.x[:]),
+            "stp_t": np.asarray(stp.t / b2.second),
+        }
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return (f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
-                {"connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold})
+        return (
+            f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
+            {"connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold},
+        )
 
-    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]],
-                   duration_s: float, setup: list) -> xr.Dataset:
+    def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Recalled pools, rates per pool and the pools' mean u and x over time."""
         pool = self._pools(q)
         record = np.flatnonzero(pool < q["n_pools"])

@@ -20,7 +20,8 @@ Tasks never import a simulator.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import xarray as xr
@@ -72,7 +73,7 @@ class Task:
         raise NotImplementedError
 
     @classmethod
-    def from_trials(cls, trials: xr.Dataset) -> "Task":
+    def from_trials(cls, trials: xr.Dataset) -> Task:
         """The task that made ``trials`` (from its ``task_parameters`` attribute)."""
         return cls(**json.loads(trials.attrs.get("task_parameters", "{}")))
 
@@ -137,11 +138,7 @@ class Task:
 
     # --------------------------------------------------------------- helpers
     def _stamp(self, ds: xr.Dataset) -> xr.Dataset:
-        ds.attrs.update(
-            task=self.name,
-            task_parameters=json.dumps(self.get_params(), sort_keys=True),
-            task_references=self.references,
-        )
+        ds.attrs.update(task=self.name, task_parameters=json.dumps(self.get_params(), sort_keys=True), task_references=self.references)
         return ds
 
     def check_trials(self, trials: xr.Dataset) -> None:
@@ -149,8 +146,7 @@ class Task:
         made_by = trials.attrs.get("task")
         if made_by != self.name:
             raise ValueError(
-                f"trials Dataset comes from task {made_by!r}, but task {self.name!r} was asked to "
-                "use it; generate trials with this task's trials()"
+                f"trials Dataset comes from task {made_by!r}, but task {self.name!r} was asked to use it; generate trials with this task's trials()"
             )
 
     def __repr__(self) -> str:

@@ -11,7 +11,8 @@ constant, as expected of a diffusing bump (Compte et al. 2000).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -59,12 +60,7 @@ class DelayedEstimation(Task):
     summary_vars = ("mean_abs_error", "variance", "bias", "circular_sd", "n_trials", "error_density", "diffusion")
     alignment = "delays shared by every result (s)"
 
-    def __init__(
-        self,
-        delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0),
-        timing: Mapping[str, float] | None = None,
-        n_cue_angles: int | None = None,
-    ) -> None:
+    def __init__(self, delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0), timing: Mapping[str, float] | None = None, n_cue_angles: int | None = None) -> None:
         delays = np.atleast_1d(np.asarray(delays, dtype=object))
         if delays.size == 0:
             raise ValueError("delays=[] is not allowed; give at least one delay in seconds")
@@ -109,10 +105,7 @@ class DelayedEstimation(Task):
                 "response_onset": seconds(response_onset, "end of delay / start of report"),
                 "trial_end": seconds(response_onset + t["response"], "end of trial"),
             },
-            coords={
-                "trial": ("trial", np.arange(n)),
-                "delay": ("trial", delay, {"units": "s", "long_name": "delay duration"}),
-            },
+            coords={"trial": ("trial", np.arange(n)), "delay": ("trial", delay, {"units": "s", "long_name": "delay duration"})},
         )
         return self._stamp(ds)
 
@@ -130,9 +123,7 @@ class DelayedEstimation(Task):
         self.check_trials(trials)
         if "response_angle" not in responses:
             raise ValueError("responses has no 'response_angle' variable (the reported angle in rad)")
-        if responses.sizes.get("trial") != trials.sizes["trial"] or not np.array_equal(
-            responses["trial"].values, trials["trial"].values
-        ):
+        if responses.sizes.get("trial") != trials.sizes["trial"] or not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
         error = wrap_angle(responses["response_angle"].values - trials["target"].values)
         ds = xr.Dataset(
@@ -167,8 +158,10 @@ class DelayedEstimation(Task):
         t = enc.step_midpoints(out.shape[0], dt)
         m = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
         angle = np.arctan2(m[:, 1], m[:, 0])
-        return xr.Dataset({"response_angle": ("trial", angle, {"units": "rad", "long_name": "reported angle (output vector at report)"})},
-                          coords={"trial": trials["trial"].values})
+        return xr.Dataset(
+            {"response_angle": ("trial", angle, {"units": "rad", "long_name": "reported angle (output vector at report)"})},
+            coords={"trial": trials["trial"].values},
+        )
 
     # ------------------------------------------------------------- comparison
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:

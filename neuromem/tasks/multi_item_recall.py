@@ -10,7 +10,8 @@ items are pools of neurons held by short-term facilitation.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -42,20 +43,13 @@ class MultiItemRecall(Task):
     default_timing: Mapping[str, float] = {"fixation": 0.3, "item": 0.35, "gap": 0.15, "readout": 0.25}
     condition = "set_size"
     condition_parameter = "set_sizes"
-    fit_defaults = {"set_sizes": [1, 2, 3], "delay": 0.3,
-                    "timing": {"fixation": 0.1, "item": 0.1, "gap": 0.06, "readout": 0.1}}
+    fit_defaults = {"set_sizes": [1, 2, 3], "delay": 0.3, "timing": {"fixation": 0.1, "item": 0.1, "gap": 0.06, "readout": 0.1}}
     reference = "luck_vogel1997_capacity"
     summary_dim = "set_size"
     summary_vars = ("accuracy", "cowan_k", "hit_rate", "false_alarm_rate", "n_trials")
     alignment = "set sizes shared by every result"
 
-    def __init__(
-        self,
-        set_sizes: Sequence[int] = (1, 2, 3, 4),
-        n_items: int = 5,
-        delay: float = 1.0,
-        timing: Mapping[str, float] | None = None,
-    ) -> None:
+    def __init__(self, set_sizes: Sequence[int] = (1, 2, 3, 4), n_items: int = 5, delay: float = 1.0, timing: Mapping[str, float] | None = None) -> None:
         self.n_items = check_positive_int("n_items", n_items)
         sizes = [check_positive_int("set_sizes", s) for s in np.atleast_1d(np.asarray(set_sizes, dtype=object))]
         if not sizes or max(sizes) > self.n_items:
@@ -176,9 +170,12 @@ class MultiItemRecall(Task):
         t = enc.step_midpoints(out.shape[0], dt)
         p = enc.mean_over(enc.window(t, trials["readout_onset"].values, trials["trial_end"].values), enc.sigmoid(out))
         return xr.Dataset(
-            {"recalled": (("trial", "pool"), (p > 0.5).astype(np.int8), {"units": "1", "long_name": "item reported at read-out"}),
-             "recall_probability": (("trial", "pool"), p, {"units": "1", "long_name": "mean output probability at read-out"})},
-            coords={"trial": trials["trial"].values, "pool": trials["pool"].values})
+            {
+                "recalled": (("trial", "pool"), (p > 0.5).astype(np.int8), {"units": "1", "long_name": "item reported at read-out"}),
+                "recall_probability": (("trial", "pool"), p, {"units": "1", "long_name": "mean output probability at read-out"}),
+            },
+            coords={"trial": trials["trial"].values, "pool": trials["pool"].values},
+        )
 
     # ------------------------------------------------------------- comparison
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
@@ -210,6 +207,8 @@ class MultiItemRecall(Task):
         lines = ["set size   trials   accuracy   hit rate   false alarms   Cowan's K"]
         for n in k["set_size"].values:
             row = k.sel(set_size=n)
-            lines.append(f"{n:8d}   {int(row['n_trials']):6d}   {float(row['accuracy']):8.2f}   {float(row['hit_rate']):8.2f}"
-                         f"   {float(row['false_alarm_rate']):12.2f}   {float(row['cowan_k']):9.2f}")
+            lines.append(
+                f"{n:8d}   {int(row['n_trials']):6d}   {float(row['accuracy']):8.2f}   {float(row['hit_rate']):8.2f}"
+                f"   {float(row['false_alarm_rate']):12.2f}   {float(row['cowan_k']):9.2f}"
+            )
         return lines

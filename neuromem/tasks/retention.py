@@ -14,7 +14,8 @@ units (a block of excitatory neurons per feature, or input channels).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -52,13 +53,17 @@ class Retention(Task):
 
     name = "retention"
     tags = ("long-term-memory", "forgetting", "pattern-completion")
-    references = ("Ebbinghaus H (1885) Memory; Amit DJ, Fusi S (1994) Neural Comput 6:957-982; "
-                  "Benna MK, Fusi S (2016) Nat Neurosci 19:1697-1706")
+    references = "Ebbinghaus H (1885) Memory; Amit DJ, Fusi S (1994) Neural Comput 6:957-982; Benna MK, Fusi S (2016) Nat Neurosci 19:1697-1706"
     default_timing: Mapping[str, float] = {"fixation": 0.2, "study": 1.0, "gap": 1.0, "test": 0.3, "test_gap": 0.7}
     condition = "test_delay"
     condition_parameter = "test_delays"
-    fit_defaults = {"n_patterns": 2, "n_features": 20, "coding_level": 0.25, "test_delays": [0.0, 0.2],
-                    "timing": {"fixation": 0.04, "study": 0.1, "gap": 0.1, "test": 0.1, "test_gap": 0.06}}
+    fit_defaults = {
+        "n_patterns": 2,
+        "n_features": 20,
+        "coding_level": 0.25,
+        "test_delays": [0.0, 0.2],
+        "timing": {"fixation": 0.04, "study": 0.1, "gap": 0.1, "test": 0.1, "test_gap": 0.06},
+    }
     reference = "ebbinghaus1885_savings"
     summary_dim = "lag"
     summary_vars = ("overlap", "overlap_sem")
@@ -105,9 +110,15 @@ class Retention(Task):
         return int(round(self.cue_fraction * self.n_active))
 
     def get_params(self) -> dict[str, Any]:
-        return {"n_patterns": self.n_patterns, "n_features": self.n_features, "coding_level": self.coding_level,
-                "cue_fraction": self.cue_fraction, "test_delays": list(self.test_delays), "test_order": self.test_order,
-                "timing": dict(self.timing)}
+        return {
+            "n_patterns": self.n_patterns,
+            "n_features": self.n_features,
+            "coding_level": self.coding_level,
+            "cue_fraction": self.cue_fraction,
+            "test_delays": list(self.test_delays),
+            "test_order": self.test_order,
+            "timing": dict(self.timing),
+        }
 
     def trials(self, n: int, rng: np.random.Generator | int) -> xr.Dataset:
         """``n`` trials cycling through ``test_delays``, each with its own random patterns.
@@ -124,9 +135,9 @@ class Retention(Task):
         P, F, t = self.n_patterns, self.n_features, self.timing
         order = np.argsort(rng.random((n, P, F)), axis=-1)  # a random permutation of the features per pattern
         pattern = np.zeros((n, P, F), dtype=np.int8)
-        np.put_along_axis(pattern, order[..., :self.n_active], 1, axis=-1)
+        np.put_along_axis(pattern, order[..., : self.n_active], 1, axis=-1)
         cue = np.zeros_like(pattern)
-        np.put_along_axis(cue, order[..., :self.n_cued], 1, axis=-1)
+        np.put_along_axis(cue, order[..., : self.n_cued], 1, axis=-1)
         delay = np.resize(np.asarray(self.test_delays), n)
         study_onset = t["fixation"] + np.arange(P) * (t["study"] + t["gap"])
         study_end = study_onset[-1] + t["study"]
@@ -197,8 +208,13 @@ class Retention(Task):
                 "overlap": (("trial", "item"), overlap, {"units": "1", "long_name": "correlation of recalled activity with the pattern (uncued features)"}),
                 "identified": (("trial", "item"), identified, {"units": "1", "long_name": "recall closest to this pattern among those studied"}),
             },
-            coords={"trial": trials["trial"], "item": trials["item"], "lag": trials["lag"],
-                    "test_delay": trials["test_delay"], "retention_interval": trials["retention_interval"]},
+            coords={
+                "trial": trials["trial"],
+                "item": trials["item"],
+                "lag": trials["lag"],
+                "test_delay": trials["test_delay"],
+                "retention_interval": trials["retention_interval"],
+            },
         )
         ds.attrs["identified_chance"] = 1.0 / P
         return self._stamp(ds)
@@ -208,8 +224,7 @@ class Retention(Task):
         """Inputs: the features and a test flag; outputs: one logit per feature."""
         return trials.sizes["feature"] + 1, trials.sizes["feature"]
 
-    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, *, show_study: bool = True,
-               **options: Any) -> enc.Encoded:
+    def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, *, show_study: bool = True, **options: Any) -> enc.Encoded:
         """Study periods show the whole pattern, tests show the cue and a test flag; targets: the pattern (BCE).
 
         ``show_study=False`` leaves the study periods blank, so a pattern can only
@@ -241,10 +256,14 @@ class Retention(Task):
         """``recalled`` (trial, item, feature): mean output probability while each item is cued."""
         t = enc.step_midpoints(out.shape[0], dt)
         prob = enc.sigmoid(out)
-        rec = np.stack([enc.mean_over(enc.window(t, trials["test_onset"].values[:, k], trials["test_offset"].values[:, k]), prob)
-                        for k in range(trials.sizes["item"])], axis=1)
-        return xr.Dataset({"recalled": (("trial", "item", "feature"), rec, {"units": "1", "long_name": "mean output probability of each feature while cued"})},
-                          coords={"trial": trials["trial"].values, "item": trials["item"].values, "feature": trials["feature"].values})
+        rec = np.stack(
+            [enc.mean_over(enc.window(t, trials["test_onset"].values[:, k], trials["test_offset"].values[:, k]), prob) for k in range(trials.sizes["item"])],
+            axis=1,
+        )
+        return xr.Dataset(
+            {"recalled": (("trial", "item", "feature"), rec, {"units": "1", "long_name": "mean output probability of each feature while cued"})},
+            coords={"trial": trials["trial"].values, "item": trials["item"].values, "feature": trials["feature"].values},
+        )
 
     # ------------------------------------------------------------- comparison
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
@@ -264,8 +283,12 @@ class Retention(Task):
         parts = []
         for s in summaries:
             d = shared.min() if shared.size else s["test_delay"].values.min()
-            parts.append(s[list(self.summary_vars)].sel(test_delay=d, lag=lags).drop_vars("test_delay", errors="ignore")
-                         .assign(test_delay_used=((), float(d), {"units": "s", "long_name": "test delay of this model's curve"})))
+            parts.append(
+                s[list(self.summary_vars)]
+                .sel(test_delay=d, lag=lags)
+                .drop_vars("test_delay", errors="ignore")
+                .assign(test_delay_used=((), float(d), {"units": "s", "long_name": "test delay of this model's curve"}))
+            )
         return parts
 
     def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
@@ -276,13 +299,21 @@ class Retention(Task):
         combined = add_model_fits(combined, age=combined["lag"].values + 1.0)
         ref = load_reference(self.reference)
         t_min = ref["retention_interval"].values / 60.0
-        combined = combined.assign_coords(human_retention_interval=("human_retention_interval", t_min,
-                                                                    {"units": "min", "long_name": "Ebbinghaus's retention interval"}))
-        combined["human_retention"] = ("human_retention_interval", ref["savings"].values / 100.0,
-                                       {"units": "1", "long_name": "Ebbinghaus (1885): savings as a fraction"})
+        combined = combined.assign_coords(
+            human_retention_interval=("human_retention_interval", t_min, {"units": "min", "long_name": "Ebbinghaus's retention interval"})
+        )
+        combined["human_retention"] = (
+            "human_retention_interval",
+            ref["savings"].values / 100.0,
+            {"units": "1", "long_name": "Ebbinghaus (1885): savings as a fraction"},
+        )
         fit = fit_forgetting(t_min, ref["savings"].values / 100.0, t_units="min")
-        combined["human_fit_value"] = (("form", "parameter"), fit["value"].values, {"units": "1", "long_name": "forgetting-function parameters of the human curve (t in min)"})
-        combined["human_aic"] = ("form", fit["aic"].values, {"units": "1", "long_name": "AIC of each form on the human curve"})
+        combined["human_fit_value"] = (
+            ("form", "parameter"),
+            fit["value"].values,
+            {"units": "1", "long_name": "forgetting-function parameters of the human curve (t in min)"},
+        )
+        combined["human_aic"] = ("form", fit["aic"].values, {"units": "1", "long_name": "AIC of each form on the human curve", "source": "Ebbinghaus 1885"})
         combined.attrs["human_best_form"] = fit.attrs["best_form"]
         return combined, [ref.attrs["references"]]
 
@@ -301,8 +332,9 @@ class Retention(Task):
         for d in curve["test_delay"].values:
             for lag in curve["lag"].values:
                 row = curve.sel(test_delay=d, lag=lag)
-                lines.append(f"{d:14.2f}   {lag:14d}   {float(row['retention_interval']):20.1f}   {float(row['overlap']):7.2f}"
-                             f"   {float(row['identified']):10.2f}")
+                lines.append(
+                    f"{d:14.2f}   {lag:14d}   {float(row['retention_interval']):20.1f}   {float(row['overlap']):7.2f}   {float(row['identified']):10.2f}"
+                )
         return lines
 
 
@@ -313,7 +345,7 @@ def _masked_corr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:
     am = a - (a * w).sum(1, keepdims=True) / cnt
     bm = b - (b * w).sum(1, keepdims=True) / cnt
     num = (am * bm * w).sum(1)
-    den = np.sqrt((am ** 2 * w).sum(1) * (bm ** 2 * w).sum(1))
+    den = np.sqrt((am**2 * w).sum(1) * (bm**2 * w).sum(1))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -41,19 +42,28 @@ class DigitRecall(Task):
         onset = self.timing["cue"] + delay
         s = {"units": "s"}
         ds = xr.Dataset(
-            {"digit": ("trial", digit, {"units": "1", "long_name": "digit shown"}),
-             "response_onset": ("trial", onset, {**s, "long_name": "start of report"}),
-             "trial_end": ("trial", onset + self.timing["response"], {**s, "long_name": "end of trial"})},
-            coords={"trial": np.arange(n), "delay": ("trial", delay, {**s, "long_name": "delay"}),
-                    "candidate": ("candidate", np.arange(self.n_digits), {"units": "1", "long_name": "digit"})},
+            {
+                "digit": ("trial", digit, {"units": "1", "long_name": "digit shown"}),
+                "response_onset": ("trial", onset, {**s, "long_name": "start of report"}),
+                "trial_end": ("trial", onset + self.timing["response"], {**s, "long_name": "end of trial"}),
+            },
+            coords={
+                "trial": np.arange(n),
+                "delay": ("trial", delay, {**s, "long_name": "delay"}),
+                "candidate": ("candidate", np.arange(self.n_digits), {"units": "1", "long_name": "digit"}),
+            },
         )
         return self._stamp(ds)
 
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         self.check_trials(trials)
         correct = (responses["reported"].values == trials["digit"].values).astype(float)
-        return self._stamp(xr.Dataset({"correct": ("trial", correct, {"units": "1", "long_name": "digit reported correctly"})},
-                                      coords={"trial": trials["trial"], "delay": trials["delay"]}))
+        return self._stamp(
+            xr.Dataset(
+                {"correct": ("trial", correct, {"units": "1", "long_name": "digit reported correctly"})},
+                coords={"trial": trials["trial"], "delay": trials["delay"]},
+            )
+        )
 
     # the encoding for artificial models lives here, not in neuromem.artificial
     def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
@@ -72,8 +82,7 @@ class DigitRecall(Task):
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
         t = enc.step_midpoints(out.shape[0], dt)
         mean = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
-        return xr.Dataset({"reported": ("trial", mean.argmax(1), {"units": "1", "long_name": "digit reported"})},
-                          coords={"trial": trials["trial"].values})
+        return xr.Dataset({"reported": ("trial", mean.argmax(1), {"units": "1", "long_name": "digit reported"})}, coords={"trial": trials["trial"].values})
 
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
         grouped = ds["correct"].groupby("delay")

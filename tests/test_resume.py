@@ -1,0 +1,52 @@
+"""Every spiking experiment resumes after a kill: finished batches are not simulated again, and the
+result is identical to an uninterrupted run's."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import xarray as xr
+
+from neuromem.cli import main
+from neuromem.results import load
+from neuromem.spiking import devices
+
+ARGS = ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "3", "--seed", "4", "--quiet"]
+STEM = "multi-item-recall_mongillo2008_scaled_seed4"
+
+
+def comparable(ds: xr.Dataset) -> xr.Dataset:
+    """Drop what legitimately differs between two runs: wall-clock times and where the file went."""
+    drop = ("created", "build_seconds", "simulation_seconds", "experiment_parameters")
+    return ds.assign_attrs({k: "" for k in drop if k in ds.attrs})
+
+
+def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_path, monkeypatch):
+    killed = tmp_path / "killed"
+    partial = killed / f".{STEM}.partial"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "neuromem.cli", *ARGS, "--out", str(killed)], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 400
+    while not list(partial.glob("batch_*.npz")):
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert time.monotonic() < deadline, "no batch finished in time"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # the whole group: Python and the standalone binary it runs
+    proc.wait()
+    done = sorted(p.name for p in partial.glob("batch_*.npz"))
+    assert 1 <= len(done) < 3, done
+
+    runs = []
+    original = devices.TrialRunner.run
+    monkeypatch.setattr(devices.TrialRunner, "run", lambda self, values, seed: runs.append(seed) or original(self, values, seed))
+    assert main([*ARGS, "--out", str(killed)]) == 0
+    assert len(runs) == 3 - len(done)  # only the missing batches were simulated
+    assert not partial.exists() and not list(killed.glob("*.part"))
+
+    runs.clear()
+    assert main([*ARGS, "--out", str(tmp_path / "whole")]) == 0
+    assert len(runs) == 3
+    xr.testing.assert_identical(comparable(load(killed / f"{STEM}.nc")), comparable(load(tmp_path / "whole" / f"{STEM}.nc")))
