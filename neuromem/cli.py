@@ -48,7 +48,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("tasks:")
     for name in TASKS.names():
         cls = TASKS.get(name)
-        print(f"  {name:<18} {(cls.__doc__ or '').strip().splitlines()[0]}{origin(TASKS, name)}")
+        encoded = ", encoded for artificial models" if cls.has_encoding() else ""
+        print(f"  {name:<18} {(cls.__doc__ or '').strip().splitlines()[0]}  [tags: {', '.join(cls.tags)}{encoded}]{origin(TASKS, name)}")
     print("experiments:")
     for name in EXPERIMENTS.names():
         print(f"  {name:<22} {EXPERIMENTS.get(name).summary}{origin(EXPERIMENTS, name)}")

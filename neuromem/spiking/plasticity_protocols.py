@@ -285,41 +285,12 @@ class STDPProtocols:
         ds.attrs["references"] += "; " + ref.attrs["references"]
         return ds
 
-    def song2000(self, duration: float = 100.0, *, seed: int = 1, rule: str | Rule | None = None, record_every: float = 1.0, n_bins: int = 20) -> xr.Dataset:
-        """One neuron, many Poisson inputs with STDP (Song, Miller & Abbott 2000).
-
-        Parameters
-        ----------
-        duration : float
-            Simulated time (s).
-        seed : int
-            Seeds the initial weights (uniform in [w_min, w_max]) and the inputs.
-        rule : str or rule, optional
-            Default: the one named in the card's ``[song2000]`` table.
-
-        Returns
-        -------
-        xarray.Dataset
-            ``weight`` (sample_time, synapse) in units of g_max, ``weight_histogram``
-            (weight_bin) at the end, ``output_rate`` (sample_time) and
-            ``fraction_low`` / ``fraction_high`` (weights below 0.1 / above 0.9 of the range).
-        """
+    @staticmethod
+    def _song_network(q: dict[str, Any], r: Rule, w0: np.ndarray, seed: int, dt: float, record_every: float) -> Any:
+        """``build()`` for :func:`simulate_once`: one LIF neuron, Poisson inputs through plastic synapses."""
         import brian2 as b2
 
-        if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
-            raise ValueError(f"duration={duration!r} s is not allowed; it must be > 0")
-        if not (record_every > 0 and record_every <= duration):
-            raise ValueError(f"record_every={record_every!r} s is not allowed; it must be in (0, duration]")
-        n_bins = check_positive_int("n_bins", n_bins)
-        q = card_quantities({k: v for k, v in self.song.items() if k != "rule"}, _SONG_DIMENSIONS)
-        r = self.rule(rule if rule is not None else self.song["rule"])
-        if math.isinf(r.w_max):
-            raise ValueError(f"rule {r.name!r} has no upper bound w_max; the Song et al. run needs one")
-        n_exc, n_inh = check_positive_int("N_exc", q["N_exc"]), int(q["N_inh"])
-        dt = self._protocol()["dt"]
-        rng = np.random.default_rng(seed)
-        w0 = rng.uniform(r.w_min, r.w_max, n_exc)
-        n_samples = int(round(duration / record_every))
+        n_exc, n_inh = w0.size, int(q["N_inh"])
 
         def build():
             b2.seed(int(seed))
@@ -359,31 +330,47 @@ class STDPProtocols:
 
             return objects, read
 
+        return build
+
+    def song2000(self, duration: float = 100.0, *, seed: int = 1, rule: str | Rule | None = None, record_every: float = 1.0, n_bins: int = 20) -> xr.Dataset:
+        """One neuron, many Poisson inputs with STDP (Song, Miller & Abbott 2000).
+
+        Parameters
+        ----------
+        duration : float
+            Simulated time (s).
+        seed : int
+            Seeds the initial weights (uniform in [w_min, w_max]) and the inputs.
+        rule : str or rule, optional
+            Default: the one named in the card's ``[song2000]`` table.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``weight`` (sample_time, synapse) in units of g_max, ``weight_histogram``
+            (weight_bin) at the end, ``output_rate`` (sample_time) and
+            ``fraction_low`` / ``fraction_high`` (weights below 0.1 / above 0.9 of the range).
+        """
+
+        if not (isinstance(duration, (int, float)) and math.isfinite(duration) and duration > 0):
+            raise ValueError(f"duration={duration!r} s is not allowed; it must be > 0")
+        if not (record_every > 0 and record_every <= duration):
+            raise ValueError(f"record_every={record_every!r} s is not allowed; it must be in (0, duration]")
+        n_bins = check_positive_int("n_bins", n_bins)
+        q = card_quantities({k: v for k, v in self.song.items() if k != "rule"}, _SONG_DIMENSIONS)
+        r = self.rule(rule if rule is not None else self.song["rule"])
+        if math.isinf(r.w_max):
+            raise ValueError(f"rule {r.name!r} has no upper bound w_max; the Song et al. run needs one")
+        n_exc = check_positive_int("N_exc", q["N_exc"])
+        dt = self._protocol()["dt"]
+        rng = np.random.default_rng(seed)
+        w0 = rng.uniform(r.w_min, r.w_max, n_exc)
+        n_samples = int(round(duration / record_every))
+
+        build = self._song_network(q, r, w0, seed, dt, record_every)
         key = json.dumps(["song2000", self.song, r.as_dict(), duration, seed, record_every, dt], sort_keys=True)
         out, backend = simulate_once(self.device, key, duration, build)
-        w_t = out["w"][:n_samples]
-        t = out["t"][:n_samples] + record_every
-        counts = np.histogram(out["spikes"], bins=np.r_[0.0, t])[0]
-        rate = counts / np.diff(np.r_[0.0, t])
-        span = r.w_max - r.w_min
-        final = (w_t[-1] - r.w_min) / span
-        edges = np.linspace(0.0, 1.0, n_bins + 1)
-        hist = np.histogram(final, bins=edges)[0] / final.size
-        ds = xr.Dataset(
-            {
-                "weight": (("sample_time", "synapse"), w_t, {"units": "1", "long_name": "synaptic weight (units of g_max)"}),
-                "initial_weight": ("synapse", w0, {"units": "1", "long_name": "initial weight (units of g_max)"}),
-                "weight_histogram": ("weight_bin", hist, {"units": "1", "long_name": "fraction of synapses per weight bin at the end"}),
-                "output_rate": ("sample_time", rate, {"units": "Hz", "long_name": "postsynaptic firing rate"}),
-                "fraction_low": ((), float(np.mean(final < 0.1)), {"units": "1", "long_name": "fraction of weights below 0.1 g_max"}),
-                "fraction_high": ((), float(np.mean(final > 0.9)), {"units": "1", "long_name": "fraction of weights above 0.9 g_max"}),
-            },
-            coords={
-                "sample_time": ("sample_time", t, {"units": "s", "long_name": "time of the weight sample"}),
-                "synapse": np.arange(n_exc),
-                "weight_bin": ("weight_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "1", "long_name": "weight bin centre (units of g_max)"}),
-            },
-        )
+        ds = _song_dataset(out, r, w0, n_samples, record_every, n_bins)
         ds.attrs.update(
             self._attrs(
                 "song2000",
@@ -395,3 +382,31 @@ class STDPProtocols:
             )
         )
         return ds
+
+
+def _song_dataset(out: dict, r: Rule, w0: np.ndarray, n_samples: int, record_every: float, n_bins: int) -> xr.Dataset:
+    """Weights over time, the final weight histogram and the output rate of a Song et al. run."""
+    w_t = out["w"][:n_samples]
+    t = out["t"][:n_samples] + record_every
+    counts = np.histogram(out["spikes"], bins=np.r_[0.0, t])[0]
+    rate = counts / np.diff(np.r_[0.0, t])
+    span = r.w_max - r.w_min
+    final = (w_t[-1] - r.w_min) / span
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    hist = np.histogram(final, bins=edges)[0] / final.size
+    ds = xr.Dataset(
+        {
+            "weight": (("sample_time", "synapse"), w_t, {"units": "1", "long_name": "synaptic weight (units of g_max)"}),
+            "initial_weight": ("synapse", w0, {"units": "1", "long_name": "initial weight (units of g_max)"}),
+            "weight_histogram": ("weight_bin", hist, {"units": "1", "long_name": "fraction of synapses per weight bin at the end"}),
+            "output_rate": ("sample_time", rate, {"units": "Hz", "long_name": "postsynaptic firing rate"}),
+            "fraction_low": ((), float(np.mean(final < 0.1)), {"units": "1", "long_name": "fraction of weights below 0.1 g_max"}),
+            "fraction_high": ((), float(np.mean(final > 0.9)), {"units": "1", "long_name": "fraction of weights above 0.9 g_max"}),
+        },
+        coords={
+            "sample_time": ("sample_time", t, {"units": "s", "long_name": "time of the weight sample"}),
+            "synapse": np.arange(w0.size),
+            "weight_bin": ("weight_bin", 0.5 * (edges[1:] + edges[:-1]), {"units": "1", "long_name": "weight bin centre (units of g_max)"}),
+        },
+    )
+    return ds
