@@ -47,12 +47,13 @@ protocols = ("window", "frequency", "song2000")
 if quick and not all((results / f"stdp_{p}.nc").exists() for p in protocols):
     from neuromem.experiments import stdp
 
-    stdp(song_duration=60.0, out=str(results))
+    stdp(song_duration=20.0, out=str(results))
 variants = ("simple", "benna-fusi")
-if quick and not all((results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists() for v in variants):
+missing = [v for v in variants if not (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()]
+if quick and missing:
     from neuromem.experiments import retention
 
-    for v in variants:
+    for v in missing:
         retention(synapse=v, patterns=4, trials=1, out=str(results), quiet=True)
 stdp_ds = {p: load(results / f"stdp_{p}.nc") for p in protocols}
 retention_ds = {
