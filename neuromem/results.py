@@ -3,7 +3,7 @@
 Every result in neuromem is an :class:`xarray.Dataset` that describes itself:
 each data variable carries ``units`` (UDUNITS strings) and ``long_name``, and the
 global attributes say which model ran which task, with which parameters, seed and
-software (see ``DESIGN.md``, "Results schema").
+software (see ``docs/architecture.md``, "Results").
 """
 
 from __future__ import annotations
