@@ -127,3 +127,14 @@ def test_without_the_plugin_on_the_path_neuromem_does_not_know_it():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "digit-recall" not in out and "decaying_trace" not in out
+
+
+def test_a_broken_plugin_is_a_one_line_error_naming_its_entry_point(tmp_path):
+    info = tmp_path / "brokenlab-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: brokenlab\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[neuromem.tasks]\nodd-one-out = brokenlab.tasks:OddOneOut\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "neuromem.cli", "list"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "task plug-in 'odd-one-out' (brokenlab.tasks:OddOneOut) cannot be loaded: No module named 'brokenlab'" in proc.stderr
