@@ -87,9 +87,3 @@ class Registry(Generic[T]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
-
-    def reload(self) -> None:
-        """Read the entry points again (after installing a plug-in in this process)."""
-        self._items = {k: v for k, v in self._items.items() if self._sources[k] == "neuromem"}
-        self._sources = {k: self._sources[k] for k in self._items}
-        self._loaded = False

@@ -55,14 +55,6 @@ def parse_quantity(text: str) -> tuple[float, str]:
     return float(match.group(1)), match.group(2)
 
 
-def dimension_of(unit: str) -> str:
-    """The dimension of a unit symbol (``"nS"`` -> ``"conductance"``)."""
-    try:
-        return _UNITS[unit][1]
-    except KeyError:
-        raise ValueError(f"unit {unit!r} is unknown; known units: {', '.join(sorted(_UNITS))}") from None
-
-
 def quantity(name: str, value: Any, dimension: str | None) -> float:
     """The SI value of parameter ``name``, checked against its ``dimension``.
 

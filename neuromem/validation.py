@@ -21,13 +21,6 @@ def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> 
     return int(value)
 
 
-def check_nonnegative_int(name: str, value: Any) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= 0")
-    return int(value)
-
-
 def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:
     """Return ``value`` (seconds) as a float, or raise naming ``name`` if it is negative."""
     try:
@@ -38,13 +31,6 @@ def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name}={value!r} s is not allowed; it must be finite and {bound} s")
     return seconds
-
-
-def check_choice(name: str, value: Any, allowed: Any) -> Any:
-    """Return ``value`` if it is one of ``allowed``, else raise listing them."""
-    if value not in tuple(allowed):
-        raise ValueError(f"{name}={value!r} is not allowed; choose one of {list(allowed)}")
-    return value
 
 
 def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:

@@ -10,11 +10,11 @@ from typing import Any
 from neuromem.cards import load_card, load_model
 from neuromem.experiments.declare import Experiment, Param, Written
 from neuromem.experiments.on_task import run_on_task
+from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import task_class
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
-DEVICES: tuple[str, ...] = ("auto", "runtime", "cpp_standalone", "cuda_standalone")
 
 # parameters several experiments share
 SEED = Param("seed", int, 1, "seeds the trials, initial conditions and all network noise")

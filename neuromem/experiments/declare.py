@@ -63,12 +63,6 @@ class Experiment:
     function: Callable[..., Written]
     report: Callable[[Written], list[str]] = field(default=lambda written: [])
 
-    def param(self, name: str) -> Param:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
     def resolve(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """``values`` with every other parameter at its default; unknown names raise ``ValueError``."""
         known = [p.name for p in self.params]

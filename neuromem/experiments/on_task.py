@@ -9,7 +9,7 @@ from typing import Any
 import xarray as xr
 
 from neuromem.cards import check_task, load_card, load_model, model_class
-from neuromem.experiments.declare import Written, checkpoint_for
+from neuromem.experiments.declare import checkpoint_for
 from neuromem.runner import run_task
 from neuromem.tasks import get_task, task_class
 from neuromem.validation import check_positive_int
@@ -68,7 +68,3 @@ def run_on_task(
     path = None if out is None else Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc"
     ds = run_task(net, task, n, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
     return ds, path
-
-
-def single(label: str, ds: xr.Dataset, path: Path | None) -> Written:
-    return {label: (ds, path)}

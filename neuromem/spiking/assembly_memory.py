@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel, lif_group
+from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.units import dimension_table
@@ -245,12 +245,7 @@ class AssemblyMemory(SpikingModel):
         import brian2 as b2
 
         w = built["weights"]
-        return {
-            "i": np.asarray(built["spikes"].i[:]),
-            "t": np.asarray(built["spikes"].t[:] / b2.second),
-            "w": np.asarray(w.w[:]),
-            "w_t": np.asarray(w.t / b2.second),
-        }
+        return {**spike_arrays(built["spikes"]), "w": np.asarray(w.w[:]), "w_t": np.asarray(w.t / b2.second)}
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return (
@@ -258,25 +253,13 @@ class AssemblyMemory(SpikingModel):
             {"connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"]},
         )
 
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: Any = None) -> xr.Dataset:
-        """Simulate each trial from the initial (unlearned) network (see :meth:`SpikingModel.run`).
-
-        Returns
-        -------
-        xarray.Dataset
-            ``recalled`` (trial, item, feature): rate of each feature's neurons
-            while the item is cued (Hz); ``weight_in_pattern`` (trial, item,
-            sample_time): mean sampled E->E weight inside each pattern;
-            ``rate`` (trial, time): mean E rate.
-        """
-        ds = super().run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
-        q = self._validated()
-        ds.attrs["synapse"] = q["synapse"]
-        ds.attrs["simulated_seconds_per_trial"] = math.ceil(round(float(trials["trial_end"].max()) / float(q["dt"]), 6)) * float(q["dt"])
-        return ds
+    def _result_attrs(self, q: dict[str, Any]) -> dict[str, Any]:
+        return {"synapse": q["synapse"]}
 
     def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
-        """Recall rates per feature while cued, weights within each pattern, study rates, mean rate."""
+        """``recalled`` (trial, item, feature): rate of each feature's neurons while the item is cued (Hz);
+        ``weight_in_pattern`` (trial, item, sample_time): mean sampled E->E weight inside each pattern;
+        ``study_rate`` and ``rate`` (trial, time): mean E rate."""
         conn, sample = self._draws(q, setup)
         ee = conn["EE"]
         n_trials, P, F = trials.sizes["trial"], trials.sizes["item"], trials.sizes["feature"]

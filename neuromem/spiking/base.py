@@ -141,6 +141,10 @@ class SpikingModel:
         """Title of the results and extra provenance parameters."""
         return f"{self.name} on {self.task} ({self.N_E} E + {self.N_I} I)", {}
 
+    def _result_attrs(self, q: dict[str, Any]) -> dict[str, Any]:
+        """Extra global attributes of the results (e.g. the variant of a network)."""
+        return {}
+
     # --------------------------------------------------------------- the run
     def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
         """Simulate every trial from the same initial network; responses with provenance.
@@ -171,7 +175,7 @@ class SpikingModel:
         timings = self._simulate(q, trials, plan, pending, done, store, bar) if pending else {"build_s": 0.0, "run_s": 0.0}
         bar.close()
         ds = self._responses(q, trials, [done[b] for b in range(len(plan.rows))], plan.duration_s, plan.setup)
-        return self._stamp(ds, q, trials, seed, plan.kind, plan.n_copies, timings)
+        return self._stamp(ds, q, trials, seed, plan, timings)
 
     def _plan(self, q: dict[str, Any], trials: xr.Dataset, seed: int) -> _Plan:
         kind = resolve_device(self.device)
@@ -215,14 +219,14 @@ class SpikingModel:
         streams = np.random.SeedSequence(int(seed)).spawn(self.n_setup_streams + n_batches)
         return streams[: self.n_setup_streams], streams[self.n_setup_streams :]
 
-    def _stamp(self, ds: xr.Dataset, q: dict[str, Any], trials: xr.Dataset, seed: int, kind: str, n_copies: int, timings: dict[str, float]) -> xr.Dataset:
+    def _stamp(self, ds: xr.Dataset, q: dict[str, Any], trials: xr.Dataset, seed: int, plan: _Plan, timings: dict[str, float]) -> xr.Dataset:
         title, extra = self._description(q)
         params = {
             "model_parameters": self.parameters,
             "N_E": self.N_E,
             "N_I": self.N_I,
-            "device": kind,
-            "trials_per_run": n_copies,
+            "device": plan.kind,
+            "trials_per_run": plan.n_copies,
             "threads": self.threads,
             **extra,
             "task_parameters": trials.attrs.get("task_parameters", ""),
@@ -235,13 +239,22 @@ class SpikingModel:
                 task=self.task,
                 parameters=params,
                 seed=seed,
-                backend=backend_string(kind, self.threads),
+                backend=backend_string(plan.kind, self.threads),
                 references=self.references + "; " + trials.attrs.get("task_references", ""),
             )
         )
         ds.attrs["build_seconds"] = round(timings["build_s"], 3)
         ds.attrs["simulation_seconds"] = round(timings["run_s"], 3)
+        ds.attrs["simulated_seconds_per_trial"] = plan.duration_s
+        ds.attrs.update(self._result_attrs(q))
         return ds
+
+
+def spike_arrays(monitor: Any) -> dict[str, np.ndarray]:
+    """Indices ``i`` and times ``t`` (s) of every spike a Brian2 SpikeMonitor recorded in the last run."""
+    import brian2 as b2
+
+    return {"i": np.asarray(monitor.i[:]), "t": np.asarray(monitor.t[:] / b2.second)}
 
 
 def lif_group(n: int, model: str, *, reset: str, refractory: Any, namespace: dict, dt: Any, name: str) -> Any:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel, lif_group
+from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
@@ -212,10 +212,8 @@ class RingAttractor(SpikingModel):
 
     def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
         """E spikes of the batch as (trial, neuron, time); padding copies dropped."""
-        import brian2 as b2
-
-        i_spk = np.asarray(built["spikes"].i[:])
-        t_spk = np.asarray(built["spikes"].t[:] / b2.second)
+        spikes = spike_arrays(built["spikes"])
+        i_spk, t_spk = spikes["i"], spikes["t"]
         copy = i_spk // self.N_E
         keep = copy < rows.size
         return {"trial": rows[copy[keep]], "neuron": i_spk[keep] % self.N_E, "time": t_spk[keep]}

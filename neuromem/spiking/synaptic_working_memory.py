@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel, lif_group
+from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.units import dimension_table
 
@@ -192,13 +192,7 @@ class SynapticWorkingMemory(SpikingModel):
         import brian2 as b2
 
         stp = built["stp"]
-        return {
-            "i": np.asarray(built["spikes"].i[:]),
-            "t": np.asarray(built["spikes"].t[:] / b2.second),
-            "u": np.asarray(stp.u[:]),
-            "x": np.asarray(stp.x[:]),
-            "stp_t": np.asarray(stp.t / b2.second),
-        }
+        return {**spike_arrays(built["spikes"]), "u": np.asarray(stp.u[:]), "x": np.asarray(stp.x[:]), "stp_t": np.asarray(stp.t / b2.second)}
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return (
