@@ -9,6 +9,7 @@
     neuromem run task --task delayed-estimation --model compte2000 --trials 2 --option N_E=64 N_I=16
     neuromem fit --model lstm --task delayed-estimation --seeds 1 2 3 --steps 500 --out results/
     neuromem run working-memory --fitted results/fit_lstm_delayed-estimation.pt --delays 0.2 0.6 1.2 --out results/
+    neuromem sweep working-memory --grid J_plus=1.5,1.62,1.7 --seeds 1:4 --set trials=4 --out results/drift.zarr
     neuromem compare results/retention_assembly_memory_simple_scaled_seed1.nc results/forgetting-in-weights_lstm.nc
     neuromem figures --results results/ --out figures/
 
@@ -97,6 +98,34 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from neuromem.sweep import Sweep, load_sweep_file, parse_seeds, parse_values, run_sweep
+    from neuromem.sweep.define import parse_assignment, parse_value
+
+    base = load_sweep_file(args.file) if args.file else None
+    if base is not None and args.experiment not in (None, base.experiment):
+        raise ValueError(f"experiment {args.experiment!r} differs from the sweep file's {base.experiment!r}; give one of them")
+    experiment = args.experiment or (base.experiment if base else None)
+    if experiment is None:
+        raise ValueError("sweep needs an EXPERIMENT (see `neuromem list`) or --file SWEEP.toml")
+    grid = dict(base.grid) if base else {}
+    for text in args.grid or ():
+        name, values = parse_assignment("--grid", text)
+        grid[name] = parse_values(name, values)
+    fixed = dict(base.fixed) if base else {}
+    for text in args.set or ():
+        name, value = parse_assignment("--set", text)
+        fixed[name] = parse_value(value)
+    seeds = parse_seeds(args.seeds) if args.seeds else (base.seeds if base else None)
+    sweep = Sweep(experiment, grid, seeds, fixed)
+    out = args.out or f"results/sweep_{experiment}.zarr"
+    counts = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    print(f"wrote {out}: {counts['points']} points ({counts['ran']} run now, {counts['skipped']} already there, {counts['failed']} failed)")
+    if counts["failed"]:
+        print(f"the failed points' errors are in the store (neuromem.results.open_sweep({out!r}).point_error); run the same command again to retry them")
+    return 1 if counts["failed"] else 0
+
+
 def _cmd_figures(args: argparse.Namespace) -> int:
     from neuromem.figures import regenerate
 
@@ -118,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
     for name in EXPERIMENTS.names():
         EXPERIMENTS.get(name).add_parser(experiments).set_defaults(func=_cmd_experiment)
     FIT.add_parser(sub).set_defaults(func=_cmd_experiment)
+    swp = sub.add_parser("sweep", help="run an experiment over a grid of parameters and seeds on dask, into one zarr store")
+    swp.add_argument("experiment", nargs="?", default=None, help="experiment to sweep (see `neuromem list`)")
+    swp.add_argument(
+        "--grid", action="append", metavar="NAME=V1,V2,...", help="a grid axis: an experiment parameter or a card parameter (repeat for more axes)"
+    )
+    swp.add_argument("--seeds", default=None, metavar="FIRST:LAST", help="the seed axis: FIRST:LAST (both included) or a list 1,5,9")
+    swp.add_argument("--set", action="append", metavar="NAME=VALUE", help="a parameter the same at every point (repeat for more)")
+    swp.add_argument("--file", default=None, help="a TOML sweep file (experiment, [grid], [fixed], seeds); --grid/--set/--seeds add to it")
+    swp.add_argument("--out", default=None, help="the sweep's zarr store (default results/sweep_<experiment>.zarr); the same --out resumes")
+    swp.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster (default: one per core)")
+    swp.add_argument("--scheduler", default=None, metavar="ADDRESS", help="a running dask scheduler (tcp://host:8786) instead of a local cluster")
+    swp.add_argument("--quiet", action="store_true", help="no progress bar")
+    swp.set_defaults(func=_cmd_sweep)
     cmp_ = sub.add_parser("compare", help="compare result files of several models on one task (with human data)")
     cmp_.add_argument("results", nargs="+", help="netCDF results (trial-level or forgetting curves) of one task")
     cmp_.add_argument("--out", default=None, help="comparison Dataset (default results/comparison_<task>.nc)")

@@ -179,3 +179,13 @@ def load(path: str | os.PathLike) -> xr.Dataset:
 def parameters(ds: xr.Dataset) -> dict[str, Any]:
     """Decode the ``parameters`` attribute of a result Dataset."""
     return json.loads(ds.attrs["parameters"])
+
+
+def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
+    """The Dataset of a sweep store (``neuromem sweep --out``), grid axes as leading dims, read lazily.
+
+    See :func:`neuromem.sweep.store.open_sweep` (needs ``pip install 'neuromem[sweep]'``).
+    """
+    from neuromem.sweep.store import open_sweep as _open
+
+    return _open(path, part)

@@ -24,6 +24,7 @@ SIZE = Param("size", str, "scaled", "network size named in the card (scaled or f
 DEVICE = Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES)
 THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)")
 FITTED = Param("fitted", str, None, "a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
+OPTION = Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON), e.g. J_plus=1.7", many=True)
 
 
 def _task_report(written: Written) -> list[str]:
@@ -41,7 +42,7 @@ def _on_task(
     """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials."""
 
     def function(**p: Any) -> Written:
-        options = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)}
+        options = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p), **_key_values("option", p["option"])}
         ds, path = run_on_task(
             name,
             task,
@@ -62,7 +63,7 @@ def _on_task(
 
 
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
-ON_TASK = (SEED, SIZE, DEVICE, THREADS, FITTED, OUT, QUIET)
+ON_TASK = (SEED, SIZE, DEVICE, THREADS, OPTION, FITTED, OUT, QUIET)
 
 WORKING_MEMORY = Experiment(
     "working-memory",
@@ -109,6 +110,8 @@ _assemblies = _on_task(
 
 def _retention(**p: Any) -> Written:
     if p["fitted"] is None and load_card(p["model"]).family != "spiking":
+        if p["option"]:
+            raise ValueError(f"option={p['option']!r} is for spiking cards; model={p['model']!r} is trained here with its card's parameters")
         curves = artificial_forgetting(
             model=p["model"],
             seeds=[p["seed"]],
@@ -343,7 +346,7 @@ TASK = Experiment(
         Param("task", str, None, "task name (see `neuromem list`)"),
         Param("model", str, None, "model card name"),
         Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON)", many=True),
-        Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON)", many=True),
+        OPTION,
         Param("trials", int, 10, "trials per condition of the task"),
         SEED,
         FITTED,
