@@ -73,20 +73,23 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neuromem.analysis.compare import compare, plot_comparison
-    from neuromem.results import load, save
+    from neuromem.results import load, open_sweep, save
 
     datasets = []
     for name in args.results:
-        if not Path(name).is_file():
+        if Path(name).is_dir():  # a sweep store: compared at every grid point
+            datasets.append(open_sweep(name).load())
+        elif not Path(name).is_file():
             raise ValueError(f"result file {name!r} does not exist")
-        datasets.append(load(name))
+        else:
+            datasets.append(load(name))
     ds = compare(datasets)
     task = ds.attrs["task"]
     out = Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc"
     print(f"wrote {save(ds, out)}")
     figure = Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png"
     print(f"wrote {plot_comparison(ds, figure)}")
-    if "fit_aic" in ds:
+    if "fit_aic" in ds and ds["best_form"].ndim == 1:
         print("model                                best form     " + "  ".join(f"AIC {f:<11}" for f in ds["form"].values))
         for m in ds["model"].values:
             print(f"{m:<36} {ds['best_form'].sel(model=m).item():<12}  " + "  ".join(f"{v:15.1f}" for v in ds["fit_aic"].sel(model=m).values))
@@ -161,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     swp.add_argument("--quiet", action="store_true", help="no progress bar")
     swp.set_defaults(func=_cmd_sweep)
     cmp_ = sub.add_parser("compare", help="compare result files of several models on one task (with human data)")
-    cmp_.add_argument("results", nargs="+", help="netCDF results (trial-level or forgetting curves) of one task")
+    cmp_.add_argument("results", nargs="+", help="netCDF results (trial-level or forgetting curves) of one task, or sweep stores (compared per grid point)")
     cmp_.add_argument("--out", default=None, help="comparison Dataset (default results/comparison_<task>.nc)")
     cmp_.add_argument("--figure", default=None, help="figure file (default figures/comparison_<task>.png)")
     cmp_.set_defaults(func=_cmd_compare)

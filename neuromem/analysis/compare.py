@@ -21,7 +21,7 @@ from neuromem.tasks import task_class
 
 
 def _label(ds: xr.Dataset, taken: set[str]) -> str:
-    base = str(ds.attrs.get("model", "model"))
+    base = str(ds["model"].item()) if "model" in ds.coords and ds["model"].ndim == 0 else str(ds.attrs.get("model", "model"))
     extra = ds.attrs.get("synapse") or ds.attrs.get("forgetting")
     label = f"{base} ({extra})" if extra else base
     k, out = 2, label
@@ -31,8 +31,20 @@ def _label(ds: xr.Dataset, taken: set[str]) -> str:
     return out
 
 
+def _per_model(ds: xr.Dataset) -> list[xr.Dataset]:
+    """A sweep over models as one Dataset per model (the model as a scalar coordinate)."""
+    if "model" not in ds.dims:
+        return [ds]
+    return [ds.sel(model=m).drop_vars(["point_status", "point_error", "point_key"], errors="ignore") for m in ds["model"].values]
+
+
 def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     """Combine results of several models on one task along a ``model`` dim.
+
+    A result may be a sweep (:func:`neuromem.results.open_sweep`): its grid dims
+    are kept and every statistic is computed per grid point; a sweep with a
+    ``model`` axis counts as one result per model. Sweeps compared together
+    must share their grid.
 
     Raises
     ------
@@ -40,6 +52,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
         If fewer than two results are given, they come from different tasks, the
         task cannot be compared, or the results share no condition value.
     """
+    datasets = [part for ds in datasets for part in _per_model(ds)]
     if len(datasets) < 2:
         raise ValueError(f"compare needs results of at least two models; got {len(datasets)}")
     tasks = [ds.attrs.get("task") for ds in datasets]
@@ -81,6 +94,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
         )
     )
     combined.attrs["alignment"] = task.alignment
+    combined.attrs["grid_dims"] = json.dumps([d for d in combined.dims if any(d in json.loads(ds.attrs.get("sweep_axes", "[]")) for ds in datasets)])
     return combined
 
 
@@ -91,12 +105,16 @@ def plot_comparison(ds: xr.Dataset, path: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    grid = [d for d in json.loads(ds.attrs.get("grid_dims", "[]")) if d in ds.dims and d != "model"]
+    title = ds.attrs["title"] + (f" (mean over {', '.join(grid)})" if grid else "")
+    if grid:  # a sweep: the figure shows each model's mean over the grid points
+        ds = ds.mean(grid, keep_attrs=True).assign({v: ds[v].isel({d: 0 for d in grid if d in ds[v].dims}) for v in ds.data_vars if ds[v].dtype.kind in "OUS"})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     task_class(ds.attrs["task"])().plot_comparison(ds, axes)
     for ax in axes:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-    fig.suptitle(ds.attrs["title"], fontsize=9)
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -158,25 +158,42 @@ def fit_forgetting(
     return ds
 
 
+def fit_forgetting_curves(
+    curves: xr.DataArray, t: Sequence[float], dim: str, forms: Sequence[str] = tuple(FORMS), *, t_units: str = "s", t_long_name: str = "age of the memory"
+) -> xr.Dataset:
+    """:func:`fit_forgetting` on every curve of ``curves`` along ``dim`` (ages ``t``), other dims kept.
+
+    A least-squares fit of a nonlinear form does not broadcast, so this is one fit
+    per curve (per model, per grid point of a sweep); the results come back on
+    the curves' own dims.
+
+    Returns
+    -------
+    xarray.Dataset
+        dims (..., form[, parameter]): ``value``, ``se``, ``aic``, ``bic``, ``r2``,
+        ``rank``; ``best_form`` (...) as text.
+    """
+    others = [d for d in curves.dims if d != dim]
+    stacked = curves.transpose(*others, dim).stack(curve=others) if others else curves.expand_dims(curve=[0])
+    fits = []
+    for i in range(stacked.sizes["curve"]):
+        f = fit_forgetting(t, stacked.isel(curve=i).values, forms=forms, t_units=t_units, t_long_name=t_long_name)
+        keep = f[["value", "se", "aic", "bic", "r2", "rank"]]
+        fits.append(keep.assign(best_form=((), f.attrs["best_form"], {"units": "1", "long_name": "form with the lowest AIC"})))
+    out = xr.concat(fits, dim="curve")
+    if not others:
+        return out.isel(curve=0, drop=True)
+    out = out.assign_coords(xr.Coordinates.from_pandas_multiindex(stacked.indexes["curve"], "curve")).unstack("curve")
+    return out.transpose(*others, ...)
+
+
 def add_model_fits(combined: xr.Dataset, age: np.ndarray) -> xr.Dataset:
-    """Fit every form to each model's ``overlap`` against ``age``; add parameters, s.e., AIC, R^2 and best form."""
-    fits = [fit_forgetting(age, combined["overlap"].sel(model=m).values, t_units="1", t_long_name="lag + 1") for m in combined["model"].values]
-    combined = combined.assign_coords(form=fits[0]["form"].values, parameter=fits[0]["parameter"].values)
-    combined["fit_value"] = (
-        ("model", "form", "parameter"),
-        np.stack([f["value"].values for f in fits]),
-        {"units": "1", "long_name": "forgetting-function parameters (age = lag + 1)"},
-    )
-    combined["fit_se"] = (
-        ("model", "form", "parameter"),
-        np.stack([f["se"].values for f in fits]),
-        {"units": "1", "long_name": "standard errors of the parameters"},
-    )
-    combined["fit_aic"] = (("model", "form"), np.stack([f["aic"].values for f in fits]), {"units": "1", "long_name": "AIC per form"})
-    combined["fit_r2"] = (("model", "form"), np.stack([f["r2"].values for f in fits]), {"units": "1", "long_name": "R^2 per form"})
-    combined["best_form"] = (
-        "model",
-        np.array([f.attrs["best_form"] for f in fits], dtype=object).astype(str),
-        {"units": "1", "long_name": "form with the lowest AIC"},
-    )
+    """Fit every form to each model's ``overlap`` against ``age`` (at each grid point of a sweep); add parameters, s.e., AIC, R^2 and best form."""
+    fits = fit_forgetting_curves(combined["overlap"], age, "lag", t_units="1", t_long_name="lag + 1")
+    combined = combined.assign_coords(form=fits["form"].values, parameter=fits["parameter"].values)
+    combined["fit_value"] = fits["value"].assign_attrs(units="1", long_name="forgetting-function parameters (age = lag + 1)")
+    combined["fit_se"] = fits["se"].assign_attrs(units="1", long_name="standard errors of the parameters")
+    combined["fit_aic"] = fits["aic"].assign_attrs(units="1", long_name="AIC per form")
+    combined["fit_r2"] = fits["r2"].assign_attrs(units="1", long_name="R^2 per form")
+    combined["best_form"] = fits["best_form"].astype(str).assign_attrs(units="1", long_name="form with the lowest AIC")
     return combined
