@@ -198,3 +198,16 @@ def test_a_sweep_file_is_the_same_sweep_as_the_options(tmp_path):
     points = sweep.points()
     assert len(points) == 6 and points[0].params["option"] == ["J_plus=1.5"] and points[0].params["delays"] == [0.5, 1.0]
     assert len({p.key for p in points}) == 6
+
+
+def test_fit_sweeps_hyperparameters_with_the_seeds_batched_in_each_point(tmp_path, client):
+    """Through --scheduler: the address of a running cluster (here the module's LocalCluster)."""
+    sweep = Sweep("fit", grid={"hidden": [8, 16]}, seeds=[1, 2, 3], fixed={"model": "lstm", "steps": 15, "device": "cpu", "eval_trials": 20})
+    counts = run_sweep(sweep, tmp_path / "fit.zarr", scheduler=client.scheduler.address, progress=False)
+    assert counts["ran"] == 2  # one point per hidden size, its three seeds trained together
+    history = open_sweep(tmp_path / "fit.zarr", part="history").load()
+    assert history["loss"].dims == ("hidden", "seed", "step") and list(history["seed"].values) == [1, 2, 3]
+    alone = get_experiment("fit")(**sweep.points()[1].params)["history"][0]
+    xr.testing.assert_equal(history["loss"].sel(hidden=16, drop=True), alone["loss"])
+    with pytest.raises(ValueError, match="part=None is not allowed"):
+        open_sweep(tmp_path / "fit.zarr")

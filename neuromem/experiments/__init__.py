@@ -28,7 +28,7 @@ def _check_experiment(name: str, obj: Any) -> Experiment:
 
 
 EXPERIMENTS: Registry[Experiment] = Registry("experiment", "neuromem.experiments", _check_experiment)
-for _exp in BUILTIN:
+for _exp in (*BUILTIN, FIT):  # fit is also `neuromem fit`; registered, a sweep can vary its hyperparameters
     EXPERIMENTS.register(_exp.name, _exp)
 
 

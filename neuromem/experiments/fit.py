@@ -28,14 +28,15 @@ def fit_model(
     criterion: float | None = None,
     device: str = "auto",
     eval_trials: int = 200,
-    out: str | Path = "results",
+    out: str | Path | None = "results",
     progress: bool = True,
 ) -> tuple[Any, dict[str, Path]]:
     """Fit an artificial model; write the fitted weights, the loss history and a scored evaluation.
 
     The task is built from its ``fit_defaults`` updated by ``task_param``. An
     interrupted fit resumes from ``fit_<model>_<task>.ckpt.pt`` in ``out`` when the
-    same command is given again.
+    same command is given again. With ``out=None`` nothing is written: the
+    history is ``net.history_`` and the evaluation ``net.evaluation_``.
     """
     from neuromem.artificial import fit, save_fitted
     from neuromem.results import save
@@ -46,13 +47,16 @@ def fit_model(
     net = load_model(model, device=device, **({} if hidden is None else {"hidden_size": hidden}))
     if not getattr(net, "needs_fit", False):
         raise ValueError(f"model={model!r} is a {card.family} model; `neuromem fit` trains artificial models (rate_rnn, lstm, keyvalue, ...)")
-    out = Path(out)
     stem = f"fit_{model}_{task}"
-    ckpt = out / f"{stem}.ckpt.pt"
+    ckpt = None if out is None else Path(out) / f"{stem}.ckpt.pt"
     fit(net, t, seeds=seeds, steps=check_positive_int("steps", steps, maximum=MAX_STEPS), criterion=criterion, checkpoint=ckpt, progress=progress)
-    paths = {"fitted": save_fitted(net, out / f"{stem}.pt"), "history": save(net.history_, out / f"{stem}_history.nc")}
     trials = t.trials(check_positive_int("eval_trials", eval_trials, maximum=100_000), 10**6)
-    paths["evaluation"] = save(combine(t, trials, net.run(trials, seed=10**6)), out / f"{stem}_eval.nc")
+    net.evaluation_ = combine(t, trials, net.run(trials, seed=10**6))
+    if out is None:
+        return net, {}
+    out = Path(out)
+    paths = {"fitted": save_fitted(net, out / f"{stem}.pt"), "history": save(net.history_, out / f"{stem}_history.nc")}
+    paths["evaluation"] = save(net.evaluation_, out / f"{stem}_eval.nc")
     ckpt.unlink(missing_ok=True)
     return net, paths
 
@@ -67,7 +71,8 @@ def _fit(
     hidden: int | None,
     criterion: float | None,
     device: str,
-    out: str,
+    eval_trials: int,
+    out: str | None,
     quiet: bool,
 ) -> Written:
     from neuromem.results import load
@@ -81,9 +86,12 @@ def _fit(
         hidden=hidden,
         criterion=criterion,
         device=device,
+        eval_trials=eval_trials,
         out=out,
         progress=not quiet,
     )
+    if out is None:  # a point of a sweep: the Datasets go to the sweep's store
+        return {"history": (net.history_, None), "evaluation": (net.evaluation_, None)}
     for kind, path in paths.items():
         print(f"wrote {path} ({kind})")
     loss = net.history_["loss"]
@@ -106,6 +114,7 @@ FIT = Experiment(
         Param("hidden", int, None, "hidden size (default: the card's)"),
         Param("criterion", float, None, "stop a seed when its loss falls below this"),
         Param("device", str, "auto", "torch device: auto (CUDA when present), cpu or cuda"),
+        Param("eval_trials", int, 200, "trials of the scored evaluation after fitting (first seed)"),
         Param("out", str, "results", "folder for the fitted model, history and evaluation"),
         Param("quiet", flag=True, default=False, help="no progress bar"),
     ),
