@@ -14,6 +14,7 @@ FIGURES = {
     "comparison": ["comparison_retention.png"],
     "plasticity_and_forgetting": ["stdp_protocols.png", "forgetting_curves.png"],
     "synaptic_working_memory": ["synaptic_working_memory_trial.png", "synaptic_working_memory_capacity.png"],
+    "sweep_drift": ["sweep_drift.png"],
 }
 
 

@@ -33,7 +33,7 @@ def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
     if "error" not in ds or "delay" not in ds.coords:
         raise ValueError("a delayed-estimation result needs an 'error' variable and a 'delay' coord")
     delays = np.unique(ds["delay"].values[np.isfinite(ds["delay"].values)])
-    err = ds["error"].astype(float)
+    err = ds["error"].astype(float).compute()  # one number per trial: small even for a lazily opened sweep
     e = split_by(err.where(np.isfinite(err)), ds["delay"], delays, "delay")
     n = e.notnull().sum("trial")
     resultant = np.exp(1j * e).mean("trial")  # circular mean direction and length R
