@@ -122,7 +122,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     seeds = parse_seeds(args.seeds) if args.seeds else (base.seeds if base else None)
     sweep = Sweep(experiment, grid, seeds, fixed)
     out = args.out or f"results/sweep_{experiment}.zarr"
-    counts = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    try:
+        counts = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
+    except KeyboardInterrupt:  # run_sweep has said what is kept and how to resume
+        return 130
     print(f"wrote {out}: {counts['points']} points ({counts['ran']} run now, {counts['skipped']} already there, {counts['failed']} failed)")
     if counts["failed"]:
         print(f"the failed points' errors are in the store (neuromem.results.open_sweep({out!r}).point_error); run the same command again to retry them")

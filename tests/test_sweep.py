@@ -211,3 +211,12 @@ def test_fit_sweeps_hyperparameters_with_the_seeds_batched_in_each_point(tmp_pat
     xr.testing.assert_equal(history["loss"].sel(hidden=16, drop=True), alone["loss"])
     with pytest.raises(ValueError, match="part=None is not allowed"):
         open_sweep(tmp_path / "fit.zarr")
+
+
+def test_cli_out_that_cannot_be_a_store_is_a_one_line_error(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    for out in ("file", "file/s.zarr"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "neuromem.cli", "sweep", "working-memory", "--seeds", "1:2", "--out", out], capture_output=True, text=True, cwd=tmp_path
+        )
+        assert proc.returncode == 2 and f"out='{out}'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -29,7 +29,9 @@ def cowan_k(scores: xr.Dataset) -> xr.Dataset:
         if name not in scores.variables:
             raise ValueError(f"scores lack {name!r}; pass the output of MultiItemRecall.score")
     sizes = np.unique(scores["set_size"].values)
-    scores = scores[[v for v in ("said_old", "accuracy") if v in scores]].compute()  # per-trial numbers: small even for a lazy sweep
+    scores = scores[
+        [v for v in ("said_old", "accuracy", "probe_is_old", "set_size") if v in scores.data_vars]
+    ].compute()  # per-trial numbers: small even for a lazy sweep
     said = split_by(scores["said_old"].astype(float), scores["set_size"], sizes, "set_size")
     old = xr.DataArray(scores["probe_is_old"].variable).astype(bool)
     hits = said.where(old).mean("trial")

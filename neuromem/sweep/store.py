@@ -50,7 +50,11 @@ class SweepStore:
 
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(f"out={str(self.path)!r} is a file; a sweep store is a folder (e.g. S.zarr)")
-        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            (self.path / ".lock").touch()
+        except OSError as err:
+            raise ValueError(f"out={str(self.path)!r} cannot be written ({err.strerror}); give a folder you can write to") from None
         lock = FileLock(str(self.path / ".lock"))
         try:
             lock.acquire(timeout=0)
