@@ -20,7 +20,10 @@
 # line per J+, and (b) the diffusion coefficient of the bump (slope of that variance against
 # delay) against J+. In the ring, noise makes the bump drift along the ring during the delay, so
 # the error variance grows with delay (Compte et al. 2000); the sweep measures how that drift
-# depends on the strength of the recurrent footprint, J+.
+# depends on the strength of the recurrent footprint, J+. A variance near pi^2/3 (3.3 rad^2, an
+# error uniform on the circle) means the bump was lost rather than drifted: with the README's sweep
+# (scaled network, 4 seeds x 15 trials per J+) that happens by 2 s at J+ = 1.55, while at the
+# card's 1.62 and at 1.7 the variance grows slowly (about 0.02 and 0.007 rad^2/s).
 #
 # Every statistic comes from `error_by_delay` on the whole sweep at once (grid dims kept).
 # `NEUROMEM_RESULTS` (folder, default `results`), `NEUROMEM_FIGURES` (default `figures`);
@@ -70,7 +73,8 @@ diffusion_se = summary["diffusion"].std("seed") / np.sqrt(n_seeds)
 fig, (ax_v, ax_d) = plt.subplots(1, 2, figsize=(10, 4))
 for j in summary["J_plus"].values:
     ax_v.errorbar(summary["delay"], variance.sel(J_plus=j), yerr=variance_se.sel(J_plus=j), marker="o", capsize=2, label=f"J+ = {j:g}")
-ax_v.set(xlabel="delay (s)", ylabel="error variance (rad$^2$)", title="variance of the remembered angle")
+ax_v.axhline(np.pi**2 / 3, color="grey", ls="--", lw=1, label="uniform error (bump lost)")
+ax_v.set(xlabel="delay (s)", ylabel="error variance (rad$^2$)", yscale="log", title="variance of the remembered angle")
 ax_v.legend(fontsize=8)
 ax_d.errorbar(summary["J_plus"], diffusion, yerr=diffusion_se, marker="o", capsize=2, color="k")
 ax_d.set(xlabel="J+ (E->E footprint peak)", ylabel="diffusion (rad$^2$ s$^{-1}$)", title="bump diffusion against J+")
