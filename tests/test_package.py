@@ -93,3 +93,15 @@ def test_a_spiking_model_without_brian2_says_what_to_install():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert "pip install 'neuromem[spiking]'" in proc.stderr
+
+
+def test_a_sweep_without_dask_says_what_to_install(tmp_path):
+    for argv in (["sweep", "working-memory", "--seeds", "1:2", "--out", "s.zarr"], ["compare", "a.zarr", "b.zarr"]):
+        (tmp_path / "a.zarr").mkdir(exist_ok=True)
+        (tmp_path / "b.zarr").mkdir(exist_ok=True)
+        # None in sys.modules: `import zarr` fails, while xarray's probes for its backends still answer
+        absent = "sys.modules['distributed'] = sys.modules['zarr'] = None\n"
+        code = BLOCK + absent + f"from neuromem.cli import main\nraise SystemExit(main({argv!r}))\n"
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert "pip install 'neuromem[sweep]'" in proc.stderr

@@ -82,6 +82,7 @@ def run_sweep(
     """
     from neuromem.experiments import get_experiment
 
+    _check_installed()
     points = sweep.points()
     experiment = get_experiment(sweep.experiment)
     store = SweepStore(out)
@@ -131,6 +132,15 @@ def _run(client: Any, experiment: Any, todo: list, store: SweepStore, counts: di
                 store.write(point.key, result["parts"])
                 counts["ran"] += 1
             bar.update()
+
+
+def _check_installed() -> None:
+    try:
+        import distributed  # noqa: F401
+        import filelock  # noqa: F401
+        import zarr  # noqa: F401
+    except ImportError as err:
+        raise ValueError(f"sweeps need {err.name}, which is not installed: pip install 'neuromem[sweep]'") from None
 
 
 def _setup_plugin() -> Any:

@@ -151,7 +151,10 @@ def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
         :data:`RUN_SPECIFIC`), plus ``sweep`` (the definition) and ``sweep_axes``. Each point's own attributes are in its
         group: ``xr.open_zarr(path, group="points/<point_key>/<part>")``.
     """
-    import zarr
+    try:
+        import zarr
+    except ImportError:
+        raise ValueError("opening a sweep needs zarr, which is not installed: pip install 'neuromem[sweep]'") from None
 
     store = SweepStore(path)
     if not (store.path / "zarr.json").exists():
