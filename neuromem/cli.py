@@ -78,7 +78,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     datasets = []
     for name in args.results:
         if Path(name).is_dir():  # a sweep store: compared at every grid point
-            datasets.append(open_sweep(name).load())
+            datasets.append(open_sweep(name))  # lazy: the task's summary reads only what it needs
         elif not Path(name).is_file():
             raise ValueError(f"result file {name!r} does not exist")
         else:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from neuromem.cards import load_card, load_model
-from neuromem.experiments.declare import Experiment, Param, Written
+from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import run_on_task
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import task_class
@@ -303,10 +302,7 @@ def _key_values(name: str, items: Sequence[str] | None) -> dict[str, Any]:
         key, sep, text = item.partition("=")
         if not sep or not key:
             raise ValueError(f"{name}={item!r} is not allowed; write KEY=VALUE (VALUE as JSON, or plain text)")
-        try:
-            out[key] = json.loads(text)
-        except json.JSONDecodeError:
-            out[key] = text
+        out[key] = parse_value(text)
     return out
 
 

@@ -108,6 +108,14 @@ class Experiment:
         return parser
 
 
+def parse_value(text: str) -> Any:
+    """``text`` as JSON (numbers, lists, true/false), or as plain text when it is not JSON."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
 def checkpoint_for(path: str | Path) -> Path:
     """The hidden folder beside ``path`` that keeps a run's finished batches until the result is saved."""
     path = Path(path)

@@ -18,15 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from neuromem.experiments.declare import parse_value
+
 #: parameters a sweep sets itself (each point's result goes to the sweep's store)
 RESERVED: tuple[str, ...] = ("out", "quiet")
 
 
 @dataclass(frozen=True)
 class Point:
-    """One combination of the grid: its index on each axis, its coordinates and the experiment's parameters."""
+    """One combination of the grid: its coordinates and the experiment's parameters."""
 
-    index: tuple[int, ...]
     coords: dict[str, Any]
     params: dict[str, Any]
 
@@ -88,10 +89,9 @@ class Sweep:
         self._check(experiment)
         axes = self.axes()
         points = []
-        for index in itertools.product(*(range(len(v)) for v in axes.values())):
-            values = {name: axes[name][i] for name, i in zip(axes, index)}
-            params = _point_params(experiment, {**self.fixed, **values}, self)
-            points.append(Point(tuple(index), values, params))
+        for combination in itertools.product(*axes.values()):
+            values = dict(zip(axes, combination))
+            points.append(Point(values, _point_params(experiment, {**self.fixed, **values}, self)))
         return points
 
     def _check(self, experiment: Any) -> None:
@@ -135,12 +135,11 @@ def _point_params(experiment: Any, values: Mapping[str, Any], sweep: Sweep) -> d
     if sweep.seeds is not None:
         if "seeds" in declared:
             params["seeds"] = [int(s) for s in sweep.seeds]
-    if overrides:
-        _check_overrides(experiment, {**{p.name: p.default for p in experiment.params}, **params}, overrides)
-        given = list(params.get("option") or [])
-        params["option"] = given + [f"{k}={json.dumps(v)}" for k, v in overrides.items()]
     params["out"], params["quiet"] = None, True
-    experiment.resolve(params)  # unknown names and choices, as the CLI would say them
+    resolved = experiment.resolve(params)  # unknown names and choices, as the CLI would say them
+    if overrides:
+        _check_overrides(experiment, resolved, overrides)
+        params["option"] = list(resolved["option"] or []) + [f"{k}={json.dumps(v)}" for k, v in overrides.items()]
     return params
 
 
@@ -221,14 +220,6 @@ def parse_seeds(text: str) -> list[int]:
     if not seeds or min(seeds) < 0:
         raise ValueError(f"sweep: --seeds {text!r} is not allowed; write FIRST:LAST (both included, e.g. 1:16) or a list 1,5,9 of non-negative integers")
     return seeds
-
-
-def parse_value(text: str) -> Any:
-    """``text`` as JSON (numbers, lists, true/false), or as plain text when it is not JSON."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
 
 
 def load_sweep_file(path: str | Path) -> Sweep:

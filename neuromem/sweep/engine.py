@@ -95,6 +95,7 @@ def run_sweep(
             return counts
         try:
             if client is not None:
+                client.register_plugin(_setup_plugin())  # a caller's client: every worker, also one restarted later
                 _run(client, experiment, todo, store, counts, progress)
             else:
                 with client_for(workers, scheduler) as own:
@@ -115,7 +116,6 @@ def _run(client: Any, experiment: Any, todo: list, store: SweepStore, counts: di
     from distributed import as_completed
     from tqdm.auto import tqdm
 
-    client.register_plugin(_setup_plugin())  # idempotent: every worker, also one given by the caller or restarted
     futures = {client.submit(run_point, experiment, p.params, key=f"neuromem-point-{p.key}", pure=False): p for p in todo}
     with tqdm(total=counts["points"], initial=counts["skipped"], unit="point", disable=not progress, desc="sweep") as bar:
         for future in as_completed(futures):
