@@ -25,8 +25,9 @@ pytest.importorskip("zarr")
 
 from sweep_toy import HOLD  # noqa: E402  (tests/ is on the path of the test process and of its workers)
 
+from neuromem.analysis.compare import compare  # noqa: E402
 from neuromem.experiments import EXPERIMENTS, get_experiment  # noqa: E402
-from neuromem.results import open_sweep  # noqa: E402
+from neuromem.results import open_sweep, save  # noqa: E402
 from neuromem.sweep import Sweep, client_for, run_sweep  # noqa: E402
 from neuromem.sweep.define import parse_seeds, parse_values  # noqa: E402
 
@@ -67,6 +68,11 @@ def test_ring_sweep_has_the_grid_dims_and_equals_the_points_run_one_by_one(tmp_p
         got = _trim(ds.sel(point.coords), alone).drop_vars(["J_plus", "seed", "point_status", "point_error", "point_key"])
         xr.testing.assert_equal(got.load(), alone)
         assert got["rate"].attrs == alone["rate"].attrs  # units survive the store
+    assert ds["J_plus"].attrs["units"] == "1" and ds["seed"].attrs["units"] == "1"
+    # two sweeps compared at every grid point, saved under the results schema (its float coords need units)
+    comparison = compare([ds, ds])
+    assert comparison["variance"].dims == ("model", "J_plus", "seed", "delay")
+    save(comparison, tmp_path / "comparison.nc")
     # the same grid on one worker: the identical Dataset
     with client_for(workers=1) as one:
         run_sweep(sweep, tmp_path / "one.zarr", client=one, progress=False)

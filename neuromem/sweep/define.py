@@ -75,6 +75,11 @@ class Sweep:
             axes["seed"] = [int(s) for s in self.seeds]
         return axes
 
+    def axis_units(self) -> dict[str, str]:
+        """Units of each axis: the declared parameter's, else "1" (a seed, a count, a card value as given)."""
+        declared = {p.name: p.units for p in self._experiment().params}
+        return {name: declared.get(name) or "1" for name in self.axes()}
+
     def _batched_seeds(self) -> bool:
         return self.seeds is not None and "seeds" in _names(self._experiment())
 

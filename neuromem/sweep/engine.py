@@ -87,7 +87,7 @@ def run_sweep(
     experiment = get_experiment(sweep.experiment)
     store = SweepStore(out)
     with store.locked():
-        store.start(sweep.definition(), {k: list(v) for k, v in sweep.axes().items()}, [p.key for p in points])
+        store.start(sweep.definition(), sweep.axes(), sweep.axis_units(), [p.key for p in points])
         done = store.done()
         todo = [p for p in points if p.key not in done]
         counts = {"points": len(points), "skipped": len(points) - len(todo), "ran": 0, "failed": 0}

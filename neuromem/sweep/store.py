@@ -66,7 +66,7 @@ class SweepStore:
         finally:
             lock.release()
 
-    def start(self, definition: Mapping[str, Any], axes: Mapping[str, Sequence[Any]], keys: Sequence[str]) -> None:
+    def start(self, definition: Mapping[str, Any], axes: Mapping[str, Sequence[Any]], units: Mapping[str, str], keys: Sequence[str]) -> None:
         """Create the store for this sweep, or check that the store holds this same sweep."""
         import zarr
 
@@ -79,7 +79,7 @@ class SweepStore:
                 raise ValueError(f"out={str(self.path)!r} holds another sweep ({held}); to run this one give another --out")
             return
         root = zarr.open_group(str(self.path), mode="a")
-        root.attrs.update({MARK: wanted, "axes": json.dumps(axes), "keys": list(keys)})
+        root.attrs.update({MARK: wanted, "axes": json.dumps(axes), "axis_units": json.dumps(units), "keys": list(keys)})
         for name in ("points", "failed"):
             root.require_group(name)
 
@@ -163,6 +163,7 @@ def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
     if MARK not in attrs:
         raise ValueError(f"{str(store.path)!r} is a zarr store but not a neuromem sweep")
     axes: dict[str, list[Any]] = json.loads(attrs["axes"])
+    units: dict[str, str] = json.loads(attrs["axis_units"])
     keys: list[str] = list(attrs["keys"])
     done, failures = store.done(), store.failures()
     part = _part(store.path, done, part)
@@ -177,7 +178,7 @@ def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
         _nest(ordered, shape), concat_dim=list(axes), data_vars="all", coords="different", compat="equals", join="outer", combine_attrs="override"
     )
     combined = combined.transpose(*axes, ...).assign_coords(
-        {name: (name, _labels(values), {"long_name": f"sweep axis {name}"}) for name, values in axes.items()}
+        {name: (name, _labels(values), {"units": units[name], "long_name": f"sweep axis {name}"}) for name, values in axes.items()}
     )
     status = ["ok" if k in done else "failed" if k in failures else "missing" for k in keys]
     errors = [failures[k]["error"] if s == "failed" else "" for k, s in zip(keys, status)]
