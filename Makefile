@@ -13,6 +13,8 @@ $(BIN)/.installed: pyproject.toml
 	# torch first, pinned: the CPU build (an unpinned torch pulls a multi-GB CUDA build)
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e ".[all,test]"
+	# peers compared side by side (cymr compiles a Cython extension); their tests skip without them
+	$(BIN)/python -m pip install -q "cymr>=0.14" || echo "cymr could not be installed: its peer checks will skip"
 	touch $@
 
 run: $(BIN)/.installed

@@ -125,11 +125,50 @@ def _luck_vogel1997() -> xr.Dataset:
     return ds
 
 
+def _peers_free_recall() -> xr.Dataset:
+    df = _csv("peers_free_recall")
+
+    def measure(name: str, dim: str, long_name: str) -> dict:
+        part = df[df["measure"] == name]
+        x = part["x"].to_numpy(int)
+        mean = part["mean"].to_numpy(float)[None, None, :]
+        sem = part["sem"].to_numpy(float)[None, None, :]
+        dims = ("condition", "list_length", dim)
+        return {
+            "coords": {dim: x},
+            name: (dims, mean, {"units": "1", "long_name": long_name}),
+            f"{name}_sem": (dims, sem, {"units": "1", "long_name": f"standard error over subjects: {long_name}"}),
+        }
+
+    parts = [
+        measure("recall_probability", "position", "probability of recall by serial position"),
+        measure("first_recall_probability", "position", "probability of first recall by serial position"),
+        measure("lag_crp", "lag", "conditional response probability by lag"),
+    ]
+    data = {k: v for part in parts for k, v in part.items() if k != "coords"}
+    coords = {k: v for part in parts for k, v in part["coords"].items()}
+    ds = xr.Dataset(data, coords={"condition": ["immediate"], "list_length": [16], **coords})
+    ds["position"].attrs.update(units="1", long_name="serial position")
+    ds["lag"].attrs.update(units="1", long_name="lag (serial-position difference of successive recalls)")
+    ds["n_subjects"] = ((), int(df["n_subjects"].max()), {"units": "1", "long_name": "subjects"})
+    ds.attrs.update(
+        _attrs(
+            "peers_free_recall",
+            "Immediate free recall of 16-word lists (PEERS, no-task lists): serial position, first recall, lag-CRP",
+            "free-recall",
+            "Penn Electrophysiology of Encoding and Retrieval Study (PEERS), Kahana lab; Healey MK, Kahana MJ (2014) J Exp Psychol Gen "
+            "143:575-596; sample distributed with Psifr: Morton NW (2020) J Open Source Softw 5:2669",
+        )
+    )
+    return ds
+
+
 REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
     "ebbinghaus1885_savings": _ebbinghaus1885,
     "sjostrom2001_frequency": _sjostrom2001,
     "stp_parameters": _stp_parameters,
     "luck_vogel1997_capacity": _luck_vogel1997,
+    "peers_free_recall": _peers_free_recall,
 }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from neuromem.registry import Registry
 from neuromem.tasks.base import Task
 from neuromem.tasks.delayed_estimation import DelayedEstimation
+from neuromem.tasks.free_recall import FreeRecall
 from neuromem.tasks.multi_item_recall import MultiItemRecall
 from neuromem.tasks.retention import Retention
 
@@ -25,7 +26,7 @@ def _check_task_class(name: str, obj: Any) -> type[Task]:
 
 
 TASKS: Registry[type[Task]] = Registry("task", "neuromem.tasks", _check_task_class)
-for _cls in (DelayedEstimation, MultiItemRecall, Retention):
+for _cls in (DelayedEstimation, FreeRecall, MultiItemRecall, Retention):
     TASKS.register(_cls.name, _cls)
 
 
@@ -57,4 +58,4 @@ def fit_task(name: str, **params: Any) -> Task:
     return get_task(name, **{**cls.fit_defaults, **params})
 
 
-__all__ = ["TASKS", "DelayedEstimation", "MultiItemRecall", "Retention", "Task", "fit_task", "get_task", "list_tasks", "task_class"]
+__all__ = ["TASKS", "DelayedEstimation", "FreeRecall", "MultiItemRecall", "Retention", "Task", "fit_task", "get_task", "list_tasks", "task_class"]
