@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from neuromem.tasks.free_recall import SCHEDULES
+
 GROUP_DIMS: tuple[str, ...] = ("condition", "list_length")
 
 
@@ -118,6 +120,7 @@ def free_recall_summary(ds: xr.Dataset) -> xr.Dataset:
     by_group = per_list.groupby(list(GROUP_DIMS))["total"].agg(["mean", "size"]).to_xarray().reindex_like(out[list(GROUP_DIMS)])
     out["total_recall"] = by_group["mean"].assign_attrs(units="1", long_name="mean fraction of the list recalled")
     out["n_lists"] = by_group["size"].fillna(0).astype(int).assign_attrs(units="1", long_name="lists")
+    out = out.sel(condition=[c for c in SCHEDULES if c in out["condition"].values])  # the task's order, not alphabetical
     out["position"].attrs.update(units="1", long_name="serial position")
     out["lag"].attrs.update(units="1", long_name="lag (serial-position difference of successive recalls)")
     out["list_length"].attrs.update(units="1", long_name="list length")

@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from neuromem.experiments.builtin import BUILTIN, MULTI_ITEM_RECALL, RETENTION, STDP, SYNAPTIC_TRANSMISSION, TASK, WORKING_MEMORY, artificial_forgetting
+from neuromem.experiments.builtin import (
+    BUILTIN,
+    FREE_RECALL,
+    MULTI_ITEM_RECALL,
+    RETENTION,
+    STDP,
+    SYNAPTIC_TRANSMISSION,
+    TASK,
+    WORKING_MEMORY,
+    artificial_forgetting,
+)
 from neuromem.experiments.declare import Experiment, Param, Written, checkpoint_for
 from neuromem.experiments.fit import FIT, fit_model
 from neuromem.registry import Registry
@@ -45,6 +55,7 @@ def list_experiments() -> list[str]:
 # the built-ins as plain functions of the Python API (same parameters as the CLI options)
 working_memory = WORKING_MEMORY
 multi_item_recall = MULTI_ITEM_RECALL
+free_recall = FREE_RECALL
 retention = RETENTION
 stdp = STDP
 synaptic_transmission = SYNAPTIC_TRANSMISSION
@@ -59,6 +70,7 @@ __all__ = [
     "artificial_forgetting",
     "checkpoint_for",
     "fit_model",
+    "free_recall",
     "get_experiment",
     "list_experiments",
     "multi_item_recall",

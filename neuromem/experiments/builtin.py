@@ -41,7 +41,9 @@ def _on_task(
     """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials."""
 
     def function(**p: Any) -> Written:
-        options = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p), **_key_values("option", p["option"])}
+        spiking = p["fitted"] is None and load_card(p["model"]).family == "spiking"
+        simulator = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)} if spiking else {}
+        options = {**simulator, **_key_values("option", p["option"])}
         ds, path = run_on_task(
             name,
             task,
@@ -53,9 +55,10 @@ def _on_task(
             out=p["out"],
             progress=not p["quiet"],
             options=options,
-            tag="" if p["fitted"] else tag(p),
+            tag=tag(p) if spiking else "",
         )
-        ds.attrs["size"] = p["size"]
+        if spiking:
+            ds.attrs["size"] = p["size"]
         return {"trials": (ds, path)}
 
     return function
@@ -95,6 +98,32 @@ MULTI_ITEM_RECALL = Experiment(
         *ON_TASK,
     ),
     _on_task("multi-item-recall", "multi-item-recall", lambda p: {"set_sizes": list(p["set_sizes"]), "delay": p["delay"]}),
+    _task_report,
+)
+
+
+def _free_recall_params(p: dict) -> dict:
+    timing = {k: p[k] for k in ("item", "gap", "distractor", "recall") if p[k] is not None}
+    chosen = {"list_lengths": list(p["list_lengths"]), "conditions": list(p["conditions"]), "n_items": p["n_items"], "timing": timing}
+    return {k: v for k, v in chosen.items() if v not in (None, {})}
+
+
+FREE_RECALL = Experiment(
+    "free-recall",
+    "study a list, recall it in any order: serial-position curve, first recall and lag-CRP under immediate, delayed and continual-distractor recall",
+    (
+        Param("model", str, "cmr", "model card (see `neuromem list`): cmr, dual_store, mongillo2008, or a fitted rate_rnn/lstm/keyvalue via --fitted"),
+        Param("list_lengths", int, [8, 16], "list lengths", many=True),
+        Param("conditions", str, ["immediate", "delayed", "continual"], "distractor schedules", many=True, choices=("immediate", "delayed", "continual")),
+        Param("n_items", int, None, "size of the item pool lists are drawn from (default: the task's, 100; a fitted network: as trained)"),
+        Param("item", float, None, "presentation time of each item (default: the task's, 1 s)", units="s"),
+        Param("gap", float, None, "blank after each item (default: the task's, 0.5 s)", units="s"),
+        Param("distractor", float, None, "each distractor period (default: the task's, 16 s)", units="s"),
+        Param("recall", float, None, "recall period (default: the task's, 60 s)", units="s"),
+        Param("trials", int, 100, "lists per schedule and list length"),
+        *ON_TASK,
+    ),
+    _on_task("free-recall", "free-recall", _free_recall_params),
     _task_report,
 )
 
@@ -353,4 +382,4 @@ TASK = Experiment(
     _task_report,
 )
 
-BUILTIN: tuple[Experiment, ...] = (WORKING_MEMORY, SYNAPTIC_TRANSMISSION, MULTI_ITEM_RECALL, STDP, RETENTION, TASK)
+BUILTIN: tuple[Experiment, ...] = (WORKING_MEMORY, SYNAPTIC_TRANSMISSION, MULTI_ITEM_RECALL, FREE_RECALL, STDP, RETENTION, TASK)

@@ -76,7 +76,7 @@ class FreeRecall(Task):
         self.n_items = check_positive_int("n_items", n_items)
         lengths = [check_positive_int("list_lengths", n) for n in np.atleast_1d(np.asarray(list_lengths, dtype=object))]
         if not lengths or max(lengths) > self.n_items:
-            raise ValueError(f"list_lengths={list(np.atleast_1d(list_lengths))} is not allowed; each must be between 1 and n_items={self.n_items}")
+            raise ValueError(f"list_lengths={[int(n) for n in lengths]} is not allowed; each must be between 1 and n_items={self.n_items}")
         self.list_lengths = tuple(lengths)
         chosen = [str(c) for c in np.atleast_1d(np.asarray(conditions, dtype=object))]
         bad = [c for c in chosen if c not in SCHEDULES]
@@ -245,9 +245,7 @@ class FreeRecall(Task):
         """The schedules and list lengths every summary has; positions and lags on their union (NaN where a list is shorter)."""
         keep: dict[str, np.ndarray] = {}
         for dim in ("condition", "list_length"):
-            common = summaries[0][dim].values
-            for s in summaries[1:]:
-                common = np.intersect1d(common, s[dim].values)
+            common = np.asarray([v for v in summaries[0][dim].values if all(v in s[dim].values for s in summaries[1:])])  # first one's order
             if common.size == 0:
                 listing = "; ".join(f"{lab}: {s[dim].values.tolist()}" for lab, s in zip(labels, summaries))
                 raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
