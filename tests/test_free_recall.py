@@ -92,7 +92,7 @@ def _hand_case() -> tuple:
 def test_score_counts_recalls_intrusions_and_repeats():
     task, tr, resp = _hand_case()
     s = task.score(tr, resp)
-    np.testing.assert_array_equal(s["recalled"].values, [[1, 0, 1, 1], [0, 1, 1, 0], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(s["position_recalled"].values, [[1, 0, 1, 1], [0, 1, 1, 0], [0, 0, 0, 0]])
     np.testing.assert_array_equal(s["serial_position"].values, [[4, 3, 1, 0, 3], [2, 3, -1, -1, -1], [-1] * 5])
     np.testing.assert_array_equal(s["repeat"].values[0], [0, 0, 0, 0, 1])
     np.testing.assert_array_equal(s["n_recalled"].values, [3, 2, 0])
@@ -324,3 +324,27 @@ def test_cli_mistakes_exit_2_in_one_line(tmp_path, args, message, capsys):
     err = capsys.readouterr().err
     assert rc == 2, err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# ------------------------------------------------- artificial models, fitted
+@pytest.mark.parametrize("model", ["lstm", "rate_rnn"])
+def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, tmp_path):
+    pytest.importorskip("torch")
+    from neuromem.analysis.compare import compare
+    from neuromem.experiments import free_recall
+    from neuromem.experiments.fit import fit_model
+
+    task_param = {"list_lengths": [4, 6], "n_items": 12}
+    _, paths = fit_model(model=model, task="free-recall", task_param=task_param, steps=600, eval_trials=300, out=tmp_path, progress=False)
+    e = xr.open_dataset(paths["evaluation"])
+    hits, intrusions, length = e["n_recalled"].values.sum(), e["intrusions"].values.sum(), e["list_length"].values.sum()
+    base_rate = float((e["list_length"] / 12).mean())  # P(a pool item is on the list): what guessing gets right
+    assert hits / length > 0.7, hits / length  # recall
+    assert hits / (hits + intrusions) > 1.8 * base_rate, (hits / (hits + intrusions), base_rate)  # precision far above guessing
+    # the fitted network through the experiment, then its serial-position curve beside CMR's
+    free_recall(fitted=str(paths["fitted"]), trials=20, out=str(tmp_path), quiet=True)
+    free_recall(model="cmr", list_lengths=[4, 6], n_items=12, trials=20, out=str(tmp_path), quiet=True)
+    both = compare([xr.open_dataset(tmp_path / f"free-recall_{model}_fitted_seed1.nc"), xr.open_dataset(tmp_path / "free-recall_cmr_seed1.nc")])
+    assert list(both["model"].values) == [model, "cmr"] and list(both["list_length"].values) == [4, 6]
+    spc = both["recall_probability"].sel(model=model, list_length=6)
+    assert float(spc.mean()) > 0.6 and not np.isnan(spc.values).any()

@@ -15,6 +15,7 @@ FIGURES = {
     "plasticity_and_forgetting": ["stdp_protocols.png", "forgetting_curves.png"],
     "synaptic_working_memory": ["synaptic_working_memory_trial.png", "synaptic_working_memory_capacity.png"],
     "sweep_drift": ["sweep_drift.png"],
+    "free_recall": ["free_recall.png"],
 }
 
 

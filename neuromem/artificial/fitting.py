@@ -116,7 +116,7 @@ def fit(
     stop_after : int, optional
         Stop (as an interruption would) after this many steps of this call; for tests.
 
-    Sets ``params_``, ``seeds_``, ``io_``, ``task_``, ``steps_`` and ``history_``
+    Sets ``params_``, ``seeds_``, ``io_``, ``task_``, ``task_parameters_``, ``steps_`` and ``history_``
     (Dataset: ``loss`` (seed, step), ``stopped_at`` (seed)).
     """
     import torch
@@ -209,6 +209,7 @@ def fit(
     model.seeds_ = seeds
     model.io_ = (n_in, n_out)
     model.task_ = task.name
+    model.task_parameters_ = task.get_params()
     model.steps_ = done
     model.fit_seconds_ = _time.perf_counter() - t0
     model.history_ = history_dataset(model, task, seeds, history, stopped_at, device)
@@ -253,6 +254,7 @@ def save_fitted(model: ArtificialModel, path: str | os.PathLike) -> Path:
             "seeds": model.seeds_,
             "io": model.io_,
             "task": model.task_,
+            "task_parameters": getattr(model, "task_parameters_", None),
             "steps": model.steps_,
         },
         path,
@@ -275,4 +277,6 @@ def load_fitted(path: str | os.PathLike, device: str = "auto") -> ArtificialMode
     dev = resolve_torch_device(device)
     model.params_ = {k: v.to(dev) for k, v in state["params"].items()}
     model.seeds_, model.io_, model.task_, model.steps_ = state["seeds"], tuple(state["io"]), state["task"], state["steps"]
+    if state.get("task_parameters") is not None:  # files written before it was saved lack it
+        model.task_parameters_ = state["task_parameters"]
     return model

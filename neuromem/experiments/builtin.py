@@ -104,7 +104,7 @@ MULTI_ITEM_RECALL = Experiment(
 
 def _free_recall_params(p: dict) -> dict:
     timing = {k: p[k] for k in ("item", "gap", "distractor", "recall") if p[k] is not None}
-    chosen = {"list_lengths": list(p["list_lengths"]), "conditions": list(p["conditions"]), "n_items": p["n_items"], "timing": timing}
+    chosen = {"list_lengths": p["list_lengths"] and list(p["list_lengths"]), "conditions": list(p["conditions"]), "n_items": p["n_items"], "timing": timing}
     return {k: v for k, v in chosen.items() if v not in (None, {})}
 
 
@@ -113,7 +113,7 @@ FREE_RECALL = Experiment(
     "study a list, recall it in any order: serial-position curve, first recall and lag-CRP under immediate, delayed and continual-distractor recall",
     (
         Param("model", str, "cmr", "model card (see `neuromem list`): cmr, dual_store, mongillo2008, or a fitted rate_rnn/lstm/keyvalue via --fitted"),
-        Param("list_lengths", int, [8, 16], "list lengths", many=True),
+        Param("list_lengths", int, None, "list lengths (default: the task's, 8 16; a fitted network: as trained)", many=True),
         Param("conditions", str, ["immediate", "delayed", "continual"], "distractor schedules", many=True, choices=("immediate", "delayed", "continual")),
         Param("n_items", int, None, "size of the item pool lists are drawn from (default: the task's, 100; a fitted network: as trained)"),
         Param("item", float, None, "presentation time of each item (default: the task's, 1 s)", units="s"),

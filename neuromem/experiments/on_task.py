@@ -18,14 +18,19 @@ from neuromem.validation import check_positive_int
 MAX_TRIALS = 100_000
 
 
-def build_model(model: str, task: Any, fitted: str | None, options: Mapping[str, Any]) -> Any:
-    """The card model ``model`` with ``options``, or the fitted network in ``fitted``; refuses a task its card does not list."""
-    if fitted is not None:
-        from neuromem.artificial import load_fitted
+def fitted_network(fitted: str) -> Any:
+    """The fitted network in file ``fitted`` (a .pt written by ``neuromem fit``)."""
+    from neuromem.artificial import load_fitted
 
-        if not Path(fitted).is_file():
-            raise ValueError(f"fitted={str(fitted)!r} is not a file; give a .pt written by `neuromem fit`")
-        net = load_fitted(fitted)
+    if not Path(fitted).is_file():
+        raise ValueError(f"fitted={str(fitted)!r} is not a file; give a .pt written by `neuromem fit`")
+    return load_fitted(fitted)
+
+
+def build_model(model: str, task: Any, fitted: str | None, options: Mapping[str, Any], net: Any = None) -> Any:
+    """The card model ``model`` with ``options``, or the fitted network in ``fitted`` (``net`` if already loaded); refuses a task its card does not list."""
+    if fitted is not None:
+        net = net if net is not None else fitted_network(fitted)
         check_task(load_card(net.name), task)
         return net
     card = load_card(model)
@@ -57,10 +62,13 @@ def run_on_task(
     The file is ``<out>/<name>_<model>[_<tag>]_seed<seed>.nc``; finished batches are
     kept in :func:`checkpoint_for` of it, so an interrupted run resumes.
     """
+    net = None
     if fitted is not None:  # a fitted network runs the task as it was trained on, with the conditions asked for
-        task_params = {**task_class(task_name).fit_defaults, **task_params}
+        net = fitted_network(fitted)
+        trained = getattr(net, "task_parameters_", None) if net.task_ == task_name else None
+        task_params = {**(trained or task_class(task_name).fit_defaults), **task_params}
     task = get_task(task_name, **task_params)
-    net = build_model(model, task, fitted, options)
+    net = build_model(model, task, fitted, options, net)
     per_condition = check_positive_int("trials", trials, maximum=MAX_TRIALS)
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)

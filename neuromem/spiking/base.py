@@ -59,8 +59,11 @@ class SpikingModel:
     family: ClassVar[str] = "spiking"
     #: (module, extra) this model needs beyond the core install
     requires: ClassVar[tuple[tuple[str, str], ...]] = (("brian2", "spiking"), ("filelock", "spiking"))
-    #: the task whose trials this network runs
+    #: the task whose trials this network was built for
     task: ClassVar[str] = ""
+    #: trial variables the network reads; trials of another task that carry them run too
+    #: (when the card lists that task), so a new task plugs in without an edit here
+    trial_variables: ClassVar[tuple[str, ...]] = ()
     #: {parameter: dimension} of the card's parameters (absent: a plain number)
     dimensions: ClassVar[Mapping[str, str]] = {}
     #: options of this network beyond the common ones, with their defaults (set as attributes)
@@ -114,8 +117,14 @@ class SpikingModel:
         return q
 
     def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
-        if trials.attrs.get("task") != self.task:
-            raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+        task = trials.attrs.get("task")
+        if not self.trial_variables:
+            if task != self.task:
+                raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {task!r}")
+            return
+        missing = [v for v in self.trial_variables if v not in trials.variables]
+        if missing:
+            raise ValueError(f"{self.name} reads {list(self.trial_variables)} from its trials; those of task {task!r} lack {missing}")
 
     def _batch_size(self, q: dict[str, Any], n_trials: int) -> int:
         """Trials simulated side by side in one network run (1: one trial per run)."""
@@ -236,7 +245,7 @@ class SpikingModel:
                 title=title,
                 model=self.name,
                 model_family=self.family,
-                task=self.task,
+                task=str(trials.attrs.get("task", self.task)),
                 parameters=params,
                 seed=seed,
                 backend=backend_string(plan.kind, self.threads),

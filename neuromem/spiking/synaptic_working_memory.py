@@ -80,6 +80,7 @@ class SynapticWorkingMemory(SpikingModel):
     """
 
     task = "multi-item-recall"
+    trial_variables = ("item_id", "item_onset", "readout_onset", "trial_end", "pool")
     dimensions = _DIMENSIONS
     options = {"recall_threshold": 5.0}
     n_setup_streams = 1  # the connectivity
@@ -196,7 +197,7 @@ class SynapticWorkingMemory(SpikingModel):
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return (
-            f"{self.name} synaptic working memory on multi-item recall ({self.N_E} E + {self.N_I} I)",
+            f"{self.name} synaptic working memory ({self.N_E} E + {self.N_I} I)",
             {"connection_probability": q["p_connect"], "recall_threshold_Hz": self.recall_threshold},
         )
 

@@ -59,4 +59,6 @@ def mean_over(w: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Logits -> probabilities (for tasks whose loss is ``"bce"``)."""
-    return 1.0 / (1.0 + np.exp(-x))
+    from scipy.special import expit  # no overflow warning for large negative logits
+
+    return expit(x)

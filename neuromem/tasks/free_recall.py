@@ -157,16 +157,18 @@ class FreeRecall(Task):
         """Per-list outcome of the recall sequence ``recall`` (trial, output).
 
         A model that gives ``rate`` (trial, time, population) instead is read out
-        with :func:`recall_from_rates`. Returns ``recalled`` (trial, position: 1 where
+        with :func:`recall_from_rates` (and the sequence is returned too). Returns
+        ``position_recalled`` (trial, position: 1 where
         the item was recalled at least once), ``serial_position`` (trial, output:
         1-based position of each recall, 0 for an intrusion, -1 past the end),
         ``repeat`` (trial, output), ``n_recalled``, ``intrusions``, ``repeats``.
         """
         self.check_trials(trials)
+        read_out = None
         if "recall" not in responses:
             if "rate" not in responses:
                 raise ValueError("responses need 'recall' (trial, output): recalled item ids, -1 past the end; or 'rate' (trial, time, population)")
-            responses = recall_from_rates(trials, responses["rate"])
+            responses = read_out = recall_from_rates(trials, responses["rate"])
         if not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
         recall = responses["recall"].transpose("trial", "output").values.astype(int)
@@ -184,7 +186,11 @@ class FreeRecall(Task):
         coords = {"trial": trials["trial"], "condition": trials["condition"], "list_length": trials["list_length"]}
         ds = xr.Dataset(
             {
-                "recalled": (("trial", "position"), recalled.astype(np.int8), {"units": "1", "long_name": "item recalled (at least once)"}),
+                "position_recalled": (
+                    ("trial", "position"),
+                    recalled.astype(np.int8),
+                    {"units": "1", "long_name": "item at this serial position recalled (at least once)"},
+                ),
                 "serial_position": (("trial", "output"), position, {"units": "1", "long_name": "serial position of each recall (0: intrusion, -1: none)"}),
                 "repeat": (("trial", "output"), repeat.astype(np.int8), {"units": "1", "long_name": "recall repeats an item already recalled"}),
                 "n_recalled": ("trial", n_rec, {"units": "1", "long_name": "list items recalled"}),
@@ -194,6 +200,8 @@ class FreeRecall(Task):
             },
             coords={**coords, "output": responses["output"].values, "position": trials["position"]},
         )
+        if read_out is not None:  # the sequence read from the rates is part of the score
+            ds = ds.assign(recall=read_out["recall"], reactivation_time=read_out["reactivation_time"])
         return self._stamp(ds)
 
     # ------------------------------------------------- artificial-model coding
