@@ -348,3 +348,31 @@ def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, t
     assert list(both["model"].values) == [model, "cmr"] and list(both["list_length"].values) == [4, 6]
     spc = both["recall_probability"].sel(model=model, list_length=6)
     assert float(spc.mean()) > 0.6 and not np.isnan(spc.values).any()
+
+
+# -------------------------------------------------------------- spiking
+def test_the_mongillo_network_recalls_a_list_in_the_order_its_pools_reactivate(tmp_path):
+    pytest.importorskip("brian2")
+    from neuromem.experiments import free_recall
+
+    written = free_recall(
+        model="mongillo2008", list_lengths=[3], n_items=5, item=0.35, gap=0.15, distractor=1.0, recall=0.3, trials=1, out=str(tmp_path), quiet=True
+    )
+    ds = written["trials"][0]
+    validate(ds)
+    assert ds.attrs["task"] == "free-recall" and ds.sizes["trial"] == 3
+    ids = ds["item_id"].values
+    # what was read out: only studied pools (no spontaneous intrusion), in order of first reactivation, inside the recall period
+    assert (ds["intrusions"].values == 0).all() and ds["n_recalled"].sum() > 0
+    for k in range(3):
+        seq = [int(i) for i in ds["recall"].values[k] if i >= 0]
+        times = ds["reactivation_time"].values[k, seq]
+        assert set(seq) <= set(ids[k]) and np.all(np.diff(times) >= 0)
+        assert np.all((times >= float(ds["readout_onset"][k])) & (times < float(ds["trial_end"][k])))
+    # the mechanism of recency: at recall onset, facilitation u rises with serial position (it relaxes towards U
+    # with tau_F = 1.5 s since each pool's cue) and every studied pool is above the unstudied ones
+    k = int(np.flatnonzero(ds["condition"].values == "immediate")[0])
+    u = ds["facilitation"].isel(trial=k).sel(stp_time=float(ds["readout_onset"][k]) - 0.005, method="nearest").values
+    studied = u[ids[k]]
+    assert np.all(np.diff(studied) > 0), studied
+    assert studied.min() > max(u[p] for p in range(5) if p not in ids[k])
