@@ -112,8 +112,10 @@ def test_assembly_bad_input():
     with pytest.raises(ValueError, match="synapse='cascade' is not allowed"):
         neuromem.load_model("assembly_memory", synapse="cascade").run(get_task("retention").trials(1, 0), seed=0)
     net = neuromem.load_model("assembly_memory")
-    with pytest.raises(ValueError, match="runs retention trials"):
-        net.run(get_task("multi-item-recall").trials(1, 0), seed=0)
+    with pytest.raises(ValueError, match="reads retention-style trials .* or item lists .*; trials of task 'delayed-estimation' have neither"):
+        net.run(get_task("delayed-estimation").trials(1, 0), seed=0)
+    with pytest.raises(ValueError, match="n_items=7 must divide N_E=400"):
+        net.run(get_task("free-recall", n_items=7, list_lengths=[3]).trials(1, 0), seed=0)
     with pytest.raises(ValueError, match="n_features=30 must divide N_E=400"):
         net.run(get_task("retention", n_features=30).trials(1, 0), seed=0)
     with pytest.raises(ValueError, match="tau_plus"):

@@ -376,3 +376,37 @@ def test_the_mongillo_network_recalls_a_list_in_the_order_its_pools_reactivate(t
     studied = u[ids[k]]
     assert np.all(np.diff(studied) > 0), studied
     assert studied.min() > max(u[p] for p in range(5) if p not in ids[k])
+
+
+def test_the_assembly_network_runs_a_list_and_older_assemblies_are_weaker(tmp_path):
+    pytest.importorskip("brian2")
+    from neuromem.experiments import free_recall
+
+    written = free_recall(
+        model="assembly_memory",
+        list_lengths=[4],
+        n_items=5,
+        conditions=["continual", "immediate"],
+        item=1.0,
+        gap=0.5,
+        distractor=2.0,
+        recall=0.5,
+        trials=1,
+        out=str(tmp_path),
+        quiet=True,
+    )
+    ds = written["trials"][0]
+    validate(ds)
+    for k in range(ds.sizes["trial"]):
+        r0 = float(ds["readout_onset"][k])
+        ids = ds["item_id"].values[k]
+        # palimpsest: at recall onset, the weight inside an item's assembly falls with the number of items studied
+        # after it (and with the time since), most clearly when a distractor follows every item
+        w = ds["weight_in_item"].isel(trial=k).sel(sample_time=r0, method="nearest").values
+        if ds["condition"].values[k] == "continual":
+            assert np.all(np.diff(w) > 0), w
+        assert w.min() > 1.0  # above w_min: every studied item left an assembly
+        # uncued recall: the studied assemblies are more active than the blocks of unstudied items
+        rate = ds["rate"].isel(trial=k).sel(time=slice(r0, float(ds["trial_end"][k]))).mean("time")
+        assert float(rate.sel(population=ids).mean()) > float(rate.isel(population=-1)) + 1.0
+    assert set(np.unique(ds["recall"].values)) <= set(np.unique(ds["item_id"].values)) | {-1}

@@ -20,6 +20,17 @@ Synapse variants
   g_k = 4^-(k-1) / chain_tau, the last leaking to w_min (Benna & Fusi 2016): a
   change first held in u1 flows into ever slower variables, which pull u1 back.
 
+Free recall
+-----------
+The network also runs lists of items shown one at a time (trials with ``item_id``,
+``item_onset``/``item_offset`` and ``readout_onset``, e.g. ``free-recall``): item k of
+the pool drives the k-th block of E neurons while it is shown (plasticity on), so
+each studied item becomes an assembly that later items and spontaneous activity
+wear down. The recall period (from ``readout_onset``) has no cue: plasticity is
+off and every E neuron gets ``recall_drive`` more mean input, so the assemblies
+that are still strong ignite; the responses are the blocks' rates over time, and
+the task reads the recall order from them.
+
 Implementation notes
 --------------------
 * A trial's stimulus (which features are driven when) and the plasticity gate
@@ -55,10 +66,32 @@ dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
 """
 _DIMENSIONS = dimension_table(
     time=("tau_E", "tau_I", "tref", "delay", "tau_plus", "tau_minus", "tau_x", "tau_y", "chain_tau", "chain_dt", "readout_skip", "weight_sample_dt", "dt"),
-    voltage=("V_thr", "V_reset", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE", "J_IE", "J_EI", "J_II", "stim"),
+    voltage=("V_thr", "V_reset", "mu_E", "mu_I", "sigma_E", "sigma_I", "J_EE", "J_IE", "J_EI", "J_II", "stim", "recall_drive"),
 )
 #: drive and plasticity-gate TimedArrays are sampled every millisecond
 _STEP = 1e-3
+#: trial variables of the two layouts the network reads: retention's patterns and cues, or a list of items
+PATTERN_LAYOUT: tuple[str, ...] = ("pattern", "cue", "study_onset", "study_offset", "test_onset", "test_offset", "trial_end")
+ITEM_LAYOUT: tuple[str, ...] = ("item_id", "item_onset", "item_offset", "readout_onset", "trial_end")
+#: bin of the block rates reported for item lists (s): 50 ms keeps a 5 Hz rise above chance for blocks of tens of neurons
+_ITEM_RATE_BIN = 0.05
+
+
+def layout_of(trials: xr.Dataset) -> str:
+    """``"patterns"`` (retention-style trials) or ``"items"`` (a list of items, e.g. free recall)."""
+    if all(v in trials.variables for v in PATTERN_LAYOUT):
+        return "patterns"
+    if all(v in trials.variables for v in ITEM_LAYOUT) and "pool" in trials.dims:
+        return "items"
+    raise ValueError(
+        f"the assembly network reads retention-style trials {list(PATTERN_LAYOUT)} or item lists {list(ITEM_LAYOUT)} (with a 'pool' dim); "
+        f"trials of task {trials.attrs.get('task')!r} have neither"
+    )
+
+
+def n_blocks(trials: xr.Dataset) -> int:
+    """Blocks of E neurons the trials drive: one per feature, or one per item of the pool."""
+    return trials.sizes["feature"] if layout_of(trials) == "patterns" else trials.sizes["pool"]
 
 
 def chain_code(levels: int, tau: float, step: float, w_min: float, w_max: float) -> tuple[str, str]:
@@ -146,6 +179,8 @@ class AssemblyMemory(SpikingModel):
 
     def schedule(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> tuple[np.ndarray, np.ndarray]:
         """(drive over (time, feature), plasticity gate over time) for one trial."""
+        if layout_of(trial) == "items":
+            return self.item_schedule(q, trial, n_steps, step)
         t = (np.arange(n_steps) + 0.5) * step
         drive = np.zeros((n_steps, trial.sizes["feature"]))
         gate = np.full(n_steps, float(q["plastic_in_gaps"]))
@@ -160,10 +195,27 @@ class AssemblyMemory(SpikingModel):
             drive[(t >= on) & (t < off)] = trial["cue"].values[k]
         return drive, gate
 
+    def item_schedule(self, q: dict[str, Any], trial: xr.Dataset, n_steps: int, step: float) -> tuple[np.ndarray, np.ndarray]:
+        """A list of items: each item's block driven (plasticity on) while shown; an uncued recall drive after ``readout_onset``."""
+        t = (np.arange(n_steps) + 0.5) * step
+        drive = np.zeros((n_steps, trial.sizes["pool"]))
+        gate = np.full(n_steps, float(q["plastic_in_gaps"]))
+        for item, on, off in zip(trial["item_id"].values, trial["item_onset"].values, trial["item_offset"].values):
+            if item >= 0:
+                window = (t >= on) & (t < off)
+                drive[window, int(item)] = 1.0
+                gate[window] = 1.0
+        recall = t >= float(trial["readout_onset"])
+        drive[recall] = float(q["recall_drive"]) / float(q["stim"])
+        gate[recall] = 0.0  # recall never rewrites the memories it reads
+        return drive, gate
+
     def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
-        super()._check_trials(q, trials)
-        if self.N_E % trials.sizes["feature"]:
-            raise ValueError(f"n_features={trials.sizes['feature']} must divide N_E={self.N_E} (each feature drives a block of E neurons)")
+        layout = layout_of(trials)
+        blocks = n_blocks(trials)
+        if self.N_E % blocks:
+            what, unit = ("n_features", "feature") if layout == "patterns" else ("n_items", "item")
+            raise ValueError(f"{what}={blocks} must divide N_E={self.N_E} (each {unit} drives a block of E neurons)")
 
     def _draws(self, q: dict[str, Any], setup: list) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray]:
         """The run's random connectivity and the E->E synapses whose weights are sampled."""
@@ -176,7 +228,7 @@ class AssemblyMemory(SpikingModel):
         """E/I groups, plastic E->E synapses (triplet rule, optional Benna-Fusi chain), monitors."""
         import brian2 as b2
 
-        n_features = trials.sizes["feature"]
+        n_features = n_blocks(trials)
         conn, sample = self._draws(q, setup)
         n_steps = int(math.ceil(duration_s / _STEP)) + 1
         drive = b2.TimedArray(np.zeros((n_steps, n_features)), dt=_STEP * b2.second, name="drive")
@@ -249,7 +301,7 @@ class AssemblyMemory(SpikingModel):
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         return (
-            f"{self.name} ({q['synapse']} synapses) on retention ({self.N_E} E + {self.N_I} I)",
+            f"{self.name} ({q['synapse']} synapses) ({self.N_E} E + {self.N_I} I)",
             {"connection_probability_E": q["p_E"], "connection_probability_I": q["p_I"]},
         )
 
@@ -259,7 +311,9 @@ class AssemblyMemory(SpikingModel):
     def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """``recalled`` (trial, item, feature): rate of each feature's neurons while the item is cued (Hz);
         ``weight_in_pattern`` (trial, item, sample_time): mean sampled E->E weight inside each pattern;
-        ``study_rate`` and ``rate`` (trial, time): mean E rate."""
+        ``study_rate`` and ``rate`` (trial, time): mean E rate. Item lists: :meth:`_item_responses`."""
+        if layout_of(trials) == "items":
+            return self._item_responses(q, trials, batches, duration_s, setup)
         conn, sample = self._draws(q, setup)
         ee = conn["EE"]
         n_trials, P, F = trials.sizes["trial"], trials.sizes["item"], trials.sizes["feature"]
@@ -308,6 +362,50 @@ class AssemblyMemory(SpikingModel):
                 "feature": trials["feature"].values,
                 "group": ["pattern", "other"],
                 "time": ("time", (np.arange(n_t) + 0.5) * bin_w, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "sample_time": ("sample_time", w_t, {"units": "s", "long_name": "time of the weight sample"}),
+            },
+        )
+
+    def _item_responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
+        """``rate`` (trial, time, population): each item block's rate, the last population the blocks of
+        items not on the list; ``weight_in_item`` (trial, position, sample_time): mean sampled weight inside
+        each studied item's block."""
+        conn, sample = self._draws(q, setup)
+        n_trials, n_pool = trials.sizes["trial"], trials.sizes["pool"]
+        block = self.N_E // n_pool
+        block_of = np.repeat(np.arange(n_pool, dtype=np.int32), block)
+        n_t = int(math.ceil(round(duration_s / _ITEM_RATE_BIN, 6)))
+        rate = np.zeros((n_trials, n_t, n_pool + 1))
+        pre_b, post_b = block_of[conn["EE"][0][sample]], block_of[conn["EE"][1][sample]]
+        w_t = batches[0]["w_t"]
+        ids = trials["item_id"].values
+        slot = trials["item_id"].dims[1]  # "position" in free recall, "item" in multi-item recall
+        weight = np.full((n_trials, ids.shape[1], w_t.size), np.nan)
+        for k, b in enumerate(batches):
+            counts = np.zeros((n_t, n_pool))
+            np.add.at(counts, (np.minimum((b["t"] / _ITEM_RATE_BIN).astype(int), n_t - 1), block_of[b["i"]]), 1.0)
+            per_block = counts / (block * _ITEM_RATE_BIN)
+            unstudied = np.setdiff1d(np.arange(n_pool), ids[k][ids[k] >= 0])
+            rate[k, :, :n_pool] = per_block
+            rate[k, :, n_pool] = per_block[:, unstudied].mean(1) if unstudied.size else 0.0
+            for pos, item in enumerate(ids[k]):
+                inside = (pre_b == item) & (post_b == item)
+                if item >= 0 and inside.any():
+                    weight[k, pos] = b["w"][inside].mean(0)
+        return xr.Dataset(
+            {
+                "rate": (("trial", "time", "population"), rate, {"units": "Hz", "long_name": "E rate per item block (last: blocks of items not on the list)"}),
+                "weight_in_item": (
+                    ("trial", slot, "sample_time"),
+                    weight,
+                    {"units": "1", "long_name": "mean sampled E->E weight within the studied item's block (units of J_EE)"},
+                ),
+            },
+            coords={
+                "trial": trials["trial"].values,
+                slot: trials[slot].values,
+                "population": ("population", np.arange(n_pool + 1), {"long_name": f"item block ({n_pool}: items not on the list)"}),
+                "time": ("time", (np.arange(n_t) + 0.5) * _ITEM_RATE_BIN, {"units": "s", "long_name": "time from trial start (bin centre)"}),
                 "sample_time": ("sample_time", w_t, {"units": "s", "long_name": "time of the weight sample"}),
             },
         )
