@@ -22,6 +22,7 @@
 # neuromem fit --model lstm --task free-recall --steps 1500 --out results/
 # neuromem run free-recall --fitted results/fit_lstm_free-recall.pt --out results/
 # neuromem run free-recall --model mongillo2008 --list-lengths 4 --n-items 5 --item 0.35 --gap 0.15 --distractor 1.5 --recall 0.3 --trials 12 --out results/
+# neuromem run free-recall --model assembly_memory --list-lengths 6 --n-items 10 --item 1 --gap 0.5 --distractor 4 --recall 1 --trials 10 --out results/
 # ```
 #
 # and draws, per model, the serial-position curve and the lag-CRP of its longest list under
@@ -30,7 +31,7 @@
 # two-store signature (Glanzer & Cunitz 1966): a filled delay removes recency and keeps primacy.
 # The test between theories (Bjork & Whitten 1974): a distractor after every item brings recency
 # back in a drifting-context model (CMR) but not in a buffer model. The LSTM and the spiking
-# network are drawn when their results exist.
+# networks (short-term: facilitation; long-term: STDP assemblies) are drawn when their results exist.
 #
 # `NEUROMEM_RESULTS` (folder), `NEUROMEM_FIGURES`; `NEUROMEM_QUICK=1` (CI) makes small results first.
 
@@ -55,6 +56,7 @@ files = {
     "dual store": results / "free-recall_dual_store_seed1.nc",
     "LSTM (fitted)": results / "free-recall_lstm_fitted_seed1.nc",
     "spiking (Mongillo 2008)": results / "free-recall_mongillo2008_scaled_seed1.nc",
+    "spiking (STDP assemblies)": results / "free-recall_assembly_memory_scaled_seed1.nc",
 }
 if os.environ.get("NEUROMEM_QUICK") == "1":
     from neuromem.experiments import fit_model, free_recall
@@ -67,6 +69,8 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
         free_recall(fitted=str(paths["fitted"]), trials=20, out=str(results), quiet=True)
     if not files["spiking (Mongillo 2008)"].exists():
         free_recall(model="mongillo2008", list_lengths=[3], n_items=5, item=0.35, gap=0.15, distractor=1.0, recall=0.3, trials=1, out=str(results), quiet=True)
+    if not files["spiking (STDP assemblies)"].exists():
+        free_recall(model="assembly_memory", list_lengths=[4], n_items=5, item=1.0, gap=0.5, distractor=2.0, recall=0.5, trials=1, out=str(results), quiet=True)
 shown = {label: load(path) for label, path in files.items() if path.exists() or label in ("CMR", "dual store")}
 human = load_reference("peers_free_recall").sel(condition="immediate", list_length=16)
 task = get_task("free-recall")

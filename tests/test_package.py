@@ -105,3 +105,18 @@ def test_a_sweep_without_dask_says_what_to_install(tmp_path):
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
         assert "pip install 'neuromem[sweep]'" in proc.stderr
+
+
+def test_free_recall_with_the_cognitive_models_needs_neither_brian2_nor_torch(tmp_path):
+    code = BLOCK + (
+        "from neuromem.cli import main\n"
+        "for model in ('cmr', 'dual_store'):\n"
+        f"    assert main(['run', 'free-recall', '--model', model, '--trials', '20', '--out', r'{tmp_path}', '--quiet']) == 0\n"
+        f"assert main(['compare', r'{tmp_path / 'free-recall_cmr_seed1.nc'}', r'{tmp_path / 'free-recall_dual_store_seed1.nc'}',"
+        f" '--out', r'{tmp_path / 'c.nc'}', '--figure', r'{tmp_path / 'c.png'}']) == 0\n"
+        "print(sorted(m for m in ('torch', 'brian2') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "c.png").stat().st_size > 5000
