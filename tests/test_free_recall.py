@@ -410,3 +410,21 @@ def test_the_assembly_network_runs_a_list_and_older_assemblies_are_weaker(tmp_pa
         rate = ds["rate"].isel(trial=k).sel(time=slice(r0, float(ds["trial_end"][k]))).mean("time")
         assert float(rate.sel(population=ids).mean()) > float(rate.isel(population=-1)) + 1.0
     assert set(np.unique(ds["recall"].values)) <= set(np.unique(ds["item_id"].values)) | {-1}
+
+
+def test_a_sweep_is_summarised_per_grid_point():
+    # what open_sweep gives: the runs stacked on the grid's dims, a point that did not finish all NaN
+    task = get_task("free-recall", list_lengths=[6], n_items=20)
+    runs = [run_task(load_model("cmr", B_enc=b), task, 60, seed=2, progress=False) for b in (0.3, 0.6)]
+    failed = runs[0].copy(data={k: v.values * np.nan if v.dtype.kind == "f" else v.values for k, v in runs[0].data_vars.items()})
+    failed = failed.assign(item_id=failed["item_id"].astype(float) * np.nan, recall=failed["recall"].astype(float) * np.nan)
+    sweep = xr.concat([runs[0].assign(item_id=runs[0]["item_id"].astype(float), recall=runs[0]["recall"].astype(float)), failed], dim="seed")
+    sweep = xr.concat([sweep, sweep], dim="B_enc").assign_coords(B_enc=("B_enc", [0.3, 0.6], {"units": "1"}), seed=[2, 3])
+    status = np.array([["ok", "missing"], ["ok", "missing"]])
+    sweep["point_status"] = (("B_enc", "seed"), status)
+    s = task.summarize(sweep)
+    assert s["recall_probability"].dims[:2] == ("B_enc", "seed")
+    alone = task.summarize(runs[0])
+    xr.testing.assert_allclose(s["recall_probability"].sel(B_enc=0.3, seed=2, drop=True), alone["recall_probability"])
+    xr.testing.assert_allclose(s["lag_crp"].sel(B_enc=0.6, seed=2, drop=True), alone["lag_crp"])
+    assert np.isnan(s["recall_probability"].sel(seed=3)).all()

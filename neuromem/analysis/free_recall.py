@@ -31,9 +31,6 @@ def _check(ds: xr.Dataset) -> None:
         raise ValueError(f"the Dataset lacks {missing}; pass a scored free-recall result (trials, responses and scores)")
     if "recall" not in ds:
         raise ValueError("the Dataset lacks 'recall' (trial, output); pass a scored free-recall result")
-    extra = set(ds["item_id"].dims) - {"trial", "position"}
-    if extra:
-        raise ValueError(f"free-recall summaries take one run (dims trial, position); this one also has {sorted(extra)}: select one grid point first")
 
 
 def psifr_table(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -80,6 +77,9 @@ def free_recall_summary(ds: xr.Dataset) -> xr.Dataset:
         ``crp_actual``/``crp_possible`` counts), ``total_recall`` and ``n_lists``.
         NaN where a position or lag does not exist for that list length.
     """
+    grid = [d for d in ds["item_id"].dims if d not in ("trial", "position")]
+    if grid:
+        return _per_grid_point(ds, grid)
     from psifr import fr
 
     table, labels = psifr_table(ds)
@@ -126,3 +126,24 @@ def free_recall_summary(ds: xr.Dataset) -> xr.Dataset:
     out["list_length"].attrs.update(units="1", long_name="list length")
     out["condition"].attrs.update(long_name="distractor schedule")
     return out
+
+
+def _per_grid_point(ds: xr.Dataset, grid: list[str]) -> xr.Dataset:
+    """:func:`free_recall_summary` of every point of a sweep, on the sweep's grid dims."""
+    stacked = ds.stack(grid_point=grid)
+    ok = stacked["point_status"].values == "ok" if "point_status" in stacked else np.ones(stacked.sizes["grid_point"], dtype=bool)
+    done = {}
+    for i in np.flatnonzero(ok):  # psifr works on one table per point
+        one = stacked.isel(grid_point=i, drop=True).drop_vars(["point_status", "point_error", "point_key"], errors="ignore")
+        one = one.assign(item_id=one["item_id"].astype(int), recall=one["recall"].astype(int))
+        done[i] = free_recall_summary(one.compute())
+    if not done:
+        raise ValueError("no point of this sweep has finished; nothing to summarise")
+    template = next(iter(done.values()))
+    missing = template.astype(float) * np.nan
+    parts = [done.get(i, missing) for i in range(stacked.sizes["grid_point"])]
+    out = xr.concat(parts, dim="grid_point", join="outer", combine_attrs="override")
+    out = out.assign_coords(xr.Coordinates.from_pandas_multiindex(stacked.indexes["grid_point"], "grid_point")).unstack("grid_point")
+    for name in grid:
+        out[name].attrs = dict(ds[name].attrs)
+    return out.transpose(*grid, ...)
