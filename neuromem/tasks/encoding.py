@@ -62,3 +62,32 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     from scipy.special import expit  # no overflow warning for large negative logits
 
     return expit(x)
+
+
+def shown_items(trials: xr.Dataset, t: np.ndarray, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (T, B, ``n_in``) with each shown item's line on (``item_id`` (trial, slot) between
+    ``item_onset`` and ``item_offset``; -1: no item) and the write mask (T, B) of those steps."""
+    B = trials.sizes["trial"]
+    x = np.zeros((t.size, B, n_in), np.float32)
+    write = np.zeros((t.size, B), np.float32)
+    ids = trials["item_id"].values
+    for slot in range(ids.shape[1]):
+        used = ids[:, slot] >= 0
+        w = window(t, np.where(used, trials["item_onset"].values[:, slot], np.inf), trials["item_offset"].values[:, slot])
+        x[:, np.flatnonzero(used), ids[used, slot]] += w[:, used]
+        write += w
+    return x, write
+
+
+def recall_set_targets(trials: xr.Dataset, t: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Loss mask (T, B): the read-out period (``readout_onset`` to ``trial_end``), also set as the last
+    input line of ``x``; targets (T, B, pool): the studied set (``studied``) during it."""
+    mask = window(t, trials["readout_onset"].values, trials["trial_end"].values)
+    x[..., -1] = mask
+    return mask, (mask[..., None] * trials["studied"].values[None, :, :]).astype(np.float32)
+
+
+def readout_probability(trials: xr.Dataset, out: np.ndarray, dt: float) -> np.ndarray:
+    """Mean output probability (trial, pool) over the read-out period of outputs (T, B, pool) that are logits."""
+    t = step_midpoints(out.shape[0], dt)
+    return mean_over(window(t, trials["readout_onset"].values, trials["trial_end"].values), sigmoid(out))

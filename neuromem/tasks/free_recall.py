@@ -219,27 +219,16 @@ class FreeRecall(Task):
         """
         T = steps if steps is not None else enc.n_steps(trials, dt)
         t = enc.step_midpoints(T, dt)
-        B = trials.sizes["trial"]
-        n_in, _ = self.io_sizes(trials)
-        x = np.zeros((T, B, n_in), np.float32)
-        write = np.zeros((T, B), np.float32)
-        ids = trials["item_id"].values
-        for slot in range(ids.shape[1]):
-            used = ids[:, slot] >= 0
-            w = enc.window(t, np.where(used, trials["item_onset"].values[:, slot], np.inf), trials["item_offset"].values[:, slot])
-            x[:, np.flatnonzero(used), ids[used, slot]] += w[:, used]
-            write += w
-            d_on = trials["distractor_onset"].values[:, slot]
-            x[..., -2] += enc.window(t, np.where(np.isnan(d_on), np.inf, d_on), trials["distractor_offset"].values[:, slot])
-        mask = enc.window(t, trials["readout_onset"].values, trials["trial_end"].values)
-        x[..., -1] = mask
-        y = (mask[..., None] * trials["studied"].values[None, :, :]).astype(np.float32)
+        x, write = enc.shown_items(trials, t, self.io_sizes(trials)[0])
+        on = trials["distractor_onset"].values
+        for slot in range(on.shape[1]):
+            x[..., -2] += enc.window(t, np.where(np.isnan(on[:, slot]), np.inf, on[:, slot]), trials["distractor_offset"].values[:, slot])
+        mask, y = enc.recall_set_targets(trials, t, x)
         return enc.Encoded(x, y, mask, write, "bce")
 
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
         """``recall``: items whose mean output probability in the recall period is > 0.5, most confident first."""
-        t = enc.step_midpoints(out.shape[0], dt)
-        p = enc.mean_over(enc.window(t, trials["readout_onset"].values, trials["trial_end"].values), enc.sigmoid(out))
+        p = enc.readout_probability(trials, out, dt)
         return recall_from_scores(trials, p, 0.5, "mean output probability in the recall period")
 
     # ------------------------------------------------------------- comparison

@@ -150,25 +150,13 @@ class MultiItemRecall(Task):
         """Each item's line while it is shown; at read-out, the studied items as 0/1 targets (BCE)."""
         T = steps if steps is not None else enc.n_steps(trials, dt)
         t = enc.step_midpoints(T, dt)
-        B = trials.sizes["trial"]
-        n_in, n_out = self.io_sizes(trials)
-        x = np.zeros((T, B, n_in), np.float32)
-        write = np.zeros((T, B), np.float32)
-        ids = trials["item_id"].values
-        for slot in range(ids.shape[1]):
-            used = ids[:, slot] >= 0
-            w = enc.window(t, np.where(used, trials["item_onset"].values[:, slot], np.inf), trials["item_offset"].values[:, slot])
-            x[:, np.flatnonzero(used), ids[used, slot]] += w[:, used]
-            write += w
-        mask = enc.window(t, trials["readout_onset"].values, trials["trial_end"].values)
-        x[..., -1] = mask
-        y = (mask[..., None] * trials["studied"].values[None, :, :]).astype(np.float32)
+        x, write = enc.shown_items(trials, t, self.io_sizes(trials)[0])
+        mask, y = enc.recall_set_targets(trials, t, x)
         return enc.Encoded(x, y, mask, write, "bce")
 
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
         """``recalled`` (trial, pool): mean output probability at read-out > 0.5."""
-        t = enc.step_midpoints(out.shape[0], dt)
-        p = enc.mean_over(enc.window(t, trials["readout_onset"].values, trials["trial_end"].values), enc.sigmoid(out))
+        p = enc.readout_probability(trials, out, dt)
         return xr.Dataset(
             {
                 "recalled": (("trial", "pool"), (p > 0.5).astype(np.int8), {"units": "1", "long_name": "item reported at read-out"}),
