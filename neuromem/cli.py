@@ -42,7 +42,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("models:")
     for name in MODELS.names():
         card = load_card(name)
-        print(f"  {name:<22} {card.family:<8} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; tasks: {', '.join(card.tasks)}]{origin(MODELS, name)}")
+        print(f"  {name:<22} {card.family:<9} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; tasks: {', '.join(card.tasks)}]{origin(MODELS, name)}")
     print("reference data:")
     for name in REFERENCES:
         print(f"  {name:<24} {load_reference(name).attrs['title']}")
