@@ -308,6 +308,7 @@ def test_the_free_recall_experiment_writes_a_result_and_its_comparison(tmp_path)
         (["--model", "compte2000"], "model 'compte2000' does not run task 'free-recall'"),
         (["--model", "cmr", "--option", "B_enc=2"], "parameter B_enc=2 is not allowed"),
         (["--distractor", "-3"], "timing['distractor']=-3.0"),
+        (["--model", "dual_store", "--device", "runtime"], "device='runtime' is for spiking cards; model='dual_store' (cognitive) does not use it"),
     ],
 )
 def test_cli_mistakes_exit_2_in_one_line(tmp_path, args, message, capsys):

@@ -31,6 +31,14 @@ def _task_report(written: Written) -> list[str]:
     return task_class(ds.attrs["task"])().report(ds)
 
 
+def _refuse_simulator_options(p: dict) -> None:
+    """--size, --device and --threads choose a Brian2 network; given for another model they would be ignored."""
+    for param in (SIZE, DEVICE, THREADS):
+        if p[param.name] != param.default:
+            model = f"fitted={p['fitted']!r}" if p["fitted"] else f"model={p['model']!r} ({load_card(p['model']).family})"
+            raise ValueError(f"{param.name}={p[param.name]!r} is for spiking cards; {model} does not use it (leave {param.option} out)")
+
+
 def _on_task(
     name: str,
     task: str,
@@ -42,6 +50,8 @@ def _on_task(
 
     def function(**p: Any) -> Written:
         spiking = p["fitted"] is None and load_card(p["model"]).family == "spiking"
+        if not spiking:
+            _refuse_simulator_options(p)
         simulator = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)} if spiking else {}
         options = {**simulator, **_key_values("option", p["option"])}
         ds, path = run_on_task(
