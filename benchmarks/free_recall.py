@@ -33,22 +33,11 @@ def cymr_core(trials, parameters) -> None:
     """cymr's simulation alone: ``generate_subject`` per schedule, no DataFrame assembly."""
     from cymr import cmr
 
-    from neuromem.cognitive.base import list_schedule
-    from neuromem.cognitive.cmr import drift_rate
-    from neuromem.peers.cymr_cmr import CYMR_PARAMETERS
-    from neuromem.units import quantity
+    from neuromem.cognitive.base import list_groups
+    from neuromem.peers.cymr_cmr import cymr_setup
 
-    drift_time = quantity("distractor_drift_time", parameters["distractor_drift_time"], "time")
-    keys = np.asarray([f"{c}|{L}" for c, L in zip(trials["condition"].values, trials["list_length"].values)])
-    for key in dict.fromkeys(keys):
-        rows = np.flatnonzero(keys == key)
-        ids, distractor = list_schedule(trials, rows)
-        rate = drift_rate(distractor[0], drift_time)
-        param = {k: float(parameters[k]) for k in CYMR_PARAMETERS}
-        param_def, patterns = cmr.config_loc_cmr(trials.sizes["pool"])
-        if rate.any():
-            param_def.set_options(distraction=True)
-            param.update(B_distract=np.r_[0.0, rate[:-1]], B_retention=float(rate[-1]))
+    for rows, ids, distractor in list_groups(trials):
+        param, param_def, patterns = cymr_setup(trials.sizes["pool"], parameters, distractor[0])
         study = {"input": [np.arange(1, ids.shape[1] + 1)] * len(rows), "item_index": list(ids)}
         recall = {"input": [np.array([], int)] * len(rows), "item_index": [np.array([], int)] * len(rows)}
         cmr.CMR().generate_subject(study, recall, param, param_def=param_def, patterns=patterns)

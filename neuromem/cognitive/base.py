@@ -10,7 +10,7 @@ seed gives the same Dataset.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -28,6 +28,30 @@ def list_schedule(trials: xr.Dataset, rows: np.ndarray) -> tuple[np.ndarray, np.
     on = trials["distractor_onset"].values[rows, :L]
     off = trials["distractor_offset"].values[rows, :L]
     return ids, np.where(np.isnan(on), 0.0, off - on)
+
+
+def list_groups(trials: xr.Dataset) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(rows, item ids, distractor seconds) of each group of lists that share schedule and list length,
+    in order of their first list (see :func:`list_schedule`)."""
+    keys = np.asarray([f"{c}|{L}" for c, L in zip(trials["condition"].values, trials["list_length"].values)])
+    for key in dict.fromkeys(keys.tolist()):
+        rows = np.flatnonzero(keys == key)
+        yield (rows, *list_schedule(trials, rows))
+
+
+def recall_responses(trials: xr.Dataset, recall: np.ndarray) -> xr.Dataset:
+    """Responses Dataset of recall sequences ``recall`` (trial, output): item ids, -1 after the last recall."""
+    return xr.Dataset(
+        {"recall": (("trial", "output"), recall, {"units": "1", "long_name": "recalled item, in output order (-1: none)"})},
+        coords={"trial": trials["trial"].values, "output": np.arange(1, recall.shape[1] + 1)},
+    )
+
+
+def draw_proportional(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """One column index per row of ``weights`` (N, K) >= 0, drawn with P proportional to the weights (one uniform per row)."""
+    cdf = np.cumsum(weights, axis=1)
+    u = rng.random(len(weights)) * cdf[:, -1]
+    return np.minimum((cdf < u[:, None]).sum(1), weights.shape[1] - 1)
 
 
 class CognitiveModel:
@@ -89,19 +113,12 @@ class CognitiveModel:
             raise ValueError(f"{self.name} runs free-recall trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
         rng = np.random.default_rng(seed)
         timing = json.loads(trials.attrs.get("task_parameters", "{}")).get("timing", {})
-        n, width = trials.sizes["trial"], trials.sizes["position"]
-        recall = np.full((n, width), -1, dtype=np.int64)
-        keys = [f"{c}|{L}" for c, L in zip(trials["condition"].values, trials["list_length"].values)]
-        for key in dict.fromkeys(keys):
-            rows = np.flatnonzero(np.asarray(keys) == key)
-            ids, distractor = list_schedule(trials, rows)
+        recall = np.full((trials.sizes["trial"], trials.sizes["position"]), -1, dtype=np.int64)
+        for rows, ids, distractor in list_groups(trials):
             positions = self.simulate(p, ids, distractor, rng, timing)
             items = np.where(positions >= 0, np.take_along_axis(ids, np.maximum(positions, 0), axis=1), -1)
             recall[rows, : items.shape[1]] = items
-        ds = xr.Dataset(
-            {"recall": (("trial", "output"), recall, {"units": "1", "long_name": "recalled item, in output order (-1: none)"})},
-            coords={"trial": trials["trial"].values, "output": np.arange(1, width + 1)},
-        )
+        ds = recall_responses(trials, recall)
         ds.attrs.update(
             provenance(
                 title=f"{self.name} ({self.family}) on {trials.attrs.get('task')}",

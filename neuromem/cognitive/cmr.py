@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neuromem.cognitive.base import CognitiveModel
+from neuromem.cognitive.base import CognitiveModel, draw_proportional
 
 #: activations are floored here before the choice rule (as in cymr)
 A_MIN = 1e-6
@@ -64,10 +64,7 @@ def drift_rate(seconds: np.ndarray, drift_time: float) -> np.ndarray:
 
 def choose(rng: np.random.Generator, logits: np.ndarray) -> np.ndarray:
     """One index per row drawn with P proportional to exp(logits) (-inf: never)."""
-    w = np.exp(logits - logits.max(axis=1, keepdims=True))
-    cdf = np.cumsum(w, axis=1)
-    u = rng.random(len(w)) * cdf[:, -1]
-    return np.minimum((cdf < u[:, None]).sum(1), w.shape[1] - 1)
+    return draw_proportional(rng, np.exp(logits - logits.max(axis=1, keepdims=True)))
 
 
 class CMR(CognitiveModel):

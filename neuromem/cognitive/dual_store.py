@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from neuromem.cognitive.base import CognitiveModel
+from neuromem.cognitive.base import CognitiveModel, draw_proportional
 
 
 def random_member(rng: np.random.Generator, members: np.ndarray) -> np.ndarray:
@@ -89,8 +89,7 @@ class DualStore(CognitiveModel):
             active = (failures < p["max_failures"]) & (n_out < L) & (total > 0)
             if not active.any():
                 break
-            cdf = np.cumsum(strength, axis=1)
-            pick = np.minimum((cdf < (rng.random(n_lists) * total)[:, None]).sum(1), L - 1)
+            pick = draw_proportional(rng, strength)
             s = strength[rows, pick]
             recovered = rng.random(n_lists) < 1.0 - np.exp(-s)
             new = active & recovered & ~done[rows, pick]

@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from neuromem.cognitive.base import list_schedule
+from neuromem.cognitive.base import list_groups, recall_responses
 from neuromem.cognitive.cmr import drift_rate
+from neuromem.units import quantity
 
 #: cymr's parameter names for CMR (the card's, minus neuromem's distractor time)
 CYMR_PARAMETERS = ("B_enc", "B_start", "B_rec", "Afc", "Dfc", "Acf", "Dcf", "Lfc", "Lcf", "P1", "P2", "T", "X1", "X2")
@@ -39,34 +40,31 @@ def _group_table(ids: np.ndarray) -> pd.DataFrame:
     )
 
 
+def cymr_setup(n_pool: int, parameters: Mapping[str, Any], distractor: np.ndarray) -> tuple[dict, Any, dict]:
+    """cymr's (param, param_def, patterns) for lists of one schedule: ``distractor`` (L,) seconds after each item."""
+    from cymr import cmr
+
+    rate = drift_rate(distractor, quantity("distractor_drift_time", parameters["distractor_drift_time"], "time"))
+    param = {k: float(parameters[k]) for k in CYMR_PARAMETERS}
+    param_def, patterns = cmr.config_loc_cmr(n_pool)
+    patterns["items"] = patterns["items"].astype(str)  # cymr fills recalls into a text column
+    if rate.any():
+        param_def.set_options(distraction=True)
+        param.update(B_distract=np.r_[0.0, rate[:-1]], B_retention=float(rate[-1]))
+    return param, param_def, patterns
+
+
 def run_cymr(trials: xr.Dataset, parameters: Mapping[str, Any], seed: int) -> xr.Dataset:
     """cymr's CMR on every list of ``trials`` with the card ``parameters`` (seconds for ``distractor_drift_time``)."""
     from cymr import cmr
 
-    from neuromem.units import quantity
-
-    drift_time = quantity("distractor_drift_time", parameters["distractor_drift_time"], "time")
-    n_pool = trials.sizes["pool"]
     np.random.seed(seed)  # cymr draws from numpy's global generator
-    n, width = trials.sizes["trial"], trials.sizes["position"]
-    recall = np.full((n, width), -1, dtype=np.int64)
-    keys = np.asarray([f"{c}|{L}" for c, L in zip(trials["condition"].values, trials["list_length"].values)])
-    for key in dict.fromkeys(keys):
-        rows = np.flatnonzero(keys == key)
-        ids, distractor = list_schedule(trials, rows)
-        rate = drift_rate(distractor[0], drift_time)  # one schedule per group
-        param = {k: float(parameters[k]) for k in CYMR_PARAMETERS}
-        param_def, patterns = cmr.config_loc_cmr(n_pool)
-        patterns["items"] = patterns["items"].astype(str)  # cymr fills recalls into a text column
-        if rate.any():
-            param_def.set_options(distraction=True)
-            param.update(B_distract=np.r_[0.0, rate[:-1]], B_retention=float(rate[-1]))
+    recall = np.full((trials.sizes["trial"], trials.sizes["position"]), -1, dtype=np.int64)
+    for rows, ids, distractor in list_groups(trials):
+        param, param_def, patterns = cymr_setup(trials.sizes["pool"], parameters, distractor[0])  # one schedule per group
         sim = cmr.CMR().generate(_group_table(ids), param, param_def=param_def, patterns=patterns)
         got = sim[sim["trial_type"] == "recall"]
         for lst, part in got.groupby("list"):
             items = part.sort_values("position")["item"].astype(int).to_numpy()
             recall[rows[int(lst) - 1], : items.size] = items
-    return xr.Dataset(
-        {"recall": (("trial", "output"), recall, {"units": "1", "long_name": "recalled item, in output order (-1: none)"})},
-        coords={"trial": trials["trial"].values, "output": np.arange(1, width + 1)},
-    )
+    return recall_responses(trials, recall)
