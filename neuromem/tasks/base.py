@@ -29,7 +29,7 @@ import xarray as xr
 from neuromem.tasks.encoding import Encoded
 from neuromem.validation import as_rng, check_duration, check_positive_int
 
-__all__ = ["Task", "as_rng", "check_duration", "check_positive_int", "merge_timing"]
+__all__ = ["Task", "as_rng", "check_duration", "check_positive_int", "draw_lists", "merge_timing"]
 
 
 def merge_timing(default: Mapping[str, float], timing: Mapping[str, float] | None, zero_ok: Sequence[str] = ()) -> dict[str, float]:
@@ -40,6 +40,21 @@ def merge_timing(default: Mapping[str, float], timing: Mapping[str, float] | Non
         raise ValueError(f"timing has unknown period(s) {sorted(unknown)}; allowed: {sorted(default)}")
     merged = {**default, **timing}
     return {k: check_duration(f"timing[{k!r}]", v, allow_zero=k in zero_ok) for k, v in merged.items()}
+
+
+def draw_lists(rng: np.random.Generator, n_items: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct items per trial, drawn from a pool of ``n_items``, ``sizes`` (trial,) of them.
+
+    Returns ``item_id`` (trial, max size; -1 past a trial's size), ``studied`` (trial, pool; 1
+    for a drawn item) and the full random ``order`` of the pool per trial (for probes of unshown items).
+    """
+    n, slots = len(sizes), int(np.max(sizes))
+    order = np.argsort(rng.random((n, n_items)), axis=1)  # a random permutation of the pool per trial
+    used = np.arange(slots)[None, :] < np.asarray(sizes)[:, None]
+    item_id = np.where(used, order[:, :slots], -1)
+    studied = np.zeros((n, n_items), dtype=np.int8)
+    np.put_along_axis(studied, np.where(used, item_id, order[:, :1]), 1, axis=1)  # unused slots repeat the first item
+    return item_id, studied, order
 
 
 class Task:

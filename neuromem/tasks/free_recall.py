@@ -30,7 +30,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.tasks import encoding as enc
-from neuromem.tasks.base import Task, merge_timing
+from neuromem.tasks.base import Task, draw_lists, merge_timing
 from neuromem.validation import as_rng, check_positive_int
 
 #: distractor schedules, in the order the trials cycle through them
@@ -111,11 +111,8 @@ class FreeRecall(Task):
         schedule = np.array([pairs[k][0] for k in which], dtype=object)
         length = np.array([pairs[k][1] for k in which])
         slots = max(self.list_lengths)
-        order = np.argsort(rng.random((n, self.n_items)), axis=1)  # a random draw from the pool per list
-        used = np.arange(slots)[None, :] < length[:, None]
-        item_id = np.where(used, order[:, :slots], -1)
-        studied = np.zeros((n, self.n_items), dtype=np.int8)
-        np.put_along_axis(studied, np.where(used, item_id, order[:, :1]), 1, axis=1)
+        item_id, studied, _ = draw_lists(rng, self.n_items, length)
+        used = item_id >= 0
         t = self.timing
         continual = (schedule == "continual")[:, None]
         after_item = t["item"] + t["gap"] + np.where(continual, t["distractor"], 0.0)  # (n, 1) s from one onset to the next

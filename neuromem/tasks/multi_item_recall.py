@@ -17,7 +17,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.tasks import encoding as enc
-from neuromem.tasks.base import Task, merge_timing
+from neuromem.tasks.base import Task, draw_lists, merge_timing
 from neuromem.validation import as_rng, check_duration, check_positive_int
 
 
@@ -75,11 +75,8 @@ class MultiItemRecall(Task):
         rng = as_rng(rng)
         size = np.resize(np.asarray(self.set_sizes), n)
         slots = max(self.set_sizes)
-        order = np.argsort(rng.random((n, self.n_items)), axis=1)  # a random permutation of the items per trial
-        used = np.arange(slots)[None, :] < size[:, None]
-        item_id = np.where(used, order[:, :slots], -1)
-        studied = np.zeros((n, self.n_items), dtype=np.int8)
-        np.put_along_axis(studied, np.where(used, item_id, order[:, :1]), 1, axis=1)
+        item_id, studied, order = draw_lists(rng, self.n_items, size)
+        used = item_id >= 0
         t = self.timing
         onset = t["fixation"] + np.arange(slots) * (t["item"] + t["gap"])
         item_onset = np.where(used, onset[None, :], np.nan)
