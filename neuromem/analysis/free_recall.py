@@ -26,11 +26,9 @@ GROUP_DIMS: tuple[str, ...] = ("condition", "list_length")
 
 
 def _check(ds: xr.Dataset) -> None:
-    missing = [v for v in ("item_id", "condition", "list_length") if v not in ds.variables]
+    missing = [v for v in ("item_id", "condition", "list_length", "recall", "n_recalled") if v not in ds.variables]
     if missing:
         raise ValueError(f"the Dataset lacks {missing}; pass a scored free-recall result (trials, responses and scores)")
-    if "recall" not in ds:
-        raise ValueError("the Dataset lacks 'recall' (trial, output); pass a scored free-recall result")
 
 
 def psifr_table(ds: xr.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -77,6 +75,7 @@ def free_recall_summary(ds: xr.Dataset) -> xr.Dataset:
         ``crp_actual``/``crp_possible`` counts), ``total_recall`` and ``n_lists``.
         NaN where a position or lag does not exist for that list length.
     """
+    _check(ds)
     grid = [d for d in ds["item_id"].dims if d not in ("trial", "position")]
     if grid:
         return _per_grid_point(ds, grid)
@@ -108,8 +107,6 @@ def free_recall_summary(ds: xr.Dataset) -> xr.Dataset:
     beyond = out["position"] > out["list_length"]
     for var in ("recall_probability", "first_recall_probability"):
         out[var] = out[var].where(~beyond).assign_attrs(out[var].attrs)
-    if "n_recalled" not in ds:
-        raise ValueError("the Dataset lacks 'n_recalled'; pass a scored free-recall result")
     per_list = pd.DataFrame(
         {
             "condition": ds["condition"].values.astype(str),

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
+from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.units import dimension_table
@@ -72,7 +72,7 @@ _DIMENSIONS = dimension_table(
 _STEP = 1e-3
 #: trial variables of the two layouts the network reads: retention's patterns and cues, or a list of items
 PATTERN_LAYOUT: tuple[str, ...] = ("pattern", "cue", "study_onset", "study_offset", "test_onset", "test_offset", "trial_end")
-ITEM_LAYOUT: tuple[str, ...] = ("item_id", "item_onset", "item_offset", "readout_onset", "trial_end")
+ITEM_LAYOUT: tuple[str, ...] = ITEM_LIST
 #: bin of the block rates reported for item lists (s): 50 ms keeps a 5 Hz rise above chance for blocks of tens of neurons
 _ITEM_RATE_BIN = 0.05
 
@@ -81,10 +81,10 @@ def layout_of(trials: xr.Dataset) -> str:
     """``"patterns"`` (retention-style trials) or ``"items"`` (a list of items, e.g. free recall)."""
     if all(v in trials.variables for v in PATTERN_LAYOUT):
         return "patterns"
-    if all(v in trials.variables for v in ITEM_LAYOUT) and "pool" in trials.dims:
+    if all(v in trials.variables for v in ITEM_LAYOUT):
         return "items"
     raise ValueError(
-        f"the assembly network reads retention-style trials {list(PATTERN_LAYOUT)} or item lists {list(ITEM_LAYOUT)} (with a 'pool' dim); "
+        f"the assembly network reads retention-style trials {list(PATTERN_LAYOUT)} or item lists {list(ITEM_LAYOUT)}; "
         f"trials of task {trials.attrs.get('task')!r} have neither"
     )
 

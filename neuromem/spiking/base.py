@@ -39,6 +39,10 @@ from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
 from neuromem.validation import check_positive_int
 
+#: trial variables of a list of items shown in turn with a read-out after it (multi-item recall,
+#: free recall): what a network that runs such lists declares it reads
+ITEM_LIST: tuple[str, ...] = ("item_id", "item_onset", "item_offset", "readout_onset", "trial_end", "pool")
+
 
 @dataclass(frozen=True)
 class _Plan:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
+from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.units import dimension_table
 
@@ -80,7 +80,7 @@ class SynapticWorkingMemory(SpikingModel):
     """
 
     task = "multi-item-recall"
-    trial_variables = ("item_id", "item_onset", "readout_onset", "trial_end", "pool")
+    trial_variables = ITEM_LIST
     dimensions = _DIMENSIONS
     options = {"recall_threshold": 5.0}
     n_setup_streams = 1  # the connectivity

@@ -253,8 +253,8 @@ class FreeRecall(Task):
 
         ref = load_reference(self.reference)
         for var in ("recall_probability", "first_recall_probability", "lag_crp"):
-            human = ref[var].reindex_like(combined[var].isel(model=0, drop=True), fill_value=np.nan) if var in combined else None
-            if human is not None:
+            if var in combined:
+                human = ref[var].reindex_like(combined[var].isel(model=0, drop=True), fill_value=np.nan)
                 combined[f"human_{var}"] = human.assign_attrs({**ref[var].attrs, "long_name": f"humans: {ref[var].attrs['long_name']}"})
         return combined, [ref.attrs["references"]]
 
