@@ -70,9 +70,8 @@ _DIMENSIONS = dimension_table(
 )
 #: drive and plasticity-gate TimedArrays are sampled every millisecond
 _STEP = 1e-3
-#: trial variables of the two layouts the network reads: retention's patterns and cues, or a list of items
+#: trial variables of retention's patterns and cues; the other layout the network reads is ITEM_LIST (a list of items)
 PATTERN_LAYOUT: tuple[str, ...] = ("pattern", "cue", "study_onset", "study_offset", "test_onset", "test_offset", "trial_end")
-ITEM_LAYOUT: tuple[str, ...] = ITEM_LIST
 #: bin of the block rates reported for item lists (s): 50 ms keeps a 5 Hz rise above chance for blocks of tens of neurons
 _ITEM_RATE_BIN = 0.05
 
@@ -81,10 +80,10 @@ def layout_of(trials: xr.Dataset) -> str:
     """``"patterns"`` (retention-style trials) or ``"items"`` (a list of items, e.g. free recall)."""
     if all(v in trials.variables for v in PATTERN_LAYOUT):
         return "patterns"
-    if all(v in trials.variables for v in ITEM_LAYOUT):
+    if all(v in trials.variables for v in ITEM_LIST):
         return "items"
     raise ValueError(
-        f"the assembly network reads retention-style trials {list(PATTERN_LAYOUT)} or item lists {list(ITEM_LAYOUT)}; "
+        f"the assembly network reads retention-style trials {list(PATTERN_LAYOUT)} or item lists {list(ITEM_LIST)}; "
         f"trials of task {trials.attrs.get('task')!r} have neither"
     )
 
@@ -143,6 +142,8 @@ class AssemblyMemory(SpikingModel):
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
         if not q["eta"] >= 0 or not 0 <= q["plastic_in_gaps"] <= 1:
             raise ValueError(f"eta={q['eta']!r} must be >= 0 and plastic_in_gaps={q['plastic_in_gaps']!r} in [0, 1]")
+        if not float(q["recall_drive"]) >= 0:
+            raise ValueError(f"parameter recall_drive={self.parameters['recall_drive']!r} is not allowed; it must be >= 0 mV (extra input in an uncued recall)")
         if not 0 <= q["w_min"] < q["w_max"]:
             raise ValueError(f"w_min={q['w_min']!r}, w_max={q['w_max']!r}: need 0 <= w_min < w_max")
         if not 0 < q["connectivity"] <= 1:
