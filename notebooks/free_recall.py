@@ -61,8 +61,8 @@ files = {
 if os.environ.get("NEUROMEM_QUICK") == "1":
     from neuromem.experiments import fit_model, free_recall
 
-    for model in ("cmr", "dual_store"):
-        if not files["CMR" if model == "cmr" else "dual store"].exists():
+    for label, model in (("CMR", "cmr"), ("dual store", "dual_store")):
+        if not files[label].exists():
             free_recall(model=model, trials=100, out=str(results), quiet=True)
     if not files["LSTM (fitted)"].exists():
         _, paths = fit_model(model="lstm", task="free-recall", steps=300, eval_trials=20, out=results, progress=False)

@@ -43,7 +43,6 @@ def main(lists: int = 600, seed: int = 7) -> None:
         [ref["recall_probability"].values, ref["first_recall_probability"].values, ref["lag_crp"].sel(lag=[-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]).values]
     )
     weight = np.r_[np.ones(32), np.full(10, 3.0)]
-    start = load_model("cmr").parameters
 
     def loss(x: np.ndarray) -> float:
         values = {k: float(np.clip(v, *BOUNDS[k])) for k, v in zip(FREE, x)}
@@ -55,7 +54,7 @@ def main(lists: int = 600, seed: int = 7) -> None:
 
     fits = []
     for temperature in (CYMR_EXAMPLE["T"], CYMR_EXAMPLE["T"] / 2):  # two starts: the choice rule's T has local optima
-        x0 = np.array([{**start, **CYMR_EXAMPLE, "T": temperature}[k] for k in FREE], dtype=float)
+        x0 = np.array([{**CYMR_EXAMPLE, "T": temperature}[k] for k in FREE], dtype=float)
         print("start", dict(zip(FREE, x0.round(4).tolist())), "loss", round(loss(x0), 4))
         fits.append(minimize(loss, x0, method="Nelder-Mead", options={"maxfev": 900, "xatol": 1e-3, "fatol": 1e-4}))
     res = min(fits, key=lambda r: r.fun)
