@@ -428,3 +428,9 @@ def test_a_sweep_is_summarised_per_grid_point():
     xr.testing.assert_allclose(s["recall_probability"].sel(B_enc=0.3, seed=2, drop=True), alone["recall_probability"])
     xr.testing.assert_allclose(s["lag_crp"].sel(B_enc=0.6, seed=2, drop=True), alone["lag_crp"])
     assert np.isnan(s["recall_probability"].sel(seed=3)).all()
+
+
+def test_fewer_lists_than_lengths_still_have_a_slot_for_the_longest():
+    # the trials' width is the task's longest list, whichever lengths the drawn lists have
+    tr = get_task("free-recall", list_lengths=[3, 5], conditions=["immediate"], n_items=8).trials(1, 0)
+    assert tr.sizes["position"] == 5 and (tr["item_id"].values[0, 3:] == -1).all()

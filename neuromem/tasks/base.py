@@ -42,13 +42,14 @@ def merge_timing(default: Mapping[str, float], timing: Mapping[str, float] | Non
     return {k: check_duration(f"timing[{k!r}]", v, allow_zero=k in zero_ok) for k, v in merged.items()}
 
 
-def draw_lists(rng: np.random.Generator, n_items: int, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def draw_lists(rng: np.random.Generator, n_items: int, sizes: np.ndarray, slots: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct items per trial, drawn from a pool of ``n_items``, ``sizes`` (trial,) of them.
 
-    Returns ``item_id`` (trial, max size; -1 past a trial's size), ``studied`` (trial, pool; 1
-    for a drawn item) and the full random ``order`` of the pool per trial (for probes of unshown items).
+    Returns ``item_id`` (trial, ``slots``: the task's largest size, whichever sizes these trials
+    have; -1 past a trial's size), ``studied`` (trial, pool; 1 for a drawn item) and the full
+    random ``order`` of the pool per trial (for probes of unshown items).
     """
-    n, slots = len(sizes), int(np.max(sizes))
+    n = len(sizes)
     order = np.argsort(rng.random((n, n_items)), axis=1)  # a random permutation of the pool per trial
     used = np.arange(slots)[None, :] < np.asarray(sizes)[:, None]
     item_id = np.where(used, order[:, :slots], -1)

@@ -111,7 +111,7 @@ class FreeRecall(Task):
         schedule = np.array([pairs[k][0] for k in which], dtype=object)
         length = np.array([pairs[k][1] for k in which])
         slots = max(self.list_lengths)
-        item_id, studied, _ = draw_lists(rng, self.n_items, length)
+        item_id, studied, _ = draw_lists(rng, self.n_items, length, slots)
         used = item_id >= 0
         t = self.timing
         continual = (schedule == "continual")[:, None]

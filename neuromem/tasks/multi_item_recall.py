@@ -75,7 +75,7 @@ class MultiItemRecall(Task):
         rng = as_rng(rng)
         size = np.resize(np.asarray(self.set_sizes), n)
         slots = max(self.set_sizes)
-        item_id, studied, order = draw_lists(rng, self.n_items, size)
+        item_id, studied, order = draw_lists(rng, self.n_items, size, slots)
         used = item_id >= 0
         t = self.timing
         onset = t["fixation"] + np.arange(slots) * (t["item"] + t["gap"])
