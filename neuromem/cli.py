@@ -73,21 +73,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neuromem.analysis.compare import compare, plot_comparison
+    from neuromem.outputs import claim
     from neuromem.results import load, open_sweep, save
 
     datasets = []
     for name in args.results:
         if Path(name).is_dir():  # a sweep store: compared at every grid point
+            if not (Path(name) / "zarr.json").exists() and not (Path(name) / ".zgroup").exists():
+                raise ValueError(f"results: {name!r} is a folder but not a sweep store (`neuromem sweep --out`); give result files (.nc) or sweep stores")
             datasets.append(open_sweep(name))  # lazy: the task's summary reads only what it needs
-        elif not Path(name).is_file():
-            raise ValueError(f"result file {name!r} does not exist")
         else:
-            datasets.append(load(name))
+            datasets.append(load(name))  # a missing or unreadable file is a one-line ValueError
+    if len({d.attrs.get("task") for d in datasets}) != 1:
+        compare(datasets)  # raises, naming the tasks
+    task = datasets[0].attrs["task"]
+    # both targets checked and claimed before the comparison is computed
+    out = claim(Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc", "--out")
+    figure = claim(Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png", "--figure")
     ds = compare(datasets)
-    task = ds.attrs["task"]
-    out = Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc"
     print(f"wrote {save(ds, out)}")
-    figure = Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png"
     print(f"wrote {plot_comparison(ds, figure)}")
     if "fit_aic" in ds and ds["best_form"].ndim == 1:
         print("model                                best form     " + "  ".join(f"AIC {f:<11}" for f in ds["form"].values))

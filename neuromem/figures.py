@@ -15,6 +15,8 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from neuromem.outputs import check_folder
+
 
 def notebook_folder() -> Path:
     """The notebooks shipped in the wheel (``neuromem/_notebooks``) or those of a source checkout."""
@@ -65,6 +67,11 @@ def regenerate(
         if unknown:
             raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
         names = [n for n in names if n in only]
+    check_folder("--out", out)  # before any notebook runs
+    if not quick and not Path(results).is_dir():
+        raise ValueError(f"--results={str(results)!r} is not a folder of saved results; give one, or add --quick to make small results first")
+    if quick:
+        check_folder("--results", results)
     for name in names:
         ok, detail = run_notebook(name, results, out, quick=quick)
         yield name, ok, detail

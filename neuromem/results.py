@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem._version import __version__
+from neuromem.outputs import atomic_write
 
 #: Global attributes every result Dataset must carry.
 REQUIRED_ATTRS: tuple[str, ...] = ("title", "model", "model_family", "task", "parameters", "seed", "backend", "neuromem_version", "created", "references")
@@ -39,6 +39,14 @@ _ATTR_TYPES = (str, int, float, np.integer, np.floating, np.ndarray, list, tuple
 
 class SchemaError(ValueError):
     """A Dataset does not follow the neuromem results schema."""
+
+
+class ResultFileError(FileNotFoundError, ValueError):
+    """A path given as a result file is missing, a folder, or not a readable netCDF file.
+
+    Also a ``FileNotFoundError`` (what ``load`` raised for a missing file before)
+    and a ``ValueError`` (a user's input: the CLI reports it in one line).
+    """
 
 
 def _json_default(obj: Any) -> Any:
@@ -142,17 +150,7 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         The path written.
     """
     validate(ds)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:
@@ -160,16 +158,22 @@ def load(path: str | os.PathLike) -> xr.Dataset:
 
     Raises
     ------
-    FileNotFoundError
-        If ``path`` does not exist.
+    ResultFileError
+        If ``path`` is missing, a folder (a sweep store: use :func:`open_sweep`)
+        or not a readable netCDF file (truncated, another format).
     SchemaError
         Naming each missing or malformed field.
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"no result file at {path}")
-    with xr.open_dataset(path, engine="h5netcdf") as ds:
-        ds = ds.load()
+        raise ResultFileError(f"no result file at {path}")
+    if path.is_dir():
+        raise ResultFileError(f"{path} is a folder, not a result file (a sweep store is read with neuromem.results.open_sweep)")
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            ds = ds.load()
+    except (OSError, ValueError, TypeError) as err:  # h5py/netCDF say "unable to open", "not a netCDF file", ...
+        raise ResultFileError(f"{path} is not a readable netCDF result file ({type(err).__name__}: {str(err).splitlines()[0][:120]})") from None
     try:
         return validate(ds)
     except SchemaError as err:

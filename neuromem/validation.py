@@ -7,9 +7,18 @@ exit status 2).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity where the system has one, e.g. under SLURM)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
 
 
 def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
@@ -19,6 +28,17 @@ def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> 
     if maximum is not None and value > maximum:
         raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number from 1 to {maximum}")
     return int(value)
+
+
+def check_positive_values(name: str, values: Any, unit: str) -> np.ndarray:
+    """``values`` as a 1-D float array, or raise naming ``name`` unless all are finite numbers > 0 (in ``unit``)."""
+    try:
+        arr = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={values!r} is not allowed; give one or more numbers in {unit}") from None
+    if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        raise ValueError(f"{name}={arr.tolist()} is not allowed; give one or more values > 0 {unit}")
+    return arr
 
 
 def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import xarray as xr
 
+from neuromem.outputs import atomic_write
 from neuromem.results import provenance
 from neuromem.tasks import task_class
 
@@ -116,11 +117,11 @@ def plot_comparison(ds: xr.Dataset, path: str | Path) -> Path:
             ax.legend(fontsize=7)
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"  # the temporary name has no image suffix
+    try:
+        return atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format=fmt))
+    finally:
+        plt.close(fig)
 
 
 def inputs_of(ds: xr.Dataset) -> list[dict]:

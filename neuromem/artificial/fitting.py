@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time as _time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import xarray as xr
 
 from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import encode, n_steps, sizes
+from neuromem.outputs import atomic_write
 from neuromem.results import provenance
 from neuromem.tasks.base import Task
 from neuromem.validation import check_positive_int
@@ -83,10 +85,25 @@ def _clip_per_seed(params: dict[str, Any], max_norm: float) -> None:
 def _atomic_torch_save(obj: Any, path: Path) -> None:
     import torch
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+    # a unique temporary name per writer (a fixed one broke under two writers), renamed when complete
+    atomic_write(path, lambda tmp: torch.save(obj, tmp))
+
+
+def _read_checkpoint(path: Path, device: Any) -> dict | None:
+    """The fit checkpoint at ``path``; one that cannot be read (a write cut short) is removed with a warning and the fit starts over."""
+    import torch
+
+    if not path.exists():
+        return None
+    try:
+        state = torch.load(path, map_location=device, weights_only=False)
+        if not isinstance(state, dict) or not {"identity", "params", "optimizer", "step", "history", "stopped_at"} <= set(state):
+            raise ValueError("not a neuromem fit checkpoint")
+    except Exception as err:  # torch raises many kinds (RuntimeError, UnpicklingError, EOFError, ...) for a damaged file
+        warnings.warn(f"fit checkpoint {path} cannot be read ({type(err).__name__}); it is removed and the fit starts from step 0", stacklevel=3)
+        path.unlink(missing_ok=True)
+        return None
+    return state
 
 
 def fit(
@@ -146,8 +163,8 @@ def fit(
     history = np.full((len(seeds), steps), np.nan)
     stopped_at = np.full(len(seeds), -1)
     start = 0
-    if path is not None and path.exists():
-        state = torch.load(path, map_location=device, weights_only=False)
+    state = _read_checkpoint(path, device) if path is not None else None
+    if state is not None:
         if json.dumps(state["identity"], sort_keys=True, default=str) != json.dumps(identity, sort_keys=True, default=str):
             raise ValueError(f"checkpoint {path} belongs to another fit (model, task or seeds differ); remove it or choose another --out")
         with torch.no_grad():
@@ -271,7 +288,14 @@ def load_fitted(path: str | os.PathLike, device: str = "auto") -> ArtificialMode
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"fitted model {str(path)!r} does not exist; fit one with `neuromem fit`")
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        missing = {"name", "parameters", "params", "seeds", "io", "task", "steps"} - set(state if isinstance(state, dict) else ())
+        if missing:
+            raise ValueError(f"it lacks {sorted(missing)}")
+    except Exception as err:  # torch raises many kinds (RuntimeError, UnpicklingError, EOFError, ...) for a file that is not its own
+        reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+        raise ValueError(f"fitted={str(path)!r} is not a fitted model written by `neuromem fit` ({reason})") from None
     extra = {} if state.get("kernel") is None else {"kernel": state["kernel"]}
     model = load_model(state["name"], device=device, **extra, **state["parameters"])
     dev = resolve_torch_device(device)

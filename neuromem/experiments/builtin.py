@@ -6,11 +6,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from neuromem.cards import load_card, load_model
+from neuromem.cards import check_task, load_card, load_model
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import run_on_task
+from neuromem.outputs import claim
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import task_class
+from neuromem.validation import as_rng, check_duration, check_positive_values
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
@@ -31,9 +33,9 @@ def _task_report(written: Written) -> list[str]:
     return task_class(ds.attrs["task"])().report(ds)
 
 
-def _refuse_simulator_options(p: dict) -> None:
-    """--size, --device and --threads choose a Brian2 network; given for another model they would be ignored."""
-    for param in (SIZE, DEVICE, THREADS):
+def _refuse_simulator_options(p: dict, spiking_only: Sequence[Param] = ()) -> None:
+    """--size, --device, --threads (and an experiment's own network options) choose a Brian2 network; given for another model they would be ignored."""
+    for param in (SIZE, DEVICE, THREADS, *spiking_only):
         if p[param.name] != param.default:
             model = f"fitted={p['fitted']!r}" if p["fitted"] else f"model={p['model']!r} ({load_card(p['model']).family})"
             raise ValueError(f"{param.name}={p[param.name]!r} is for spiking cards; {model} does not use it (leave {param.option} out)")
@@ -45,13 +47,18 @@ def _on_task(
     task_params: Callable[[dict], dict],
     model_options: Callable[[dict], dict] = lambda p: {},
     tag: Callable[[dict], str] = lambda p: p["size"],
+    spiking_only: Sequence[Param] = (),
 ) -> Callable[..., Written]:
-    """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials."""
+    """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials.
+
+    ``spiking_only``: the experiment's own parameters that only a spiking network reads
+    (refused for other models rather than ignored).
+    """
 
     def function(**p: Any) -> Written:
         spiking = p["fitted"] is None and load_card(p["model"]).family == "spiking"
         if not spiking:
-            _refuse_simulator_options(p)
+            _refuse_simulator_options(p, spiking_only)
         simulator = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)} if spiking else {}
         options = {**simulator, **_key_values("option", p["option"])}
         ds, path = run_on_task(
@@ -77,6 +84,9 @@ def _on_task(
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
 ON_TASK = (SEED, SIZE, DEVICE, THREADS, OPTION, FITTED, OUT, QUIET)
 
+TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)")
+NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")
+
 WORKING_MEMORY = Experiment(
     "working-memory",
     "delayed estimation of an angle after a delay (error and its variance vs delay)",
@@ -84,8 +94,8 @@ WORKING_MEMORY = Experiment(
         Param("model", str, "compte2000", "model card (see `neuromem list`)"),
         Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True),
         Param("trials", int, 20, "trials per delay"),
-        Param("trials_per_run", int, 8, "trials simulated side by side in one network"),
-        Param("no_spikes", flag=True, default=False, help="do not store individual spikes"),
+        TRIALS_PER_RUN,
+        NO_SPIKES,
         *ON_TASK,
     ),
     _on_task(
@@ -93,6 +103,7 @@ WORKING_MEMORY = Experiment(
         "delayed-estimation",
         lambda p: {"delays": list(p["delays"])},
         lambda p: {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]},
+        spiking_only=(TRIALS_PER_RUN, NO_SPIKES),
     ),
     _task_report,
 )
@@ -148,8 +159,11 @@ _assemblies = _on_task(
 
 def _retention(**p: Any) -> Written:
     if p["fitted"] is None and load_card(p["model"]).family != "spiking":
+        check_task(load_card(p["model"]), task_class("retention")())
         if p["option"]:
             raise ValueError(f"option={p['option']!r} is for spiking cards; model={p['model']!r} is trained here with its card's parameters")
+        kinds = ("in-activity", "in-weights")
+        paths = {kind: None if p["out"] is None else claim(Path(p["out"]) / f"forgetting-{kind}_{p['model']}.nc") for kind in kinds}
         curves = artificial_forgetting(
             model=p["model"],
             seeds=[p["seed"]],
@@ -157,8 +171,7 @@ def _retention(**p: Any) -> Written:
             test_delays=p["delays"] if p["delays"] is not None else (0.0, 0.5, 2.0),
             progress=not p["quiet"],
         )
-        out = p["out"]
-        return {kind: (ds, None if out is None else Path(out) / f"forgetting-{kind}_{p['model']}.nc") for kind, ds in curves.items()}
+        return {kind: (ds, paths[kind]) for kind, ds in curves.items()}
     from neuromem.tasks.retention import forgetting_curve
 
     written = _assemblies(**p)
@@ -226,6 +239,7 @@ def artificial_forgetting(
     from neuromem.artificial.forgetting import in_activity, in_weights
     from neuromem.tasks import fit_task
 
+    paths = {kind: None if out is None else claim(Path(out) / f"forgetting-{kind}_{model}.nc") for kind in ("in-activity", "in-weights")}
     overrides = {} if hidden_size is None else {"hidden_size": hidden_size}
     net = load_model(model, device=device, **overrides)
     fit(net, fit_task("retention"), seeds=seeds, steps=train_steps, progress=progress)
@@ -237,19 +251,27 @@ def artificial_forgetting(
         from neuromem.results import save
 
         for kind, ds in curves.items():
-            save(ds, Path(out) / f"forgetting-{kind}_{model}.nc")
+            save(ds, paths[kind])
     return curves
 
 
 # ------------------------------------------------------- lab protocols (no task)
 def _protocols(prefix: str, chosen: Sequence[str], runs: dict, out: str | None) -> Written:
-    return {name: (runs[name](), None if out is None else Path(out) / f"{prefix}_{name}.nc") for name in chosen}
+    paths = {name: None if out is None else claim(Path(out) / f"{prefix}_{name}.nc") for name in chosen}  # before any protocol runs
+    return {name: (runs[name](), paths[name]) for name in chosen}
 
 
 def _synaptic_transmission(
     *, protocols: Sequence[str], intervals: Sequence[float], frequencies: Sequence[float], sets: Sequence[str], pulses: int, device: str, out: str | None
 ) -> Written:
     model = load_model("synaptic_transmission", device=device)
+    # every input checked before the first protocol runs (a mistake in the last one must not cost the others)
+    check_positive_values("intervals", intervals, "s")
+    check_positive_values("frequencies", frequencies, "Hz")
+    for name in sets:
+        model.stp_set(name)
+    if isinstance(pulses, bool) or not isinstance(pulses, int) or pulses < 2:
+        raise ValueError(f"pulses={pulses!r} is not allowed; it must be a whole number >= 2")
     runs = {
         "psc": lambda: model.psc(),
         "paired-pulse": lambda: model.paired_pulse(intervals, sets=sets),
@@ -286,6 +308,11 @@ SYNAPTIC_TRANSMISSION = Experiment(
 
 def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, song_duration: float, seed: int, device: str, out: str | None) -> Written:
     model = load_model("stdp", device=device)
+    # every input checked before the first protocol runs (a mistake in the last one must not cost the others)
+    as_rng(seed)
+    check_duration("song_duration", song_duration, allow_zero=False)
+    for rule in rules or ():
+        model.rule(rule)
     runs = {
         "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
         "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),

@@ -80,17 +80,19 @@ class Experiment:
 
     def __call__(self, **values: Any) -> Written:
         """Run with ``values`` (the rest at their defaults); every Dataset says which experiment made it."""
-        resolved = self.resolve(values)
-        written = self.function(**resolved)
-        stamp = json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in resolved.items()}, sort_keys=True, default=str)
+        from neuromem.outputs import claims
         from neuromem.results import save
 
-        for ds, path in written.values():
-            ds.attrs["experiment"] = self.name
-            ds.attrs["experiment_parameters"] = stamp
-            if path is not None:
-                save(ds, path)
-                shutil.rmtree(checkpoint_for(path), ignore_errors=True)  # finished: its batches are no longer needed
+        resolved = self.resolve(values)
+        with claims():  # the files the function claims stay locked until saved (a second identical run stops at once)
+            written = self.function(**resolved)
+            stamp = json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in resolved.items()}, sort_keys=True, default=str)
+            for ds, path in written.values():
+                ds.attrs["experiment"] = self.name
+                ds.attrs["experiment_parameters"] = stamp
+                if path is not None:
+                    save(ds, path)
+                    shutil.rmtree(checkpoint_for(path), ignore_errors=True)  # finished: its batches are no longer needed
         return written
 
     # ------------------------------------------------------------------ CLI

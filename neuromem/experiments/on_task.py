@@ -10,6 +10,7 @@ import xarray as xr
 
 from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.declare import checkpoint_for
+from neuromem.outputs import claim
 from neuromem.runner import run_task
 from neuromem.tasks import get_task, task_class
 from neuromem.validation import check_positive_int
@@ -73,6 +74,6 @@ def run_on_task(
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)
     label = f"{net.name}_fitted" if fitted is not None else net.name
-    path = None if out is None else Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc"
+    path = None if out is None else claim(Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc")
     ds = run_task(net, task, n, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
     return ds, path

@@ -37,7 +37,7 @@ from neuromem.results import provenance
 from neuromem.spiking.batch_store import BatchStore, run_digest
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
-from neuromem.validation import check_positive_int
+from neuromem.validation import check_positive_int, usable_cores
 
 #: trial variables of a list of items shown in turn with a read-out after it (multi-item recall,
 #: free recall): what a network that runs such lists declares it reads
@@ -114,8 +114,9 @@ class SpikingModel:
         """Card parameters as Brian2 quantities (dimension-checked) plus derived values."""
         check_positive_int("N_E", self.N_E)
         check_positive_int("N_I", self.N_I)
-        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
-            raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number >= 0")
+        cores = usable_cores()
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 0 <= self.threads <= cores:
+            raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number from 0 to {cores} (the cores this process may use)")
         q = card_quantities({k: v for k, v in self.parameters.items() if k not in self.text_parameters}, self.dimensions)
         q.update({k: v for k, v in self.parameters.items() if k in self.text_parameters})
         return q

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
+
+from neuromem.outputs import atomic_write
 
 
 def run_digest(key: str, seed: int, trials: xr.Dataset) -> str:
@@ -28,7 +30,9 @@ class BatchStore:
     The folder is stamped with the run's digest; a folder holding another run's
     batches is refused rather than mixed in. A batch file that cannot be read
     (cut short by a kill during a write on a file system without atomic rename)
-    counts as missing and is simulated again.
+    is removed with a warning and simulated again; ``.part`` files of writes that
+    were killed are removed when the store opens (the run holds the folder's
+    claim, see :mod:`neuromem.outputs`, so no other writer owns them).
     """
 
     def __init__(self, folder: str | os.PathLike, digest: str) -> None:
@@ -40,6 +44,9 @@ class BatchStore:
                 f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials or seed); remove it or choose another folder"
             )
         stamp.write_text(digest)
+        for part in self.folder.glob("*.part"):
+            part.unlink(missing_ok=True)
+            warnings.warn(f"removed {part}, a batch whose write was killed; it is simulated again", stacklevel=2)
 
     def _path(self, batch: int) -> Path:
         return self.folder / f"batch_{batch:05d}.npz"
@@ -52,11 +59,15 @@ class BatchStore:
         try:
             with np.load(path) as f:
                 return {k: f[k] for k in f.files}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
+            warnings.warn(f"batch file {path} cannot be read ({type(err).__name__}); it is removed and the batch simulated again", stacklevel=2)
+            path.unlink(missing_ok=True)
             return None
 
     def save(self, batch: int, arrays: dict[str, np.ndarray]) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, self._path(batch))
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as fh:  # a file object: np.savez would append .npz to a name
+                np.savez(fh, **arrays)
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(self._path(batch), write)

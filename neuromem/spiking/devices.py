@@ -8,10 +8,14 @@ trials then run through ``device.run(run_args=...)``; ``cuda_standalone``
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import importlib.util
 import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,7 +91,7 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_targ
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     # Two processes building the same network would overwrite each other's code and results.
-    with FileLock(str(directory) + ".lock"), preserved_prefs(logging__console_log_level="WARNING"):
+    with FileLock(str(directory) + ".lock"), preserved_prefs(logging__console_log_level="WARNING"), children_die_with_parent():
         if kind == "cuda_standalone":
             _cuda_cpp17_flags(brian2.prefs)
         brian2.set_device(kind, build_on_run=False, directory=str(directory))
@@ -97,6 +101,63 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_targ
         finally:
             brian2.device.reinit()
             reset_device()
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    # PR_SET_PDEATHSIG (1): the kernel kills this child when the process that started it dies,
+    # even by SIGKILL, which no handler in the parent could catch.
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
+class _Subprocess:
+    """``subprocess`` as Brian2's standalone device sees it: every child dies with neuromem."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def call(*args: object, **kwargs: object) -> int:
+        return subprocess.call(*args, preexec_fn=_die_with_parent, **kwargs)  # type: ignore[call-overload]
+
+
+class _Os:
+    """``os`` as Brian2's standalone device sees it: ``os.system`` (make) dies with neuromem."""
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+    @staticmethod
+    def system(command: str) -> int:
+        code = subprocess.call(command, shell=True, preexec_fn=_die_with_parent)
+        return code << 8 if code >= 0 else -code  # os.system's wait status: 0 only on success
+
+
+@contextmanager
+def children_die_with_parent() -> Iterator[None]:
+    """While the block runs, the standalone binary (and make) that Brian2 starts die if this process dies.
+
+    Brian2 starts them with ``subprocess.call`` and ``os.system``; a ``kill -9`` of
+    neuromem would otherwise leave the binary running as an orphan for the rest of
+    its simulation. Linux only (``prctl``); elsewhere nothing changes.
+    """
+    import brian2.devices.cpp_standalone.device as cpp
+
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    modules = [cpp] + [m for name, m in sys.modules.items() if name.startswith("brian2cuda.") and hasattr(m, "subprocess")]
+    saved = [(m, m.subprocess, getattr(m, "os", None)) for m in modules]
+    try:
+        for m in modules:
+            m.subprocess = _Subprocess()
+            if hasattr(m, "os"):
+                m.os = _Os()
+        yield
+    finally:
+        for m, sub, os_module in saved:
+            m.subprocess = sub
+            if os_module is not None:
+                m.os = os_module
 
 
 def _cuda_cpp17_flags(prefs: object) -> None:

@@ -29,18 +29,9 @@ from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
 from neuromem.spiking.short_term_plasticity import STPParameters, set_parameters, stp_from_card, synapse_model
 from neuromem.units import dimension_table, quantity
+from neuromem.validation import check_positive_values
 
 _DIMENSIONS = dimension_table(capacitance=("C",), conductance=("g_L", "weight"), voltage=("E_L",), time=("dt",))
-
-
-def _positive_list(name: str, values: Sequence[float], unit: str) -> np.ndarray:
-    try:
-        arr = np.atleast_1d(np.asarray(values, dtype=float))
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={values!r} is not allowed; give one or more numbers in {unit}") from None
-    if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
-        raise ValueError(f"{name}={arr.tolist()} is not allowed; give one or more values > 0 {unit}")
-    return arr
 
 
 class SynapticTransmission:
@@ -188,7 +179,7 @@ class SynapticTransmission:
             dims (stp_set, interval): ``amplitude_1``, ``amplitude_2`` (nS) and
             ``ppr`` = amplitude_2 / amplitude_1.
         """
-        intervals = _positive_list("intervals", intervals, "s")
+        intervals = check_positive_values("intervals", intervals, "s")
         params = [self.stp_set(s) for s in sets]
         first = 0.01
         pairs = [(p, np.array([first, first + d])) for p in params for d in intervals]
@@ -218,7 +209,7 @@ class SynapticTransmission:
             dims (stp_set, frequency, pulse): ``amplitude`` (nS); ``steady_state``
             (stp_set, frequency): the last amplitude over the first.
         """
-        frequencies = _positive_list("frequencies", frequencies, "Hz")
+        frequencies = check_positive_values("frequencies", frequencies, "Hz")
         if isinstance(n_pulses, bool) or not isinstance(n_pulses, (int, np.integer)) or n_pulses < 2:
             raise ValueError(f"n_pulses={n_pulses!r} is not allowed; it must be a whole number >= 2")
         params = [self.stp_set(s) for s in sets]

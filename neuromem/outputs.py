@@ -1,0 +1,204 @@
+"""Output files that are safe to share, interrupt and race: checked early, claimed, written atomically.
+
+Every file neuromem writes goes through :func:`atomic_write`: it is written under a
+unique hidden name in the target folder (``.<name>.<pid>.<random>.part``), given
+the permissions the umask allows (``mkstemp`` alone would leave 0600, so a lab
+sharing a results folder could not read it) and renamed into place only once
+complete, so a reader never sees a partial file under the final name.
+
+A run *claims* each file it will write before any work starts (:func:`claim`):
+the folder is checked (it must be a writable folder, or creatable), ``.part``
+files left by a writer that was killed are removed with a warning, and a lock
+beside the file (``.<name>.lock``, an ``flock`` holding the owner's pid) makes a
+second run aiming at the same file stop at once with "already running (pid N)"
+instead of both writing the same checkpoints. Claims made inside
+:func:`claims` are released when the block ends; others when the process exits.
+Locks are advisory and local: on a network file system without ``flock`` the
+claim still checks the folder but cannot see other machines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import errno
+import os
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+try:  # POSIX; elsewhere claims check folders but do not lock
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def file_mode() -> int:
+    """The permissions a new file gets under the current umask (0o666 minus the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a unique temporary file beside ``path``, then rename it to ``path``.
+
+    Parameters
+    ----------
+    path : path
+        The final file; its folder is created if needed.
+    write : callable
+        Writes the whole file to the path it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, complete and with the umask's permissions.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
+    """Remove ``.part`` files of ``path`` whose writer is no longer running (a kill during a write); warn for each."""
+    path = Path(path)
+    removed = []
+    for part in path.parent.glob(f".{path.name}.*.part"):
+        pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and _pid_alive(int(pid)):
+            continue
+        part.unlink(missing_ok=True)
+        removed.append(part)
+        warnings.warn(f"removed {part}, left by a write that was killed before it finished", stacklevel=2)
+    return removed
+
+
+def check_folder(name: str, folder: str | os.PathLike) -> Path:
+    """Create ``folder`` if needed and check it takes files; a problem raises one line naming ``name``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{name}={str(folder)!r} is a file; give a folder (it is created if missing)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"{name}={str(folder)!r} cannot be created ({err.strerror}); give a folder you can write to") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{name}={str(folder)!r} is not writable; give a folder you can write to")
+    return folder
+
+
+def check_target(name: str, path: str | os.PathLike) -> Path:
+    """Check that file ``path`` can be written (its folder a writable folder, itself not a folder)."""
+    path = Path(path)
+    check_folder(name, path.parent)
+    if path.is_dir():
+        raise ValueError(f"{name}={str(path)!r} is a folder; give a file name")
+    if path.exists() and not os.access(path, os.W_OK) and not os.access(path.parent, os.W_OK):
+        raise ValueError(f"{name}={str(path)!r} cannot be replaced; give a file you can write")
+    return path
+
+
+class _Lock:
+    """An ``flock`` on ``.<name>.lock`` beside a file; removed on release."""
+
+    def __init__(self, path: Path) -> None:
+        self.target = path
+        self.path = path.with_name(f".{path.name}.lock")
+        self.fd: int | None = None
+
+    def acquire(self, name: str) -> None:
+        if fcntl is None:  # pragma: no cover
+            return
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as err:
+                owner = os.pread(fd, 32, 0).decode(errors="replace").strip()
+                os.close(fd)
+                if err.errno in (errno.EAGAIN, errno.EACCES):
+                    pid = f" (pid {owner})" if owner.isdigit() else ""  # empty while the owner is still writing it
+                    raise ValueError(
+                        f"{name}: {self.target} is already being written by another neuromem run{pid}; "
+                        "wait for it to finish (then run again to reuse its result) or choose another --out"
+                    ) from None
+                raise
+            # the owner before us may have unlinked the file between our open and flock: lock the live one
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        os.close(self.fd)
+        self.fd = None
+
+
+_HELD: dict[Path, _Lock] = {}  # claims of this process, by resolved path
+_SCOPE: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("neuromem_output_scope", default=None)
+
+
+def claim(path: str | os.PathLike, name: str = "out") -> Path:
+    """Check that ``path`` can be written and lock it for this run (re-claiming a file this process holds is a no-op).
+
+    Raises ``ValueError`` (one line naming ``name``) if the folder cannot take the
+    file or another process holds it.
+    """
+    path = check_target(name, path)
+    key = path.resolve()
+    if key not in _HELD:
+        lock = _Lock(path)
+        lock.acquire(name)
+        _HELD[key] = lock
+        scope = _SCOPE.get()
+        if scope is not None:
+            scope.append(key)
+        remove_stale_parts(path)
+    return path
+
+
+@contextlib.contextmanager
+def claims() -> Iterator[None]:
+    """Release, when the block ends, every claim made inside it."""
+    scope: list[Path] = []
+    token = _SCOPE.set(scope)
+    try:
+        yield
+    finally:
+        _SCOPE.reset(token)
+        for key in scope:
+            lock = _HELD.pop(key, None)
+            if lock is not None:
+                lock.release()
