@@ -70,6 +70,13 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from neuromem.outputs import claims
+
+    with claims():  # the output and figure stay locked until written, and are released (nothing left) on an error
+        return _compare(args)
+
+
+def _compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neuromem.analysis.compare import compare, plot_comparison
@@ -84,8 +91,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             datasets.append(open_sweep(name))  # lazy: the task's summary reads only what it needs
         else:
             datasets.append(load(name))  # a missing or unreadable file is a one-line ValueError
-    if len({d.attrs.get("task") for d in datasets}) != 1:
-        compare(datasets)  # raises, naming the tasks
+    if len(datasets) < 2 or len({d.attrs.get("task") for d in datasets}) != 1:
+        compare(datasets)  # raises, naming what is wrong
     task = datasets[0].attrs["task"]
     # both targets checked and claimed before the comparison is computed
     out = claim(Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc", "--out")

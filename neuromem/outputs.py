@@ -7,7 +7,8 @@ sharing a results folder could not read it) and renamed into place only once
 complete, so a reader never sees a partial file under the final name.
 
 A run *claims* each file it will write before any work starts (:func:`claim`):
-the folder is checked (it must be a writable folder, or creatable), ``.part``
+the folder is checked (it must be a writable folder, or creatable; it is created
+only when the first file is written), ``.part``
 files left by a writer that was killed are removed with a warning, and a lock
 beside the file (``.<name>.lock``, an ``flock`` holding the owner's pid) makes a
 second run aiming at the same file stop at once with "already running (pid N)"
@@ -96,16 +97,19 @@ def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
 
 
 def check_folder(name: str, folder: str | os.PathLike) -> Path:
-    """Create ``folder`` if needed and check it takes files; a problem raises one line naming ``name``."""
+    """Check that ``folder`` takes files, or can be created (it is not created here); a problem raises one line naming ``name``."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{name}={str(folder)!r} is a file; give a folder (it is created if missing)")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"{name}={str(folder)!r} cannot be created ({err.strerror}); give a folder you can write to") from None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ValueError(f"{name}={str(folder)!r} is not writable; give a folder you can write to")
+    existing = folder
+    while not existing.exists():  # the nearest existing ancestor decides whether the folder can be made
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        shown = folder if existing == folder else existing
+        raise ValueError(f"{name}={str(shown)!r} is a file; give a folder (it is created if missing)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        what = "is not writable" if existing == folder else f"cannot be created ({existing} is not writable)"
+        raise ValueError(f"{name}={str(folder)!r} {what}; give a folder you can write to")
     return folder
 
 
@@ -127,8 +131,12 @@ class _Lock:
         self.target = path
         self.path = path.with_name(f".{path.name}.lock")
         self.fd: int | None = None
+        self.made: list[Path] = []  # folders made for the lock, removed again if nothing was written into them
 
     def acquire(self, name: str) -> None:
+        missing = [f for f in (self.path.parent, *self.path.parent.parents) if not f.exists()]
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.made = missing  # deepest first
         if fcntl is None:  # pragma: no cover
             return
         while True:
@@ -164,6 +172,11 @@ class _Lock:
             self.path.unlink()
         os.close(self.fd)
         self.fd = None
+        for folder in self.made:  # a refused or failed run leaves no empty folders behind
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 _HELD: dict[Path, _Lock] = {}  # claims of this process, by resolved path
@@ -198,7 +211,7 @@ def claims() -> Iterator[None]:
         yield
     finally:
         _SCOPE.reset(token)
-        for key in scope:
+        for key in reversed(scope):  # the first claim may have made the folder the later ones share
             lock = _HELD.pop(key, None)
             if lock is not None:
                 lock.release()

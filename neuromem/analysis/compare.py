@@ -65,11 +65,13 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     parts = task.align([task.summarize(ds) for ds in datasets], labels)
     combined = xr.concat([p.drop_attrs() for p in parts], dim="model", coords="minimal", compat="override", join="exact")
     combined = combined.assign_coords(model=("model", labels), model_family=("model", [str(ds.attrs.get("model_family", "")) for ds in datasets]))
-    for name in combined.variables:
-        if name in parts[0].variables:
-            combined[name].attrs = dict(parts[0][name].attrs)  # concat keeps coordinate attrs of the first only sometimes
     references = [str(ds.attrs.get("references", "")) for ds in datasets]
     combined, extra_refs = task.add_comparison_extras(combined)
+    # concat keeps coordinate attrs of the first only sometimes, and an extra assigned with the same coordinate
+    # (a human curve on `condition`) replaces them: restore every summary variable's attrs last
+    for name in combined.variables:
+        if name in parts[0].variables:
+            combined[name].attrs = dict(parts[0][name].attrs)
     combined.attrs.update(
         provenance(
             title=f"Comparison on {task.name}: " + ", ".join(labels),

@@ -73,6 +73,7 @@ def _on_task(
             progress=not p["quiet"],
             options=options,
             tag=tag(p) if spiking else "",
+            yes=p["yes"],
         )
         if spiking:
             ds.attrs["size"] = p["size"]
@@ -81,8 +82,10 @@ def _on_task(
     return function
 
 
+YES = Param("yes", flag=True, default=False, help="start a run even if its estimated time (> 1 day on one core) or disk use (> 20 GB) is large")
+
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
-ON_TASK = (SEED, SIZE, DEVICE, THREADS, OPTION, FITTED, OUT, QUIET)
+ON_TASK = (SEED, SIZE, DEVICE, THREADS, OPTION, FITTED, OUT, QUIET, YES)
 
 TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)")
 NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")
@@ -383,6 +386,7 @@ def _task(
     fitted: str | None,
     out: str | None,
     quiet: bool,
+    yes: bool,
 ) -> Written:
     if task is None or (model is None and fitted is None):
         raise ValueError("the task experiment needs --task and --model (or --fitted); see `neuromem list`")
@@ -397,6 +401,7 @@ def _task(
         out=out,
         progress=not quiet,
         options=_key_values("option", option),
+        yes=yes,
     )
     return {"trials": (ds, path)}
 
@@ -414,6 +419,7 @@ TASK = Experiment(
         FITTED,
         OUT,
         QUIET,
+        YES,
     ),
     _task,
     _task_report,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from neuromem.cards import check_task, load_card, load_model
+from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.builtin import _key_values, _task_report
 from neuromem.experiments.declare import Experiment, Param, Written
 from neuromem.outputs import claim
@@ -43,18 +43,19 @@ def fit_model(
     from neuromem.results import save
 
     eval_trials = check_positive_int("eval_trials", eval_trials, maximum=100_000)  # checked before training, not after
+    steps = check_positive_int("steps", steps, maximum=MAX_STEPS)
     t = fit_task(task, **(task_param or {}))
     card = load_card(model)
     check_task(card, t)
-    net = load_model(model, device=device, **({} if hidden is None else {"hidden_size": hidden}))
-    if not getattr(net, "needs_fit", False):
+    if not getattr(model_class(model), "needs_fit", False):  # before building: a spiking or cognitive card takes no torch device
         raise ValueError(f"model={model!r} is a {card.family} model; `neuromem fit` trains artificial models (rate_rnn, lstm, keyvalue, ...)")
     stem = f"fit_{model}_{task}"
     if out is not None:  # before training: a bad --out or a second identical fit stops here, not after the work
         for suffix in (".pt", "_history.nc", "_eval.nc", ".ckpt.pt"):
             claim(Path(out) / f"{stem}{suffix}")
     ckpt = None if out is None else Path(out) / f"{stem}.ckpt.pt"
-    fit(net, t, seeds=seeds, steps=check_positive_int("steps", steps, maximum=MAX_STEPS), criterion=criterion, checkpoint=ckpt, progress=progress)
+    net = load_model(model, device=device, **({} if hidden is None else {"hidden_size": hidden}))
+    fit(net, t, seeds=seeds, steps=steps, criterion=criterion, checkpoint=ckpt, progress=progress)
     trials = t.trials(eval_trials, 10**6)
     net.evaluation_ = combine(t, trials, net.run(trials, seed=10**6))
     if out is None:

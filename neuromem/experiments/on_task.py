@@ -17,6 +17,30 @@ from neuromem.validation import check_positive_int
 
 #: upper bound on trials in one run (a mistyped --trials should not start a run of weeks)
 MAX_TRIALS = 100_000
+#: runs estimated to take longer (one core) or store more than this need ``yes=True`` (``--yes``)
+MAX_SECONDS = 24 * 3600.0
+MAX_BYTES = 20e9
+
+
+def _readable(seconds: float) -> str:
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def check_budget(net: Any, trials: xr.Dataset, yes: bool) -> None:
+    """Refuse (unless ``yes``) a run whose estimate (``net.estimate(trials)``, where the model has one) is absurd, printing it."""
+    if yes or not hasattr(net, "estimate"):
+        return
+    cost = net.estimate(trials)
+    if cost["seconds"] > MAX_SECONDS or cost["bytes"] > MAX_BYTES:
+        raise ValueError(
+            f"trials={trials.sizes['trial']} would take about {_readable(cost['seconds'])} on one core and store about "
+            f"{cost['bytes'] / 1e9:.1f} GB (rough estimate, {cost['simulated_seconds']:.0f} s simulated); "
+            f"the limit without --yes is {_readable(MAX_SECONDS)} and {MAX_BYTES / 1e9:.0f} GB: add --yes to start it, "
+            "or split it over machines with `neuromem sweep`"
+        )
 
 
 def fitted_network(fitted: str) -> Any:
@@ -57,11 +81,13 @@ def run_on_task(
     progress: bool,
     options: Mapping[str, Any],
     tag: str = "",
+    yes: bool = False,
 ) -> tuple[xr.Dataset, Path | None]:
     """Run ``trials`` trials per condition of task ``task_name`` on a model; returns the Dataset and its target path.
 
     The file is ``<out>/<name>_<model>[_<tag>]_seed<seed>.nc``; finished batches are
-    kept in :func:`checkpoint_for` of it, so an interrupted run resumes.
+    kept in :func:`checkpoint_for` of it, so an interrupted run resumes. A run the
+    model estimates beyond :data:`MAX_SECONDS` or :data:`MAX_BYTES` needs ``yes``.
     """
     net = None
     if fitted is not None:  # a fitted network runs the task as it was trained on, with the conditions asked for
@@ -73,6 +99,7 @@ def run_on_task(
     per_condition = check_positive_int("trials", trials, maximum=MAX_TRIALS)
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)
+    check_budget(net, task.trials(n, seed), yes)
     label = f"{net.name}_fitted" if fitted is not None else net.name
     path = None if out is None else claim(Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc")
     ds = run_task(net, task, n, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))

@@ -159,6 +159,26 @@ class SpikingModel:
         """Extra global attributes of the results (e.g. the variant of a network)."""
         return {}
 
+    # ---------------------------------------------------------------- estimates
+    #: wall-clock seconds per neuron per simulated second on one core, for :meth:`estimate` (the full-size
+    #: Compte ring: 12-14 s for 3 s of 2560 neurons; the Mongillo network is cheaper per neuron)
+    seconds_per_neuron_second: float = 2e-3
+    #: mean rate assumed for the size of stored spikes
+    stored_rate_hz: float = 10.0
+
+    def estimate(self, trials: xr.Dataset) -> dict[str, float]:
+        """Rough cost of running ``trials``: ``seconds`` of wall-clock time on one core and ``bytes`` stored.
+
+        Every trial runs to the end of the longest one (as a batch does); the time is
+        neurons x simulated time x :attr:`seconds_per_neuron_second`; the bytes are the
+        spikes at :attr:`stored_rate_hz` (12 bytes each) when the model stores them.
+        Order of magnitude only: enough to stop a mistyped run of weeks.
+        """
+        simulated = trials.sizes["trial"] * float(trials["trial_end"].max())
+        neurons = self.N_E + self.N_I
+        spikes = neurons * simulated * self.stored_rate_hz if getattr(self, "record_spikes", False) else 0.0
+        return {"seconds": neurons * simulated * self.seconds_per_neuron_second, "bytes": 12.0 * spikes, "simulated_seconds": simulated}
+
     # --------------------------------------------------------------- the run
     def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
         """Simulate every trial from the same initial network; responses with provenance.

@@ -43,13 +43,24 @@ def run_point(experiment: Any, params: dict[str, Any]) -> dict[str, Any]:
 
 
 @contextmanager
+def check_cluster(workers: int | None, scheduler: str | None) -> int:
+    """The number of local workers (0 with a scheduler); a bad ``workers`` raises one line."""
+    if scheduler is not None:
+        if workers is not None:
+            raise ValueError("workers is for the local cluster; with --scheduler the cluster decides its workers")
+        return 0
+    n = default_workers() if workers is None else workers
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"workers={n!r} is not allowed; give a positive number of worker processes")
+    return n
+
+
 def client_for(workers: int | None = None, scheduler: str | None = None, dashboard: str | None = ":0") -> Iterator[Any]:
     """A dask ``Client``: on ``scheduler`` if given, else on a new ``LocalCluster`` of ``workers`` processes."""
     from distributed import Client, LocalCluster
 
     if scheduler is not None:
-        if workers is not None:
-            raise ValueError("workers is for the local cluster; with --scheduler the cluster decides its workers")
+        check_cluster(workers, scheduler)
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as err:
@@ -58,9 +69,7 @@ def client_for(workers: int | None = None, scheduler: str | None = None, dashboa
             client.register_plugin(_setup_plugin())
             yield client
         return
-    n = default_workers() if workers is None else workers
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"workers={n!r} is not allowed; give a positive number of worker processes")
+    n = check_cluster(workers, scheduler)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard, silence_logs=logging.ERROR, env=dict(ONE_THREAD))
     with cluster, Client(cluster) as client:
         client.register_plugin(_setup_plugin())
@@ -83,6 +92,8 @@ def run_sweep(
     from neuromem.experiments import get_experiment
 
     _check_installed()
+    if client is None:
+        check_cluster(workers, scheduler)  # before the store is made
     points = sweep.points()
     experiment = get_experiment(sweep.experiment)
     store = SweepStore(out)
