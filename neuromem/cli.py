@@ -86,8 +86,6 @@ def _compare(args: argparse.Namespace) -> int:
     datasets = []
     for name in args.results:
         if Path(name).is_dir():  # a sweep store: compared at every grid point
-            if not (Path(name) / "zarr.json").exists() and not (Path(name) / ".zgroup").exists():
-                raise ValueError(f"results: {name!r} is a folder but not a sweep store (`neuromem sweep --out`); give result files (.nc) or sweep stores")
             datasets.append(open_sweep(name))  # lazy: the task's summary reads only what it needs
         else:
             datasets.append(load(name))  # a missing or unreadable file is a one-line ValueError
@@ -191,6 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _raised_in_brian2(err: BaseException) -> bool:
+    tb = err.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and "brian2" in tb.tb_frame.f_code.co_filename.replace("\\", "/").split("/")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
@@ -199,6 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:  # user mistakes: say what is wrong, no traceback
         print(f"neuromem: error: {err}", file=sys.stderr)
         return 2
+    except Exception as err:  # a bug: its traceback is shown; Brian2's "please report" banner only for errors inside Brian2
+        if not _raised_in_brian2(err):
+            sys.excepthook = sys.__excepthook__  # Brian2 replaces it on import and would also keep a debug log
+        raise
     except KeyboardInterrupt:
         print(
             "neuromem: interrupted; finished work is kept next to the output (a .partial folder, or a "

@@ -67,9 +67,7 @@ def regenerate(
         if unknown:
             raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
         names = [n for n in names if n in only]
-    check_folder("--out", out)  # before any notebook runs
-    if not quick and not Path(results).is_dir():
-        raise ValueError(f"--results={str(results)!r} is not a folder of saved results; give one, or add --quick to make small results first")
+    check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
     if quick:
         check_folder("--results", results)
     for name in names:

@@ -165,7 +165,7 @@ CLI = [
     ("compare missing.nc {de}", "no result file at missing.nc"),
     ("compare corrupt.nc {de}", "corrupt.nc is not a readable netCDF result file"),
     ("compare truncated.nc {de}", "truncated.nc is not a readable netCDF result file"),
-    ("compare a_folder {de}", "'a_folder' is a folder but not a sweep store"),
+    ("compare a_folder {de}", "a_folder' is not a sweep store (no zarr.json)"),
     ("compare {fitted} {de}", "is not a readable netCDF result file"),
     ("compare {de} {fr}", "the results come from different tasks"),
     ("compare {de} {de2} --out a_folder", "--out='a_folder' is a folder; give a file name"),
@@ -174,7 +174,7 @@ CLI = [
     # figures
     ("figures --only nope", "notebook(s) ['nope'] unknown"),
     ("figures --out a_file", "--out='a_file' is a file"),
-    ("figures --results missing_folder", "--results='missing_folder' is not a folder of saved results"),
+    ("figures --quick --results a_file", "--results='a_file' is a file"),
 ]
 
 
@@ -330,3 +330,18 @@ def test_an_internal_error_still_shows_its_traceback(monkeypatch, files):
     monkeypatch.chdir(files["root"])
     with pytest.raises(IndexError):
         main(["run", "free-recall", "--trials", "1", "--list-lengths", "4", "--n-items", "10", "--quiet", "--out", "internal"])
+
+
+def test_an_internal_error_outside_brian2_has_no_brian2_banner_or_debug_log(tmp_path):
+    """Brian2's excepthook ("Brian 2 encountered an unexpected error", a kept debug log) is for Brian2's own errors."""
+    import subprocess
+    import sys
+
+    code = (
+        "import brian2, neuromem.cli as cli, neuromem.experiments.on_task as o\n"
+        "o.run_task = lambda *a, **k: [][1]\n"
+        "raise SystemExit(cli.main(['run', 'free-recall', '--trials', '1', '--list-lengths', '4', '--n-items', '10', '--quiet', '--out', 'r']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr and "IndexError" in proc.stderr
+    assert "Brian 2 encountered" not in proc.stderr and "brian_debug" not in proc.stderr

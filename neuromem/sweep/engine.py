@@ -42,7 +42,6 @@ def run_point(experiment: Any, params: dict[str, Any]) -> dict[str, Any]:
         return {"error": f"{type(err).__name__}: {err}", "traceback": traceback.format_exc()}
 
 
-@contextmanager
 def check_cluster(workers: int | None, scheduler: str | None) -> int:
     """The number of local workers (0 with a scheduler); a bad ``workers`` raises one line."""
     if scheduler is not None:
@@ -55,6 +54,7 @@ def check_cluster(workers: int | None, scheduler: str | None) -> int:
     return n
 
 
+@contextmanager
 def client_for(workers: int | None = None, scheduler: str | None = None, dashboard: str | None = ":0") -> Iterator[Any]:
     """A dask ``Client``: on ``scheduler`` if given, else on a new ``LocalCluster`` of ``workers`` processes."""
     from distributed import Client, LocalCluster
