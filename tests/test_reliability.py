@@ -100,6 +100,53 @@ def test_kill_9_of_a_spiking_run_leaves_no_process_and_the_rerun_equals_an_unint
     assert sorted(p.name for p in killed.iterdir()) == [f"{WM_STEM}.nc"]  # no lock, no .part, no checkpoint left
 
 
+# the other experiments whose spiking runs go in batches (full drills; the mechanism is the one tested above)
+OTHER_BATCHED = [
+    (
+        ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "2", "--seed", "5", "--quiet"],
+        "multi-item-recall_mongillo2008_scaled_seed5",
+    ),
+    (["run", "retention", "--patterns", "2", "--trials", "2", "--seed", "5", "--quiet"], "retention_assembly_memory_simple_scaled_seed5"),
+    (
+        [
+            "run",
+            "free-recall",
+            "--model",
+            "mongillo2008",
+            "--list-lengths",
+            "3",
+            "--n-items",
+            "5",
+            "--conditions",
+            "immediate",
+            "--trials",
+            "2",
+            "--seed",
+            "5",
+            "--quiet",
+        ],
+        "free-recall_mongillo2008_scaled_seed5",
+    ),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("argv, stem", OTHER_BATCHED, ids=["multi-item-recall", "retention", "free-recall"])
+def test_kill_9_drill_of_every_other_batched_experiment(argv, stem, tmp_path):
+    killed = tmp_path / "killed"
+    partial = killed / f".{stem}.partial"
+    seen = _kill_when([*argv, "--out", str(killed)], lambda: len(list(partial.glob("batch_*.npz"))) >= 1 and _children_running_main(), tmp_path, timeout=900)
+    time.sleep(0.5)
+    assert seen and not [p for p in seen if _alive(p)]
+    assert not list(killed.glob("*.nc"))
+    assert main([*argv, "--out", str(killed)]) == 0
+    assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
+    for path in sorted((tmp_path / "whole").glob("*.nc")):
+        xr.testing.assert_identical(comparable(load(killed / path.name)), comparable(load(path)))
+    assert not list(killed.glob(".*"))
+
+
 def _children_running_main() -> bool:
     """A standalone binary (``./main``) of this test session is running."""
     me = os.getpid()
