@@ -20,6 +20,7 @@ claim still checks the folder but cannot see other machines.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import errno
@@ -183,11 +184,19 @@ _HELD: dict[Path, _Lock] = {}  # claims of this process, by resolved path
 _SCOPE: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("neuromem_output_scope", default=None)
 
 
+@atexit.register
+def _release_all() -> None:  # claims made outside any claims() block: their lock files go with the process
+    for lock in list(_HELD.values()):
+        lock.release()
+    _HELD.clear()
+
+
 def claim(path: str | os.PathLike, name: str = "out") -> Path:
     """Check that ``path`` can be written and lock it for this run (re-claiming a file this process holds is a no-op).
 
     Raises ``ValueError`` (one line naming ``name``) if the folder cannot take the
-    file or another process holds it.
+    file or another process holds it. The claim is released when the innermost
+    :func:`claims` block around the call ends (outside any, when the process exits).
     """
     path = check_target(name, path)
     key = path.resolve()

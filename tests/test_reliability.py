@@ -337,3 +337,14 @@ def test_compare_saves_every_task_s_comparison_with_its_coordinate_attributes(ta
         if name in saved.coords and name not in ("model",):
             assert saved[name].attrs == coord.attrs, f"coordinate {name!r} lost its attributes"
     capsys.readouterr()
+
+
+def test_fit_model_from_python_releases_its_files_when_it_returns(tmp_path):
+    """A notebook that fitted a model must not keep other processes from refitting into the same folder."""
+    from neuromem.experiments import fit_model
+
+    fit_model(model="rate_rnn", steps=2, eval_trials=4, device="cpu", out=tmp_path, progress=False)
+    code = f"from neuromem.outputs import claim; claim({str(tmp_path / 'fit_rate_rnn_delayed-estimation.pt')!r}); print('ok')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "ok", proc.stderr
+    assert not list(tmp_path.glob(".*.lock"))

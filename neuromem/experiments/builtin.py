@@ -9,7 +9,7 @@ from typing import Any
 from neuromem.cards import check_task, load_card, load_model
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import run_on_task
-from neuromem.outputs import claim
+from neuromem.outputs import claim, claims
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import task_class
 from neuromem.validation import as_rng, check_duration, check_positive_values
@@ -215,6 +215,7 @@ RETENTION = Experiment(
 )
 
 
+@claims()  # its files are released when it returns, also when called from Python outside an experiment
 def artificial_forgetting(
     *,
     model: str = "lstm",

@@ -9,7 +9,7 @@ from typing import Any
 from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.builtin import _key_values, _task_report
 from neuromem.experiments.declare import Experiment, Param, Written
-from neuromem.outputs import claim
+from neuromem.outputs import claim, claims
 from neuromem.runner import combine
 from neuromem.tasks import fit_task
 from neuromem.validation import check_positive_int
@@ -18,6 +18,7 @@ from neuromem.validation import check_positive_int
 MAX_STEPS = 10_000_000
 
 
+@claims()  # its files are released when it returns, also when called from Python outside an experiment
 def fit_model(
     *,
     model: str = "lstm",
