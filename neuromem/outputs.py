@@ -83,16 +83,26 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def stale_parts(folder: str | os.PathLike, name: str = "*") -> list[Path]:
+    """Temporary files of :func:`atomic_write` for ``name`` in ``folder`` whose writer is no longer running.
+
+    The writer's pid is in the name (``.<name>.<pid>.<random>.part``; mkstemp's random
+    part has no dot); a ``.part`` without one is stale too.
+    """
+    found = []
+    for part in Path(folder).glob(f".{name}.*.part"):
+        pid = part.name.rsplit(".", 3)[-3]
+        if not (pid.isdigit() and _pid_alive(int(pid))):
+            found.append(part)
+    return found
+
+
 def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
     """Remove ``.part`` files of ``path`` whose writer is no longer running (a kill during a write); warn for each."""
     path = Path(path)
-    removed = []
-    for part in path.parent.glob(f".{path.name}.*.part"):
-        pid = part.name[len(path.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and _pid_alive(int(pid)):
-            continue
+    removed = stale_parts(path.parent, path.name)
+    for part in removed:
         part.unlink(missing_ok=True)
-        removed.append(part)
         warnings.warn(f"removed {part}, left by a write that was killed before it finished", stacklevel=2)
     return removed
 

@@ -38,7 +38,11 @@ def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool
         Trial spec, responses and scores on the ``trial`` dim, with the
         provenance attributes of the model run (validated against the schema).
     """
-    trials = task.trials(n_trials, seed)
+    return run_trials(model, task, task.trials(n_trials, seed), seed=seed, progress=progress, checkpoint=checkpoint)
+
+
+def run_trials(model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+    """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
     responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
     return combine(task, trials, responses)
 

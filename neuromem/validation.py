@@ -21,12 +21,12 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def check_positive_int(name: str, value: Any, *, maximum: int | None = None) -> int:
-    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number >= 1 (<= ``maximum``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= 1")
+def check_positive_int(name: str, value: Any, *, maximum: int | None = None, minimum: int = 1) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` if it is not a whole number >= ``minimum`` (<= ``maximum``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number >= {minimum}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number from 1 to {maximum}")
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a whole number from {minimum} to {maximum}")
     return int(value)
 
 

@@ -326,7 +326,7 @@ def test_an_internal_error_still_shows_its_traceback(monkeypatch, files):
     """Only user mistakes are turned into one line; a bug must stay visible."""
     import neuromem.experiments.on_task as on_task
 
-    monkeypatch.setattr(on_task, "run_task", lambda *a, **k: np.zeros(1)[5])
+    monkeypatch.setattr(on_task, "run_trials", lambda *a, **k: np.zeros(1)[5])
     monkeypatch.chdir(files["root"])
     with pytest.raises(IndexError):
         main(["run", "free-recall", "--trials", "1", "--list-lengths", "4", "--n-items", "10", "--quiet", "--out", "internal"])
@@ -339,7 +339,7 @@ def test_an_internal_error_outside_brian2_has_no_brian2_banner_or_debug_log(tmp_
 
     code = (
         "import brian2, neuromem.cli as cli, neuromem.experiments.on_task as o\n"
-        "o.run_task = lambda *a, **k: [][1]\n"
+        "o.run_trials = lambda *a, **k: [][1]\n"
         "raise SystemExit(cli.main(['run', 'free-recall', '--trials', '1', '--list-lengths', '4', '--n-items', '10', '--quiet', '--out', 'r']))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)

@@ -83,68 +83,54 @@ def _kill_when(argv: list[str], ready, cwd: Path, timeout: float = 400) -> set[i
     return seen
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_9_of_a_spiking_run_leaves_no_process_and_the_rerun_equals_an_uninterrupted_run(tmp_path):
-    killed = tmp_path / "killed"
-    partial = killed / f".{WM_STEM}.partial"
-    # killed while the compiled binary simulates the second trial (the first batch is on disk)
-    seen = _kill_when([*WM, "--out", str(killed)], lambda: len(list(partial.glob("batch_*.npz"))) >= 1 and _children_running_main(), tmp_path)
-    assert seen, "the run started no subprocess (the standalone binary)"
-    time.sleep(0.5)  # the kernel's parent-death signal is immediate; allow the scheduler a moment
-    assert not [p for p in seen if _alive(p)], "a process of the killed run is still running"
-    assert not (killed / f"{WM_STEM}.nc").exists(), "something is under the final name before the run finished"
-
-    assert main([*WM, "--out", str(killed)]) == 0
-    assert main([*WM, "--out", str(tmp_path / "whole")]) == 0
-    xr.testing.assert_identical(comparable(load(killed / f"{WM_STEM}.nc")), comparable(load(tmp_path / "whole" / f"{WM_STEM}.nc")))
-    assert sorted(p.name for p in killed.iterdir()) == [f"{WM_STEM}.nc"]  # no lock, no .part, no checkpoint left
-
-
-# the other experiments whose spiking runs go in batches (full drills; the mechanism is the one tested above)
-OTHER_BATCHED = [
-    (
+# every experiment whose spiking runs go in batches (argv, result stem, seconds allowed to reach the kill);
+# the working-memory drill runs by default, the others are slow
+BATCHED = [
+    pytest.param(WM, WM_STEM, 400, id="working-memory"),
+    pytest.param(
         ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "2", "--seed", "5", "--quiet"],
         "multi-item-recall_mongillo2008_scaled_seed5",
+        900,
+        id="multi-item-recall",
+        marks=pytest.mark.slow,
     ),
-    (["run", "retention", "--patterns", "2", "--trials", "2", "--seed", "5", "--quiet"], "retention_assembly_memory_simple_scaled_seed5"),
-    (
-        [
-            "run",
-            "free-recall",
-            "--model",
-            "mongillo2008",
-            "--list-lengths",
-            "3",
-            "--n-items",
-            "5",
-            "--conditions",
-            "immediate",
-            "--trials",
-            "2",
-            "--seed",
-            "5",
-            "--quiet",
-        ],
+    pytest.param(
+        ["run", "retention", "--patterns", "2", "--trials", "2", "--seed", "5", "--quiet"],
+        "retention_assembly_memory_simple_scaled_seed5",
+        900,
+        id="retention",
+        marks=pytest.mark.slow,
+    ),
+    pytest.param(
+        ["run", "free-recall", "--model", "mongillo2008", "--list-lengths", "3", "--n-items", "5", "--conditions", "immediate"]
+        + ["--trials", "2", "--seed", "5", "--quiet"],
         "free-recall_mongillo2008_scaled_seed5",
+        900,
+        id="free-recall",
+        marks=pytest.mark.slow,
     ),
 ]
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("argv, stem", OTHER_BATCHED, ids=["multi-item-recall", "retention", "free-recall"])
-def test_kill_9_drill_of_every_other_batched_experiment(argv, stem, tmp_path):
+@pytest.mark.parametrize("argv, stem, timeout", BATCHED)
+def test_kill_9_of_a_spiking_run_leaves_no_process_and_the_rerun_equals_an_uninterrupted_run(argv, stem, timeout, tmp_path):
     killed = tmp_path / "killed"
     partial = killed / f".{stem}.partial"
-    seen = _kill_when([*argv, "--out", str(killed)], lambda: len(list(partial.glob("batch_*.npz"))) >= 1 and _children_running_main(), tmp_path, timeout=900)
-    time.sleep(0.5)
-    assert seen and not [p for p in seen if _alive(p)]
-    assert not list(killed.glob("*.nc"))
+    # killed while the compiled binary simulates the second trial (the first batch is on disk)
+    seen = _kill_when([*argv, "--out", str(killed)], lambda: len(list(partial.glob("batch_*.npz"))) >= 1 and _children_running_main(), tmp_path, timeout)
+    assert seen, "the run started no subprocess (the standalone binary)"
+    time.sleep(0.5)  # the kernel's parent-death signal is immediate; allow the scheduler a moment
+    assert not [p for p in seen if _alive(p)], "a process of the killed run is still running"
+    assert not list(killed.glob("*.nc")), "something is under a final name before the run finished"
+
     assert main([*argv, "--out", str(killed)]) == 0
     assert main([*argv, "--out", str(tmp_path / "whole")]) == 0
-    for path in sorted((tmp_path / "whole").glob("*.nc")):
-        xr.testing.assert_identical(comparable(load(killed / path.name)), comparable(load(path)))
-    assert not list(killed.glob(".*"))
+    whole = sorted(p.name for p in (tmp_path / "whole").iterdir())
+    assert f"{stem}.nc" in whole
+    for name in whole:
+        xr.testing.assert_identical(comparable(load(killed / name)), comparable(load(tmp_path / "whole" / name)))
+    assert sorted(p.name for p in killed.iterdir()) == whole  # no lock, no .part, no checkpoint left
 
 
 def _children_running_main() -> bool:
@@ -223,9 +209,13 @@ def test_every_writer_uses_its_own_temporary_name_and_readers_see_only_whole_fil
                 except (OSError, ValueError, EOFError) as err:
                     bad.append(repr(err))
 
+    def write(tmp: Path, k: int) -> None:
+        with open(tmp, "wb") as fh:  # a file object: np.save would append .npy to the name
+            np.save(fh, np.full(200_000, k))
+
     def writer(k: int) -> None:
         for _ in range(15):
-            atomic_write(path, lambda tmp: np.save(open(tmp, "wb"), np.full(200_000, k)))  # noqa: SIM115
+            atomic_write(path, lambda tmp: write(tmp, k))
 
     threads = [threading.Thread(target=reader), *(threading.Thread(target=writer, args=(k,)) for k in (1, 2))]
     for t in threads:
@@ -250,10 +240,14 @@ def test_files_get_the_permissions_of_the_umask(umask, mode, tmp_path, valid_dat
     assert fig.stat().st_mode & 0o777 == mode
 
 
+def _dead_pid() -> int:
+    """The pid of a process that has finished."""
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
+
+
 def test_a_part_file_left_by_a_killed_writer_is_removed_with_a_warning(tmp_path):
     target = tmp_path / "x.nc"
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
-    stale = tmp_path / f".x.nc.{dead}.abcd.part"
+    stale = tmp_path / f".x.nc.{_dead_pid()}.abcd.part"
     live = tmp_path / f".x.nc.{os.getpid()}.efgh.part"  # a writer that is still running keeps its file
     stale.write_text("half")
     live.write_text("half")
@@ -268,9 +262,13 @@ def test_a_damaged_batch_is_simulated_again_with_a_warning(tmp_path):
     store = BatchStore(tmp_path / "p", "digest")
     store.save(0, {"a": np.arange(3)})
     (tmp_path / "p" / "batch_00001.npz").write_bytes(b"PK\x03\x04 cut short")
-    (tmp_path / "p" / "tmpabc.part").write_text("killed mid-write")
+    stale = tmp_path / "p" / f".batch_00002.npz.{_dead_pid()}.abcd.part"
+    live = tmp_path / "p" / f".batch_00003.npz.{os.getpid()}.efgh.part"  # a writer still running keeps its file
+    stale.write_text("killed mid-write")
+    live.write_text("being written")
     with pytest.warns(UserWarning, match="a batch whose write was killed"):
         store = BatchStore(tmp_path / "p", "digest")
+    assert not stale.exists() and live.exists()
     np.testing.assert_array_equal(store.load(0)["a"], np.arange(3))
     with pytest.warns(UserWarning, match="cannot be read"):
         assert store.load(1) is None

@@ -12,7 +12,7 @@ from neuromem.experiments.on_task import run_on_task
 from neuromem.outputs import claim, claims
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import task_class
-from neuromem.validation import as_rng, check_duration, check_positive_values
+from neuromem.validation import as_rng, check_duration, check_positive_int, check_positive_values
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
@@ -165,8 +165,7 @@ def _retention(**p: Any) -> Written:
         check_task(load_card(p["model"]), task_class("retention")())
         if p["option"]:
             raise ValueError(f"option={p['option']!r} is for spiking cards; model={p['model']!r} is trained here with its card's parameters")
-        kinds = ("in-activity", "in-weights")
-        paths = {kind: None if p["out"] is None else claim(Path(p["out"]) / f"forgetting-{kind}_{p['model']}.nc") for kind in kinds}
+        paths = _forgetting_paths(p["out"], p["model"])
         curves = artificial_forgetting(
             model=p["model"],
             seeds=[p["seed"]],
@@ -215,6 +214,11 @@ RETENTION = Experiment(
 )
 
 
+def _forgetting_paths(out: str | Path | None, model: str) -> dict[str, Path | None]:
+    """The claimed files of both forgetting curves of an artificial ``model`` (None without ``out``)."""
+    return {kind: None if out is None else claim(Path(out) / f"forgetting-{kind}_{model}.nc") for kind in ("in-activity", "in-weights")}
+
+
 @claims()  # its files are released when it returns, also when called from Python outside an experiment
 def artificial_forgetting(
     *,
@@ -243,7 +247,7 @@ def artificial_forgetting(
     from neuromem.artificial.forgetting import in_activity, in_weights
     from neuromem.tasks import fit_task
 
-    paths = {kind: None if out is None else claim(Path(out) / f"forgetting-{kind}_{model}.nc") for kind in ("in-activity", "in-weights")}
+    paths = _forgetting_paths(out, model)
     overrides = {} if hidden_size is None else {"hidden_size": hidden_size}
     net = load_model(model, device=device, **overrides)
     fit(net, fit_task("retention"), seeds=seeds, steps=train_steps, progress=progress)
@@ -274,8 +278,7 @@ def _synaptic_transmission(
     check_positive_values("frequencies", frequencies, "Hz")
     for name in sets:
         model.stp_set(name)
-    if isinstance(pulses, bool) or not isinstance(pulses, int) or pulses < 2:
-        raise ValueError(f"pulses={pulses!r} is not allowed; it must be a whole number >= 2")
+    check_positive_int("pulses", pulses, minimum=2)
     runs = {
         "psc": lambda: model.psc(),
         "paired-pulse": lambda: model.paired_pulse(intervals, sets=sets),

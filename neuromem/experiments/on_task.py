@@ -11,7 +11,7 @@ import xarray as xr
 from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.declare import checkpoint_for
 from neuromem.outputs import claim
-from neuromem.runner import run_task
+from neuromem.runner import run_trials
 from neuromem.tasks import get_task, task_class
 from neuromem.validation import check_positive_int
 
@@ -99,8 +99,9 @@ def run_on_task(
     per_condition = check_positive_int("trials", trials, maximum=MAX_TRIALS)
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)
-    check_budget(net, task.trials(n, seed), yes)
+    drawn = task.trials(n, seed)  # drawn once: estimated, then run
+    check_budget(net, drawn, yes)
     label = f"{net.name}_fitted" if fitted is not None else net.name
     path = None if out is None else claim(Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc")
-    ds = run_task(net, task, n, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
+    ds = run_trials(net, task, drawn, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
     return ds, path

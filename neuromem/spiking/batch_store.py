@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from neuromem.outputs import atomic_write
+from neuromem.outputs import atomic_write, stale_parts
 
 
 def run_digest(key: str, seed: int, trials: xr.Dataset) -> str:
@@ -31,8 +31,8 @@ class BatchStore:
     batches is refused rather than mixed in. A batch file that cannot be read
     (cut short by a kill during a write on a file system without atomic rename)
     is removed with a warning and simulated again; ``.part`` files of writes that
-    were killed are removed when the store opens (the run holds the folder's
-    claim, see :mod:`neuromem.outputs`, so no other writer owns them).
+    were killed (their writer's pid is gone, see :func:`neuromem.outputs.stale_parts`)
+    are removed when the store opens.
     """
 
     def __init__(self, folder: str | os.PathLike, digest: str) -> None:
@@ -44,7 +44,7 @@ class BatchStore:
                 f"checkpoint={str(self.folder)!r} holds batches of a different run (other parameters, trials or seed); remove it or choose another folder"
             )
         stamp.write_text(digest)
-        for part in self.folder.glob("*.part"):
+        for part in stale_parts(self.folder):
             part.unlink(missing_ok=True)
             warnings.warn(f"removed {part}, a batch whose write was killed; it is simulated again", stacklevel=2)
 
@@ -69,5 +69,4 @@ class BatchStore:
             with open(tmp, "wb") as fh:  # a file object: np.savez would append .npz to a name
                 np.savez(fh, **arrays)
 
-        self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write(self._path(batch), write)

@@ -29,7 +29,7 @@ from neuromem.spiking.devices import simulate_once
 from neuromem.spiking.receptors import RECEPTOR_NAMES, Receptor, receptor_from_card
 from neuromem.spiking.short_term_plasticity import STPParameters, set_parameters, stp_from_card, synapse_model
 from neuromem.units import dimension_table, quantity
-from neuromem.validation import check_positive_values
+from neuromem.validation import check_positive_int, check_positive_values
 
 _DIMENSIONS = dimension_table(capacitance=("C",), conductance=("g_L", "weight"), voltage=("E_L",), time=("dt",))
 
@@ -210,8 +210,7 @@ class SynapticTransmission:
             (stp_set, frequency): the last amplitude over the first.
         """
         frequencies = check_positive_values("frequencies", frequencies, "Hz")
-        if isinstance(n_pulses, bool) or not isinstance(n_pulses, (int, np.integer)) or n_pulses < 2:
-            raise ValueError(f"n_pulses={n_pulses!r} is not allowed; it must be a whole number >= 2")
+        n_pulses = check_positive_int("n_pulses", n_pulses, minimum=2)
         params = [self.stp_set(s) for s in sets]
         runs = [(p, 0.01 + np.arange(n_pulses) / f) for p in params for f in frequencies]
         amps, backend = self._stp_train([p for p, _ in runs], [t for _, t in runs])

@@ -59,8 +59,8 @@ def client_for(workers: int | None = None, scheduler: str | None = None, dashboa
     """A dask ``Client``: on ``scheduler`` if given, else on a new ``LocalCluster`` of ``workers`` processes."""
     from distributed import Client, LocalCluster
 
+    n = check_cluster(workers, scheduler)
     if scheduler is not None:
-        check_cluster(workers, scheduler)
         try:
             client = Client(scheduler, timeout="20s")
         except OSError as err:
@@ -69,7 +69,6 @@ def client_for(workers: int | None = None, scheduler: str | None = None, dashboa
             client.register_plugin(_setup_plugin())
             yield client
         return
-    n = check_cluster(workers, scheduler)
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=dashboard, silence_logs=logging.ERROR, env=dict(ONE_THREAD))
     with cluster, Client(cluster) as client:
         client.register_plugin(_setup_plugin())
