@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,15 +99,17 @@ def _compare(args: argparse.Namespace) -> int:
     ds = compare(datasets)
     print(f"wrote {save(ds, out)}")
     print(f"wrote {plot_comparison(ds, figure)}")
-    if "fit_aic" in ds and ds["best_form"].ndim == 1:
-        print("model                                best form     " + "  ".join(f"AIC {f:<11}" for f in ds["form"].values))
+    if "fit_aicc" in ds and ds["best_form"].ndim == 1:
+        # AICc of the converged forms; '-' where a form did not converge (its status says why)
+        def cells(aicc: Any, status: Any) -> str:
+            return "  ".join(f"{v:15.1f}" if s == "converged" else f"{'-':>15}" for v, s in zip(aicc.values, status.values))
+
+        print("model                                best form     " + "  ".join(f"AICc {f:<10}" for f in ds["form"].values))
         for m in ds["model"].values:
-            print(f"{m:<36} {ds['best_form'].sel(model=m).item():<12}  " + "  ".join(f"{v:15.1f}" for v in ds["fit_aic"].sel(model=m).values))
-        if "human_aic" in ds:
-            print(
-                f"{'human (' + ds['human_aic'].attrs.get('source', 'reference') + ')':<36} {ds.attrs['human_best_form']:<12}  "
-                + "  ".join(f"{v:15.1f}" for v in ds["human_aic"].values)
-            )
+            print(f"{m:<36} {ds['best_form'].sel(model=m).item():<12}  " + cells(ds["fit_aicc"].sel(model=m), ds["fit_status"].sel(model=m)))
+        if "human_aicc" in ds:
+            source = ds["human_aicc"].attrs.get("source", "reference")
+            print(f"{'human (' + source + ')':<36} {ds.attrs['human_best_form']:<12}  " + cells(ds["human_aicc"], ds["human_fit_status"]))
     return 0
 
 

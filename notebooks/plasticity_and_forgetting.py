@@ -54,7 +54,7 @@ if quick and missing:
     from neuromem.experiments import retention
 
     for v in missing:
-        retention(synapse=v, patterns=4, trials=1, out=str(results), quiet=True)
+        retention(synapse=v, patterns=5, trials=1, out=str(results), quiet=True)
 stdp_ds = {p: load(results / f"stdp_{p}.nc") for p in protocols}
 retention_ds = {
     v: load(results / f"retention_assembly_memory_{v}_scaled_seed1.nc")

@@ -313,7 +313,9 @@ class Retention(Task):
             fit["value"].values,
             {"units": "1", "long_name": "forgetting-function parameters of the human curve (t in min)"},
         )
+        combined["human_aicc"] = ("form", fit["aicc"].values, {"units": "1", "long_name": "AICc of each form on the human curve", "source": "Ebbinghaus 1885"})
         combined["human_aic"] = ("form", fit["aic"].values, {"units": "1", "long_name": "AIC of each form on the human curve", "source": "Ebbinghaus 1885"})
+        combined["human_fit_status"] = ("form", fit["status"].values, {"units": "1", "long_name": "fit status per form on the human curve"})
         combined.attrs["human_best_form"] = fit.attrs["best_form"]
         return combined, [ref.attrs["references"]]
 
