@@ -25,6 +25,40 @@ def test_recursion_matches_two_pulse_closed_form():
     np.testing.assert_allclose(release_recursion(dep, [0.0, 0.05])[1] / 0.5, 1 - 0.5 * np.exp(-0.05 / 0.8), rtol=1e-12)
 
 
+def test_recursion_in_mongillo_convention_matches_its_closed_form():
+    # u rests at U: r1 = U (2 - U); u2- = U + (r1 - U) e^(-d/tF); r2 = (u2- + U (1 - u2-)) (1 - r1 e^(-d/tR))
+    for U, tr, tf in ((0.2, 0.2, 1.5), (0.03, 0.13, 0.53), (0.5, 0.8, 0.0)):
+        p = STPParameters("m", U, tr, tf, convention="mongillo2008")
+        for d in (0.01, 0.1, 1.0):
+            r1 = U * (2 - U)
+            u2 = U + (r1 - U) * (np.exp(-d / tf) if tf else 0.0)
+            r2 = (u2 + U * (1 - u2)) * (1 - r1 * np.exp(-d / tr))
+            np.testing.assert_allclose(release_recursion(p, [0.0, d]), [r1, r2], rtol=1e-12)
+
+
+def test_the_two_conventions_give_the_published_mongillo_ppr_difference():
+    """Mongillo's numbers (U 0.2, tau_D 0.2 s, tau_F 1.5 s), 50 ms apart: PPR 1.50 with u resting at 0, 0.97 at U."""
+    at_zero = STPParameters("m", 0.2, 0.2, 1.5, convention="tsodyks1998")
+    at_u = STPParameters("m", 0.2, 0.2, 1.5, convention="mongillo2008")
+    assert np.divide(*release_recursion(at_zero, [0.0, 0.05])[::-1]) == pytest.approx(1.497, abs=1e-3)
+    assert np.divide(*release_recursion(at_u, [0.0, 0.05])[::-1]) == pytest.approx(0.967, abs=1e-3)
+
+
+def test_every_card_set_names_its_convention_and_the_card_matches_the_reference(synapses):
+    from neuromem.reference import load_reference
+
+    ref = load_reference("stp_parameters")
+    for name, s in synapses.stp_sets.items():
+        assert s.convention == str(ref["convention"].sel(stp_set=name).values), name
+    assert synapses.stp_set("mongillo2008").convention == "mongillo2008"
+    with pytest.raises(ValueError, match="has no convention; add convention = one of"):
+        from neuromem.spiking.short_term_plasticity import stp_from_card
+
+        stp_from_card("x", {"U": 0.5, "tau_rec": "800 ms", "tau_facil": "0 ms"})
+    with pytest.raises(ValueError, match="convention='markram' is not allowed"):
+        STPParameters("x", 0.5, 0.8, 0.0, convention="markram")
+
+
 @pytest.mark.parametrize("name", ["depressing", "facilitating", "mongillo2008"])
 def test_simulated_train_amplitudes_match_closed_form(synapses, name):
     freqs = [2.0, 10.0, 20.0, 50.0]
@@ -40,7 +74,11 @@ def test_paired_pulse_ratio_depresses_and_facilitates(synapses):
     ds = synapses.paired_pulse([0.02, 0.05, 0.1, 0.2, 0.5])
     assert (ds["ppr"].sel(stp_set="depressing") < 1).all()
     assert (ds["ppr"].sel(stp_set="facilitating") > 1).all()
-    assert (ds["ppr"].sel(stp_set="mongillo2008") > 1).all()
+    # Mongillo's set in its own convention (u rests at U): depresses at short intervals, facilitates at long ones
+    mongillo = synapses.stp_set("mongillo2008")
+    expected = [np.divide(*release_recursion(mongillo, [0.0, d])[::-1]) for d in ds["interval"].values]
+    np.testing.assert_allclose(ds["ppr"].sel(stp_set="mongillo2008"), expected, rtol=1e-3)
+    assert float(ds["ppr"].sel(stp_set="mongillo2008", interval=0.05)) == pytest.approx(0.967, abs=2e-3)
     # depressing set (no facilitation): PPR = 1 - U exp(-d / tau_rec)
     d = ds["interval"].values
     np.testing.assert_allclose(ds["ppr"].sel(stp_set="depressing"), 1 - 0.5 * np.exp(-d / 0.8), rtol=1e-3)

@@ -90,6 +90,11 @@ def _stp_parameters() -> xr.Dataset:
         coords={
             "stp_set": df["name"].astype(str).to_numpy(),
             "source": ("stp_set", df["source"].astype(str).to_numpy(), {"long_name": "publication of each set"}),
+            "convention": (
+                "stp_set",
+                df["convention"].astype(str).to_numpy(),
+                {"long_name": "what u relaxes to between spikes: 0 (tsodyks1998) or U (mongillo2008)"},
+            ),
         },
     )
     ds.attrs.update(

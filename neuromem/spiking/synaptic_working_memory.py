@@ -8,7 +8,9 @@ Leaky integrate-and-fire E and I neurons with delta synapses (efficacies are
 jumps of the membrane potential) and external input of mean ``mu`` and s.d.
 ``sigma``. A fraction of the E cells forms non-overlapping selective pools with
 potentiated internal synapses. E->E synapses show Tsodyks-Markram short-term
-plasticity with Mongillo's convention (u relaxes to U, tau_F >> tau_D): a cued
+plasticity in Mongillo's convention (u relaxes to U, tau_F >> tau_D; the card's
+``stp_convention``, built by :mod:`neuromem.spiking.short_term_plasticity` like every
+other TM synapse in neuromem): a cued
 pool leaves its synapses facilitated, so the item is held in u for about tau_F
 while the pool's rate can return to baseline; a non-specific read-out signal
 then reactivates the pool whose synapses are facilitated.
@@ -35,22 +37,15 @@ import numpy as np
 import xarray as xr
 
 from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
+from neuromem.spiking.card_values import card_quantities
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
+from neuromem.spiking.short_term_plasticity import CONVENTIONS, STPParameters, presynaptic_model, rest_state
 from neuromem.units import dimension_table
 
+# plus the presynaptic Tsodyks-Markram state (u, x, r) of short_term_plasticity.presynaptic_model
 _E_EQS = """
 dv/dt = (mu_E*stim(t, pool) - v)/tau_E + sigma_E*sqrt(2/tau_E)*xi : volt (unless refractory)
-du/dt = (U - u)/tau_F : 1
-dx/dt = (1 - x)/tau_D : 1
-r : 1
 pool : integer (constant)
-"""
-# release of this spike (u jumps first, then x is used up), stored for the delayed synaptic events
-_E_RESET = """
-v = V_reset_E
-u = u + U*(1 - u)
-r = u*x
-x = x - r
 """
 _I_EQS = """
 dv/dt = (mu_I - v)/tau_I + sigma_I*sqrt(2/tau_I)*xi : volt (unless refractory)
@@ -86,10 +81,22 @@ class SynapticWorkingMemory(SpikingModel):
     seconds_per_neuron_second = 3e-4  # measured: 2.6 s per simulated second at full size (10000 neurons)
     n_setup_streams = 1  # the connectivity
 
+    text_parameters = frozenset({"stp_convention"})
+
+    def stp_set(self) -> STPParameters:
+        """The E->E synapses' Tsodyks-Markram set, under the card's convention."""
+        p = self.parameters
+        convention = p.get("stp_convention")
+        if convention not in CONVENTIONS:
+            raise ValueError(f"parameter stp_convention={convention!r} is not allowed; choose one of {list(CONVENTIONS)}")
+        q = card_quantities({k: p[k] for k in ("tau_D", "tau_F")}, self.dimensions)
+        return STPParameters(f"{self.name}_EE", float(p["U"]), float(q["tau_D"]), float(q["tau_F"]), self.references, convention)
+
     def _validated(self) -> dict[str, Any]:
         q = super()._validated()
         if not 0 < q["U"] <= 1:
             raise ValueError(f"parameter U={q['U']!r} is not allowed; it must be in (0, 1]")
+        q["stp"] = self.stp_set()
         for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
@@ -150,16 +157,20 @@ class SynapticWorkingMemory(SpikingModel):
         pool = self._pools(q)
         n_steps = int(math.ceil(duration_s / _STIM_STEP)) + 1
         stim = b2.TimedArray(np.ones((n_steps, q["n_pools"] + 1)), dt=_STIM_STEP * b2.second, name="stim")
-        ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "U", "tau_D", "tau_F", "V_reset_E")}
+        stp_eqs, stp_reset, stp_ns = presynaptic_model(q["stp"])
+        ns = {k: q[k] for k in ("mu_E", "mu_I", "sigma_E", "sigma_I", "tau_E", "tau_I", "V_reset_E")}
         ns["stim"] = stim
         dt = q["dt"]
-        E = lif_group(self.N_E, _E_EQS, reset=_E_RESET, refractory=q["tref"], namespace={**ns, "V_thr": q["V_thr"]}, dt=dt, name="exc")
+        # the release of each spike is stored in r for the delayed synaptic events
+        E = lif_group(
+            self.N_E, _E_EQS + stp_eqs, reset="v = V_reset_E" + stp_reset, refractory=q["tref"], namespace={**ns, **stp_ns, "V_thr": q["V_thr"]}, dt=dt, name="exc"
+        )
         I = lif_group(
             self.N_I, _I_EQS, reset="v = V_reset_I", refractory=q["tref"], namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh"
         )
         E.pool = pool
-        E.u = q["U"]
-        E.x = 1.0
+        for name, value in rest_state(q["stp"]).items():
+            setattr(E, name, value)
         syn = {}
         for name, (src, tgt, model, on_pre) in {
             "EE": (E, E, "w : volt (constant)", "v_post += w*r_pre"),
