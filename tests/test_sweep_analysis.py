@@ -103,7 +103,9 @@ def test_forgetting_fits_per_grid_point_equal_one_fit_per_curve():
 
 
 def test_compare_retention_curves_with_a_grid_fits_each_point():
-    a = xr.concat([_curve("assembly", "spiking", [0.9 * 0.8**k * (1 - 0.05 * s) for k in range(6)], lags=range(6)) for s in range(2)], dim="seed").assign_coords(seed=[1, 2])
+    a = xr.concat(
+        [_curve("assembly", "spiking", [0.9 * 0.8**k * (1 - 0.05 * s) for k in range(6)], lags=range(6)) for s in range(2)], dim="seed"
+    ).assign_coords(seed=[1, 2])
     b = xr.concat([_curve("lstm", "lstm", [0.7 * 0.6**k + 0.01 * s for k in range(6)], lags=range(6)) for s in range(2)], dim="seed").assign_coords(seed=[1, 2])
     out = compare([a, b])
     assert out["fit_aic"].dims == ("model", "seed", "form") and out["best_form"].dims == ("model", "seed")

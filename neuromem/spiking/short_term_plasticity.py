@@ -84,7 +84,9 @@ def stp_from_card(name: str, values: Mapping[str, Any]) -> STPParameters:
         return quantity(f"{name}.{key}", values[key], "time")
 
     if "convention" not in values:
-        raise ValueError(f"STP set {name!r} has no convention; add convention = one of {list(CONVENTIONS)} ({'; '.join(f'{k}: {v}' for k, v in CONVENTIONS.items())})")
+        raise ValueError(
+            f"STP set {name!r} has no convention; add convention = one of {list(CONVENTIONS)} ({'; '.join(f'{k}: {v}' for k, v in CONVENTIONS.items())})"
+        )
     return STPParameters(name, float(values["U"]), seconds("tau_rec"), seconds("tau_facil"), values.get("source", ""), str(values["convention"]))
 
 

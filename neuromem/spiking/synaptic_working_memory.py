@@ -163,7 +163,13 @@ class SynapticWorkingMemory(SpikingModel):
         dt = q["dt"]
         # the release of each spike is stored in r for the delayed synaptic events
         E = lif_group(
-            self.N_E, _E_EQS + stp_eqs, reset="v = V_reset_E" + stp_reset, refractory=q["tref"], namespace={**ns, **stp_ns, "V_thr": q["V_thr"]}, dt=dt, name="exc"
+            self.N_E,
+            _E_EQS + stp_eqs,
+            reset="v = V_reset_E" + stp_reset,
+            refractory=q["tref"],
+            namespace={**ns, **stp_ns, "V_thr": q["V_thr"]},
+            dt=dt,
+            name="exc",
         )
         I = lif_group(
             self.N_I, _I_EQS, reset="v = V_reset_I", refractory=q["tref"], namespace={**ns, "V_thr": q["V_thr"], "V_reset_I": q["V_reset_I"]}, dt=dt, name="inh"
