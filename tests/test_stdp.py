@@ -32,7 +32,7 @@ def test_single_pairings_match_exponential_window(runtime):
 
 
 def test_fitting_the_simulated_window_recovers_time_constants(runtime):
-    rule = PairSTDP(A_plus=0.01, A_minus=0.006, tau_plus=0.0168, tau_minus=0.0337, w_max=1.0, name="bi_poo_taus")
+    rule = PairSTDP(A_plus=0.01, A_minus=0.006, tau_plus="16.8 ms", tau_minus="33.7 ms", w_max=1.0, name="bi_poo_taus")
     # pairings 0.5 s apart interact through traces of ~e^-15: the window adds up pairing by pairing
     ds = runtime.window(np.r_[-150:0:5, 5:155:5] * 1e-3, rules=[rule], n_pairings=5, frequency=2.0)
     fit = fit_window(ds["delta_t"].values * 1e-3, ds["dw"].sel(rule="bi_poo_taus").values / 5)
@@ -42,7 +42,7 @@ def test_fitting_the_simulated_window_recovers_time_constants(runtime):
 
 
 def test_multiplicative_window_scales_with_the_weight():
-    rule = PairSTDP(A_plus=0.01, A_minus=0.01, tau_plus=0.02, tau_minus=0.02, form="multiplicative", w_max=1.0)
+    rule = PairSTDP(A_plus=0.01, A_minus=0.01, tau_plus="20 ms", tau_minus="20 ms", form="multiplicative", w_max=1.0)
     # soft bounds: potentiation shrinks near w_max, depression near w_min
     assert rule.window(0.01, w=0.9) == pytest.approx(0.01 * 0.1 * math.exp(-0.5))
     assert rule.window(-0.01, w=0.9) == pytest.approx(-0.01 * 0.9 * math.exp(-0.5))
@@ -105,8 +105,10 @@ def test_song2000_full_run_is_bimodal(standalone):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"tau_plus": 0.0}, "tau_plus"),
-        ({"tau_minus": -0.02}, "tau_minus"),
+        ({"tau_plus": "0 ms"}, "tau_plus"),
+        ({"tau_minus": "-20 ms"}, "tau_minus"),
+        ({"tau_plus": 0.02}, r"tau_plus=0.02 is not allowed; it needs a unit of time, e.g. '0.02 ms'"),
+        ({"tau_plus": "20 mV"}, "must be a time"),
         ({"A_minus": -0.005}, "A_minus"),
         ({"pairing": "first"}, "pairing"),
         ({"form": "power"}, "form"),
@@ -114,16 +116,20 @@ def test_song2000_full_run_is_bimodal(standalone):
     ],
 )
 def test_bad_pair_parameters_are_refused(kwargs, message):
-    base = {"A_plus": 0.005, "A_minus": 0.005, "tau_plus": 0.02, "tau_minus": 0.02, "w_max": 1.0}
+    base = {"A_plus": 0.005, "A_minus": 0.005, "tau_plus": "20 ms", "tau_minus": "20 ms", "w_max": 1.0}
     with pytest.raises(ValueError, match=message):
         PairSTDP(**{**base, **kwargs})
 
 
 def test_bad_triplet_and_card_input_is_refused(runtime):
     with pytest.raises(ValueError, match="tau_y"):
-        TripletSTDP(tau_plus=0.0168, tau_minus=0.0337, tau_y=0.0)
+        TripletSTDP(tau_plus="16.8 ms", tau_minus="33.7 ms", tau_y="0 ms")
     with pytest.raises(ValueError, match="A3_plus.*magnitudes"):
-        TripletSTDP(tau_plus=0.0168, tau_minus=0.0337, A3_plus=-1e-3)
+        TripletSTDP(tau_plus="16.8 ms", tau_minus="33.7 ms", A3_plus=-1e-3)
+    with pytest.raises(ValueError, match=r"tau_plus=16.8 is not allowed; it needs a unit of time"):
+        TripletSTDP(tau_plus=16.8, tau_minus="33.7 ms")
+    with pytest.raises(ValueError, match="A3_minus=0.001 needs tau_x"):
+        TripletSTDP(tau_plus="16.8 ms", tau_minus="33.7 ms", A3_minus=1e-3)
     with pytest.raises(ValueError, match="rule='hebb' is unknown"):
         rule_from_card("x", {"rule": "hebb"})
     with pytest.raises(ValueError, match="tau_plus.*unit"):
@@ -134,3 +140,24 @@ def test_bad_triplet_and_card_input_is_refused(runtime):
         runtime.window([0.0])
     with pytest.raises(ValueError, match="pairing period"):
         runtime.window([0.5], n_pairings=2, frequency=2.0)
+
+
+def test_time_constants_take_units_and_unused_triplet_traces_are_optional():
+    import brian2 as b2
+
+    as_text = TripletSTDP(tau_plus="16.8 ms", tau_minus="33.7 ms", A3_plus=6.5e-3, A2_minus=7.1e-3, tau_y="114 ms")
+    as_quantity = TripletSTDP(tau_plus=16.8 * b2.ms, tau_minus=33.7 * b2.ms, A3_plus=6.5e-3, A2_minus=7.1e-3, tau_y=114 * b2.ms)
+    assert as_text == as_quantity and as_text.tau_plus == pytest.approx(0.0168) and as_text.tau_x is None
+    model, on_pre, on_post = as_text.synapse_code()
+    assert "stdp_r2" not in model + on_pre + on_post and "stdp_o2" in model
+    # the minimal card set has no tau_x, and it gives the same weights as with a dummy tau_x (A3- = 0)
+    card = neuromem.load_model("stdp", device="runtime")
+    minimal = card.rule("pfister_visual_minimal")
+    assert minimal.tau_x is None
+    dummy = TripletSTDP(
+        **{**{k: v for k, v in vars(minimal).items() if k != "rule"}, "tau_x": "101 ms", "tau_plus": "16.8 ms", "tau_minus": "33.7 ms", "tau_y": "114 ms"}
+    )
+    pre = np.arange(10) * 0.1
+    w, _ = card.pairings([minimal, dummy], [(pre, pre + 0.01), (pre + 0.01, pre)])
+    assert not np.allclose(w[0], 1.0)  # the schedules do change the weight
+    np.testing.assert_allclose(w[0], w[1], rtol=1e-12)

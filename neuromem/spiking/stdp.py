@@ -6,6 +6,10 @@
 * :class:`TripletSTDP` — the triplet rule of Pfister & Gerstner (2006, J Neurosci
   26:9673-9682), minimal or full, all-to-all or nearest-spike.
 
+Time constants need a unit: a string (``"16.8 ms"``) or a Brian2 quantity
+(``16.8*ms``); a bare number is refused rather than read as seconds. A triplet
+set leaves ``tau_x`` (``tau_y``) out when it has no A3- (A3+) term.
+
 Both are written with presynaptic traces r1 (tau_plus), r2 (tau_x) and
 postsynaptic traces o1 (tau_minus), o2 (tau_y), updated only at spikes
 (``event-driven``). At a presynaptic spike the weight falls by
@@ -38,12 +42,22 @@ RULES: tuple[str, ...] = ("pair", "triplet")
 
 
 def _check_tau(rule: str, name: str, value: Any) -> float:
-    try:
-        tau = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{rule}: {name}={value!r} is not allowed; it must be a time constant in seconds > 0") from None
+    """A time constant in seconds from a string with a unit ("16.8 ms") or a Brian2 quantity.
+
+    A bare number is refused: ``tau_plus=16.8`` would silently be 16.8 s.
+    """
+    if isinstance(value, str):
+        tau = quantity(f"{rule} {name}", value, "time")
+    elif hasattr(value, "dim"):  # a Brian2 Quantity
+        import brian2 as b2
+
+        if not b2.have_same_dimensions(value, b2.second):
+            raise ValueError(f"{rule}: {name}={value!r} is not allowed; it must be a time (e.g. 16.8*ms)")
+        tau = float(value / b2.second)
+    else:
+        raise ValueError(f"{rule}: {name}={value!r} is not allowed; it needs a unit of time, e.g. '{value} ms' or {value}*brian2.ms")
     if not (math.isfinite(tau) and tau > 0):
-        raise ValueError(f"{rule}: {name}={value!r} s is not allowed; it must be a time constant in seconds > 0")
+        raise ValueError(f"{rule}: {name}={value!r} is not allowed; it must be a time constant > 0")
     return tau
 
 
@@ -110,16 +124,22 @@ class TripletSTDP(_Rule):
     A3_plus: float = 0.0
     A2_minus: float = 0.0
     A3_minus: float = 0.0
-    tau_x: float = 0.101
-    tau_y: float = 0.125
+    tau_x: float | None = None
+    tau_y: float | None = None
     rule: str = field(default="triplet", init=False)
 
     def __post_init__(self) -> None:
         self._check_common("triplet STDP")
         for key in ("A2_plus", "A3_plus", "A2_minus", "A3_minus"):
             object.__setattr__(self, key, _check_magnitude("triplet STDP", key, getattr(self, key)))
-        for key in ("tau_x", "tau_y"):
-            object.__setattr__(self, key, _check_tau("triplet STDP", key, getattr(self, key)))
+        # a triplet trace is needed only where its amplitude is used (the minimal sets have A3- = 0)
+        for key, amplitude in (("tau_x", "A3_minus"), ("tau_y", "A3_plus")):
+            value = getattr(self, key)
+            if value is None:
+                if getattr(self, amplitude) > 0:
+                    raise ValueError(f"triplet STDP: {amplitude}={getattr(self, amplitude)!r} needs {key} (its trace's time constant), e.g. {key}='100 ms'")
+                continue
+            object.__setattr__(self, key, _check_tau("triplet STDP", key, value))
 
     def synapse_code(self, weight: str = "w", rate: str = "1", declare_weight: bool = True) -> tuple[str, str, str]:
         """(model, on_pre, on_post) for Brian2 ``Synapses``.
@@ -128,26 +148,15 @@ class TripletSTDP(_Rule):
         rate, or a gate such as ``plastic(t)`` that switches plasticity off).
         """
         s = "stdp_"
-        model = (
-            (f"{weight} : 1\n" if declare_weight else "") + f"d{s}r1/dt = -{s}r1/({_lit(self.tau_plus)}*second) : 1 (event-driven)\n"
-            f"d{s}r2/dt = -{s}r2/({_lit(self.tau_x)}*second) : 1 (event-driven)\n"
-            f"d{s}o1/dt = -{s}o1/({_lit(self.tau_minus)}*second) : 1 (event-driven)\n"
-            f"d{s}o2/dt = -{s}o2/({_lit(self.tau_y)}*second) : 1 (event-driven)\n"
+        traces = {"r1": self.tau_plus, "r2": self.tau_x, "o1": self.tau_minus, "o2": self.tau_y}
+        used = {k: tau for k, tau in traces.items() if tau is not None}  # a set without tau_x has no r2 trace
+        model = (f"{weight} : 1\n" if declare_weight else "") + "".join(
+            f"d{s}{k}/dt = -{s}{k}/({_lit(tau)}*second) : 1 (event-driven)\n" for k, tau in used.items()
         )
-        on_pre = "\n".join(
-            [
-                f"{weight} = " + self._bound(f"{weight} - ({rate})*{s}o1*({_lit(self.A2_minus)} + {_lit(self.A3_minus)}*{s}r2)"),
-                self._jump(f"{s}r1"),
-                self._jump(f"{s}r2"),
-            ]
-        )
-        on_post = "\n".join(
-            [
-                f"{weight} = " + self._bound(f"{weight} + ({rate})*{s}r1*({_lit(self.A2_plus)} + {_lit(self.A3_plus)}*{s}o2)"),
-                self._jump(f"{s}o1"),
-                self._jump(f"{s}o2"),
-            ]
-        )
+        down = _lit(self.A2_minus) + (f" + {_lit(self.A3_minus)}*{s}r2" if "r2" in used else "")
+        up = _lit(self.A2_plus) + (f" + {_lit(self.A3_plus)}*{s}o2" if "o2" in used else "")
+        on_pre = "\n".join([f"{weight} = " + self._bound(f"{weight} - ({rate})*{s}o1*({down})"), *(self._jump(f"{s}{k}") for k in ("r1", "r2") if k in used)])
+        on_post = "\n".join([f"{weight} = " + self._bound(f"{weight} + ({rate})*{s}r1*({up})"), *(self._jump(f"{s}{k}") for k in ("o1", "o2") if k in used)])
         return model, on_pre, on_post
 
     def rate_drift(self, rate_pre: float, rate_post: float) -> float:
@@ -161,9 +170,9 @@ class TripletSTDP(_Rule):
             * rate_post
             * (
                 self.A2_plus * self.tau_plus
-                + self.A3_plus * self.tau_plus * self.tau_y * rate_post
+                + self.A3_plus * self.tau_plus * (self.tau_y or 0.0) * rate_post
                 - self.A2_minus * self.tau_minus
-                - self.A3_minus * self.tau_minus * self.tau_x * rate_pre
+                - self.A3_minus * self.tau_minus * (self.tau_x or 0.0) * rate_pre
             )
         )
 
@@ -244,7 +253,7 @@ def rule_from_card(name: str, values: Mapping[str, Any]) -> Rule:
         if key not in allowed:
             raise ValueError(f"STDP set {name!r}: {key!r} is not a parameter of the {kind} rule; allowed: {sorted(allowed)}")
         if key in _TIMES:
-            value = quantity(f"{name}.{key}", value, "time")
+            quantity(f"{name}.{key}", value, "time")  # the card's own message for a missing unit
         elif key in ("w_min", "w_max") and value == "inf":
             value = math.inf
         kwargs[key] = value
