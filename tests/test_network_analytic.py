@@ -202,3 +202,27 @@ def test_rate_rnn_noise_has_the_stationary_variance():
     assert abs(float(x.mean()) - b) < 5 * sigma / math.sqrt(n)
     assert float(x.var()) == pytest.approx(sigma**2 / (1 - a / 2), rel=5 * math.sqrt(2 / n))
     assert a == pytest.approx(0.2)  # the card's dt / tau: the discrete factor (1.11) is far from 1, so it is tested
+
+
+@pytest.mark.slow
+def test_ring_drift_statistics_do_not_depend_on_the_time_step():
+    """The bump's diffusion and bias at dt 0.1 ms equal those at the card's 0.05 ms within their standard errors
+    (a time step that mattered would change the drift the model reports, not just its cost)."""
+    from neuromem.runner import run_task
+    from neuromem.tasks import DelayedEstimation
+
+    short, long = 0.5, 2.0
+    task = DelayedEstimation(delays=[short, long])
+    drift = {}
+    for dt in ("0.05 ms", "0.1 ms"):
+        model = neuromem.load_model("compte2000", size="scaled", device="cpp_standalone", trials_per_run=8, dt=dt)
+        ds = run_task(model, task, 48, seed=5, progress=False)
+        err, delay = ds["error"].values, ds["delay"].values
+        var = [err[delay == d].var(ddof=1) for d in (short, long)]
+        # s.e. of a sample variance of n normal errors: var sqrt(2 / (n - 1))
+        se = [v * math.sqrt(2 / ((delay == d).sum() - 1)) for v, d in zip(var, (short, long))]
+        drift[dt] = ((var[1] - var[0]) / (long - short), math.hypot(*se) / (long - short), float(np.mean(err)))
+    (d_a, se_a, bias_a), (d_b, se_b, bias_b) = drift.values()
+    assert d_a > 0 and d_b > 0  # the bump diffuses at both steps
+    assert abs(d_a - d_b) < 3 * math.hypot(se_a, se_b), drift
+    assert abs(bias_a - bias_b) < math.radians(3), drift
