@@ -83,11 +83,12 @@ def stp_from_card(name: str, values: Mapping[str, Any]) -> STPParameters:
     def seconds(key: str) -> float:
         return quantity(f"{name}.{key}", values[key], "time")
 
+    tau_rec, tau_facil = seconds("tau_rec"), seconds("tau_facil")  # a unit mistake is named first
     if "convention" not in values:
         raise ValueError(
             f"STP set {name!r} has no convention; add convention = one of {list(CONVENTIONS)} ({'; '.join(f'{k}: {v}' for k, v in CONVENTIONS.items())})"
         )
-    return STPParameters(name, float(values["U"]), seconds("tau_rec"), seconds("tau_facil"), values.get("source", ""), str(values["convention"]))
+    return STPParameters(name, float(values["U"]), tau_rec, tau_facil, values.get("source", ""), str(values["convention"]))
 
 
 def synapse_model(on_release: str) -> tuple[str, str]:

@@ -25,7 +25,10 @@ Implementation notes
   trials run through one build.
 * At a reduced size the connection probability rises so that every neuron keeps
   its in-degree (0.2 x 8000 E inputs): the mean and variance of the recurrent
-  input per neuron are those of the full network.
+  input per neuron are those of the full network. The input shared by a pool's
+  cells grows as the pools shrink (covariance m^2 / (N_pool nu) at any
+  probability), so the card's ``scaled`` size halves the network (pools of 400),
+  which keeps the published-drive regime; ``small`` (pools of 160) does not.
 """
 
 from __future__ import annotations
