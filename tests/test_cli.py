@@ -93,6 +93,18 @@ def test_ring_model_on_multi_item_task_is_refused_with_reason(tmp_path, capsys):
     assert "model 'compte2000' does not run task 'multi-item-recall': its card lists tasks ['delayed-estimation']" in capsys.readouterr().err
 
 
+def test_stdp_triplet_and_quadruplet_protocols_write_datasets(tmp_path, capsys):
+    from neuromem.results import schema_problems
+
+    rc = main(["run", "stdp", "--protocols", "triplet", "quadruplet", "--device", "runtime", "--out", str(tmp_path)])
+    assert rc == 0
+    tri, quad = load(tmp_path / "stdp_triplet.nc"), load(tmp_path / "stdp_quadruplet.nc")
+    assert tri.attrs["task"] == "stdp-triplet" and quad.attrs["task"] == "stdp-quadruplet"
+    assert tri.sizes["pattern"] == 8 and quad.sizes["pattern"] == 20
+    assert schema_problems(tri) == [] and schema_problems(quad) == []
+    assert "post-pre-post" in capsys.readouterr().out
+
+
 def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
     rc = main(["run", "stdp", "--protocols", "window", "--rules", "song2000", "--device", "runtime", "--out", str(tmp_path)])
     assert rc == 0

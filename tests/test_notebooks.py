@@ -12,7 +12,7 @@ FIGURES = {
     "synaptic_transmission": ["synaptic_transmission.png"],
     "artificial_models": ["artificial_models.png"],
     "comparison": ["comparison_retention.png"],
-    "plasticity_and_forgetting": ["stdp_protocols.png", "forgetting_curves.png"],
+    "plasticity_and_forgetting": ["stdp_protocols.png", "stdp_multiplets.png", "forgetting_curves.png"],
     "synaptic_working_memory": ["synaptic_working_memory_trial.png", "synaptic_working_memory_capacity.png"],
     "sweep_drift": ["sweep_drift.png"],
     "free_recall": ["free_recall.png"],

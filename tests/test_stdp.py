@@ -1,5 +1,6 @@
 """STDP rules and lab protocols against closed forms and published data."""
 
+import json
 import math
 
 import numpy as np
@@ -161,3 +162,58 @@ def test_time_constants_take_units_and_unused_triplet_traces_are_optional():
     w, _ = card.pairings([minimal, dummy], [(pre, pre + 0.01), (pre + 0.01, pre)])
     assert not np.allclose(w[0], 1.0)  # the schedules do change the weight
     np.testing.assert_allclose(w[0], w[1], rtol=1e-12)
+
+
+def test_the_rule_recursion_is_the_all_to_all_pair_sum():
+    """For an all-to-all additive pair rule without reaching its bounds, the final weight is
+    w0 + sum over pre-before-post pairs of A+ exp(-d/tau+) - sum over post-before-pre pairs of A- exp(-d/tau-)."""
+    from neuromem.spiking.stdp import weight_recursion
+
+    rule = PairSTDP(A_plus=1e-4, A_minus=1.2e-4, tau_plus="17 ms", tau_minus="34 ms", w_max=1.0)
+    rng = np.random.default_rng(2)
+    pre, post = np.sort(rng.uniform(0, 2, 40)), np.sort(rng.uniform(0, 2, 30))
+    d = post[None, :] - pre[:, None]
+    expected = 0.5 + 1e-4 * np.exp(-d[d > 0] / 0.017).sum() - 1.2e-4 * np.exp(d[d < 0] / 0.034).sum()
+    assert weight_recursion(rule, pre, post, 0.5) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("protocol", ["triplets", "quadruplets"])
+def test_triplet_and_quadruplet_protocols_equal_the_rules_recursion(protocol):
+    """Every synapse of the simulated protocol (Brian2) ends where the rule's own recursion puts it."""
+    from neuromem.spiking.stdp import weight_recursion
+
+    card = neuromem.load_model("stdp", device="runtime")
+    rules = ["pfister_visual_minimal", "pfister_visual_full", "song2000_nearest"]
+    ds = getattr(card, protocol)(rules=rules, n_repetitions=20)
+    assert ds["dw_over_w"].dims == ("rule", "pattern") and ds["dw_over_w"].attrs["units"] == "1"
+    settings = json.loads(ds.attrs["parameters"])
+    dt = card._protocol()["dt"]
+    for k in range(ds.sizes["pattern"]):
+        if protocol == "triplets":
+            a, b = ds["dt1"].values[k] / 1e3, ds["dt2"].values[k] / 1e3
+            # pre-post-pre: pre 0, post dt1, pre dt1 - dt2; post-pre-post: post 0, pre -dt2, post dt1 - dt2
+            pre, post = (np.array([0.0, a - b]), np.array([a])) if ds["kind"].values[k] == "pre-post-pre" else (np.array([-b]), np.array([0.0, a - b]))
+        else:
+            t, d = ds["T"].values[k] / 1e3, settings["delta_t_s"]
+            c1, c2 = (0.0, t) if t > 0 else (-t, 0.0)
+            pre, post = np.array([c1 + d / 2, c2 - d / 2]), np.array([c1 - d / 2, c2 + d / 2])
+            shift = min(pre.min(), post.min())
+            pre, post = np.sort(pre - shift), np.sort(post - shift)
+        onsets = 0.1 + np.arange(20) / 1.0
+        pre_t = np.round((onsets[:, None] + pre).ravel() / dt) * dt
+        post_t = np.round((onsets[:, None] + post).ravel() / dt) * dt
+        for r in rules:
+            rule = card.rule(r)
+            w0 = 1.0 if math.isinf(rule.w_max) else 0.5
+            expected = weight_recursion(rule, pre_t, post_t, w0)
+            assert float(ds["dw_over_w"].sel(rule=r).values[k]) == pytest.approx((expected - w0) / w0, rel=1e-6, abs=1e-12), (r, k)
+
+
+def test_multiplet_protocols_refuse_bad_timing():
+    card = neuromem.load_model("stdp", device="runtime")
+    with pytest.raises(ValueError, match=r"dt1 > 0 > dt2"):
+        card.triplets(intervals=[(0.005, 0.005)])
+    with pytest.raises(ValueError, match=r"every \|T\| > delta_t"):
+        card.quadruplets(T=[0.003])
+    with pytest.raises(ValueError, match="longer than the repetition period"):
+        card.quadruplets(T=[0.9], frequency=2.0)

@@ -15,7 +15,7 @@ from neuromem.tasks import task_class
 from neuromem.validation import as_rng, check_duration, check_positive_int, check_positive_values
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
-STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "song2000")
+STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "triplet", "quadruplet", "song2000")
 
 # parameters several experiments share
 SEED = Param("seed", int, 1, "seeds the trials, initial conditions and all network noise")
@@ -323,6 +323,8 @@ def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, song_duratio
     runs = {
         "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
         "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
+        "triplet": lambda: model.triplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
+        "quadruplet": lambda: model.quadruplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
         "song2000": lambda: model.song2000(song_duration, seed=seed, record_every=max(song_duration / 60, 0.1)),
     }
     return _protocols("stdp", protocols, runs, out)
@@ -337,6 +339,15 @@ def _stdp_report(written: Written) -> list[str]:
             lines.append(f"  {'Sjostrom 2001':<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["published"].sel(delta_t=d).values))
             lines += [f"  {r:<24} {d:+5.0f} ms " + " ".join(f"{v:5.2f}" for v in ds["dw_over_w"].sel(rule=r, delta_t=d).values) for r in ds["rule"].values]
         lines += [f"  {r}: rmse {float(ds['rmse'].sel(rule=r)):.3f}, chi2 {float(ds['chi2'].sel(rule=r)):.1f} (10 points)" for r in ds["rule"].values]
+    if "triplet" in written:
+        ds = written["triplet"][0]
+        lines.append("dw/w after 60 triplets at 1 Hz ((dt1, dt2) in ms; published data not bundled yet)")
+        for k in ds["pattern"].values:
+            cell = ds.sel(pattern=k)
+            lines.append(
+                f"  {str(cell['kind'].values):<14} ({float(cell['dt1']):+.0f}, {float(cell['dt2']):+.0f}) "
+                + " ".join(f"{r}: {float(cell['dw_over_w'].sel(rule=r)):+.3f}" for r in ds["rule"].values)
+            )
     if "song2000" in written:
         ds = written["song2000"][0]
         lines.append(
@@ -348,14 +359,14 @@ def _stdp_report(written: Written) -> list[str]:
 
 STDP = Experiment(
     "stdp",
-    "STDP window, frequency dependence vs Sjostrom et al. (2001), Song et al. (2000) weight distribution",
+    "STDP window, frequency dependence vs Sjostrom et al. (2001), triplets and quadruplets, Song et al. (2000) weight distribution",
     (
         Param("protocols", str, list(STDP_PROTOCOLS), "protocols to run", many=True, choices=STDP_PROTOCOLS),
         Param(
             "rules",
             str,
             None,
-            "STDP rules of the stdp card for the window/frequency protocols (default: pair rules for the window, triplet rules for the frequency protocol)",
+            "STDP rules of the stdp card for the window/frequency/triplet/quadruplet protocols (default: pair and triplet rules for the window, triplet rules for the others)",
             many=True,
         ),
         Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"),

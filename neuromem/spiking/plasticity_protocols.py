@@ -5,6 +5,9 @@
 * :meth:`STDPProtocols.frequency` — +10 ms and -10 ms pairings at pairing
   frequencies 0.1-50 Hz (Sjostrom, Turrigiano & Nelson 2001), set beside the
   published points.
+* :meth:`STDPProtocols.triplets` and :meth:`STDPProtocols.quadruplets` — spike
+  triplets and quadruplets repeated at 1 Hz (Froemke & Dan 2002; Wang et al. 2005;
+  fitted by Pfister & Gerstner 2006).
 * :meth:`STDPProtocols.song2000` — one LIF neuron with many Poisson inputs under
   additive STDP (Song, Miller & Abbott 2000): the weights split into two groups,
   near 0 and near g_max.
@@ -284,6 +287,99 @@ class STDPProtocols:
         )
         ds.attrs["references"] += "; " + ref.attrs["references"]
         return ds
+
+    def _repeated(self, patterns: Sequence[tuple[np.ndarray, np.ndarray]], n: int, frequency: float) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each (pre, post) pattern (s, from its first spike) repeated ``n`` times at ``frequency``, from 0.1 s."""
+        onsets = 0.1 + np.arange(n) / frequency
+        return [((onsets[:, None] + pre[None, :]).ravel(), (onsets[:, None] + post[None, :]).ravel()) for pre, post in patterns]
+
+    def _multiplet(self, protocol: str, title: str, patterns, coords: dict, rules, n: int, frequency: float, settings: dict) -> xr.Dataset:
+        n = check_positive_int("n_repetitions", n)
+        if not (math.isfinite(frequency) and frequency > 0):
+            raise ValueError(f"frequency={frequency!r} Hz is not allowed; it must be > 0")
+        span = max(max(pre.max(), post.max()) - min(pre.min(), post.min()) for pre, post in patterns)
+        if span >= 1.0 / frequency:
+            raise ValueError(f"a pattern lasts {span * 1e3:g} ms, longer than the repetition period 1/frequency = {1e3 / frequency:g} ms")
+        objs = [self.rule(r) for r in rules]
+        w, backend = self.pairings(objs, self._repeated(patterns, n, frequency))
+        w0 = np.array([initial_weight(r) for r in objs])[:, None]
+        ds = xr.Dataset(
+            {"dw_over_w": (("rule", "pattern"), (w - w0) / w0, {"units": "1", "long_name": "relative weight change"})},
+            coords={"rule": [r.name for r in objs], "pattern": np.arange(len(patterns)), **coords},
+        )
+        ds.attrs.update(self._attrs(protocol, title, objs, {"n_repetitions": n, "frequency_Hz": frequency, **settings}, backend))
+        return ds
+
+    def triplets(
+        self,
+        intervals: Sequence[tuple[float, float]] = ((0.005, -0.005), (0.01, -0.01), (0.015, -0.005), (0.005, -0.015)),
+        rules: Sequence[str | Rule] = ("pfister_visual_minimal", "pfister_visual_full"),
+        n_repetitions: int = 60,
+        frequency: float = 1.0,
+    ) -> xr.Dataset:
+        """Spike triplets repeated ``n_repetitions`` times at ``frequency`` (Hz): the protocol of Froemke & Dan
+        (2002) and Wang et al. (2005) that Pfister & Gerstner (2006) fit.
+
+        Each interval pair (dt1, dt2) (s) gives two triplets that share their middle spike: *pre-post-pre*,
+        pre at 0, post at dt1 > 0, pre at dt1 - dt2 (dt2 = t_post - t_pre2 < 0), and *post-pre-post* with
+        the roles mirrored, post at 0, pre at |dt2|, post at |dt2| + dt1.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``dw_over_w`` (rule, pattern); coords ``kind`` (pre-post-pre / post-pre-post), ``dt1``,
+            ``dt2`` (ms) per pattern.
+        """
+        pairs = np.atleast_2d(np.asarray(intervals, dtype=float))
+        if pairs.ndim != 2 or pairs.shape[1] != 2 or not np.all(np.isfinite(pairs)) or np.any(pairs[:, 0] <= 0) or np.any(pairs[:, 1] >= 0):
+            raise ValueError(f"intervals={np.asarray(intervals).tolist()} is not allowed; give (dt1, dt2) pairs with dt1 > 0 > dt2 (s)")
+        patterns, kind, dt1, dt2 = [], [], [], []
+        for a, b in pairs:
+            patterns.append((np.array([0.0, a - b]), np.array([a])))  # pre-post-pre
+            patterns.append((np.array([-b]), np.array([0.0, -b + a])))  # post-pre-post
+            kind += ["pre-post-pre", "post-pre-post"]
+            dt1 += [a * 1e3, a * 1e3]
+            dt2 += [b * 1e3, b * 1e3]
+        coords = {
+            "kind": ("pattern", kind, {"long_name": "order of the three spikes"}),
+            "dt1": ("pattern", dt1, {"units": "ms", "long_name": "t_post - t_pre of the pre-post pair"}),
+            "dt2": ("pattern", dt2, {"units": "ms", "long_name": "t_post - t_pre of the post-pre pair"}),
+        }
+        title = "STDP triplets (Froemke & Dan 2002; Wang et al. 2005 protocol)"
+        return self._multiplet("stdp-triplet", title, patterns, coords, rules, n_repetitions, frequency, {"intervals_s": pairs})
+
+    def quadruplets(
+        self,
+        T: Sequence[float] = tuple(np.r_[-100:-5:10, 10:105:10] * 1e-3),
+        delta_t: float = 0.005,
+        rules: Sequence[str | Rule] = ("pfister_visual_minimal", "pfister_visual_full"),
+        n_repetitions: int = 60,
+        frequency: float = 1.0,
+    ) -> xr.Dataset:
+        """Spike quadruplets (Wang et al. 2005, as fitted by Pfister & Gerstner 2006): a post-pre pair
+        (pre ``delta_t`` after post) and a pre-post pair (post ``delta_t`` after pre) whose centres are
+        ``T`` apart; T > 0: the post-pre pair first, T < 0: the pre-post pair first. |T| must exceed
+        ``delta_t`` so that the pairs do not interleave.
+
+        Returns
+        -------
+        xarray.Dataset
+            ``dw_over_w`` (rule, pattern); coord ``T`` (ms) per pattern.
+        """
+        T = _as_seconds("T", T, nonzero=True)
+        d = float(delta_t)
+        if not (math.isfinite(d) and d > 0) or np.any(np.abs(T) <= d):
+            raise ValueError(f"delta_t={delta_t!r} s and T={T.tolist()} are not allowed; delta_t > 0 and every |T| > delta_t")
+        patterns = []
+        for t in T:
+            c1, c2 = (0.0, t) if t > 0 else (-t, 0.0)  # centres of the post-pre and the pre-post pair
+            pre = np.array([c1 + d / 2, c2 - d / 2])
+            post = np.array([c1 - d / 2, c2 + d / 2])
+            shift = min(pre.min(), post.min())
+            patterns.append((np.sort(pre - shift), np.sort(post - shift)))
+        coords = {"T": ("pattern", T * 1e3, {"units": "ms", "long_name": "centre of the pre-post pair - centre of the post-pre pair"})}
+        title = "STDP quadruplets (Wang et al. 2005 protocol)"
+        return self._multiplet("stdp-quadruplet", title, patterns, coords, rules, n_repetitions, frequency, {"T_s": T, "delta_t_s": d})
 
     @staticmethod
     def _song_network(q: dict[str, Any], r: Rule, w0: np.ndarray, seed: int, dt: float, record_every: float) -> Any:

@@ -260,6 +260,46 @@ def rule_from_card(name: str, values: Mapping[str, Any]) -> Rule:
     return cls(name=name, **kwargs)
 
 
+def weight_recursion(rule: Rule, pre: np.ndarray, post: np.ndarray, w0: float) -> float:
+    """Final weight of one synapse for imposed pre and post spike times (s), from the rule's own update
+    equations in closed form between spikes (no simulator): the check of a simulated protocol.
+
+    Between spikes every trace decays exactly (exp(-d/tau)); at a presynaptic spike the weight falls
+    by o1 (A2- + A3- r2) (pair rule: A- o1, times (w - w_min) in the multiplicative form) and r1, r2
+    jump; at a postsynaptic spike it rises by r1 (A2+ + A3+ o2) and o1, o2 jump; the weight is kept in
+    [w_min, w_max]. A pre and a post spike at the same time: pre first, as Brian2 orders its pathways.
+    """
+    events = sorted([(float(t), 0) for t in np.atleast_1d(pre)] + [(float(t), 1) for t in np.atleast_1d(post)])
+    triplet = isinstance(rule, TripletSTDP)
+    taus = {"r1": rule.tau_plus, "o1": rule.tau_minus}
+    if triplet:
+        taus.update({k: tau for k, tau in (("r2", rule.tau_x), ("o2", rule.tau_y)) if tau is not None})
+    trace = dict.fromkeys(taus, 0.0)
+    w, last = float(w0), None
+    for t, side in events:
+        if last is not None:
+            for k, tau in taus.items():
+                trace[k] *= math.exp(-(t - last) / tau)
+        last = t
+        if side == 0:
+            if triplet:
+                dw = -trace["o1"] * (rule.A2_minus + rule.A3_minus * trace.get("r2", 0.0))
+            else:
+                dw = -trace["o1"] * rule.A_minus * ((w - rule.w_min) if rule.form == "multiplicative" else 1.0)
+            jumps = ("r1", "r2")
+        else:
+            if triplet:
+                dw = trace["r1"] * (rule.A2_plus + rule.A3_plus * trace.get("o2", 0.0))
+            else:
+                dw = trace["r1"] * rule.A_plus * ((rule.w_max - w) if rule.form == "multiplicative" else 1.0)
+            jumps = ("o1", "o2")
+        w = min(max(w + dw, rule.w_min), rule.w_max)
+        for k in jumps:
+            if k in trace:
+                trace[k] = 1.0 if rule.pairing == "nearest" else trace[k] + 1.0
+    return w
+
+
 def fit_window(delta_t: np.ndarray, dw: np.ndarray) -> dict[str, float]:
     """Fit A+ exp(-dt/tau+) (dt > 0) and -A- exp(dt/tau-) (dt < 0) to a measured window.
 
