@@ -11,6 +11,7 @@ damaged checkpoint pieces and stale temporary files are discarded with a warning
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -23,6 +24,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from neuromem.analysis.forgetting import ForgettingFitWarning
 from neuromem.cli import main
 from neuromem.outputs import atomic_write, claim, claims, remove_stale_parts
 from neuromem.results import load, save
@@ -325,10 +327,19 @@ def test_compare_saves_every_task_s_comparison_with_its_coordinate_attributes(ta
         warnings.simplefilter("ignore")  # tiny fits warn about their loss; not what is tested here
         a, b = _two_results(task, tmp_path)
     out, figure = tmp_path / "cmp.nc", tmp_path / "cmp.png"
-    assert main(["compare", str(a), str(b), "--out", str(out), "--figure", str(figure)]) == 0
+
+    # retention of these tiny fits has 2 lags: too few for any forgetting form, said with a warning
+    def unfittable():
+        return pytest.warns(ForgettingFitWarning, match="too few") if task == "retention" else contextlib.nullcontext()
+
+    with unfittable():
+        assert main(["compare", str(a), str(b), "--out", str(out), "--figure", str(figure)]) == 0
     assert figure.stat().st_size > 0
     saved = load(out)
-    direct = compare([load(a), load(b)])
+    with unfittable():
+        direct = compare([load(a), load(b)])
+    if task == "retention":
+        assert set(saved["best_form"].values) == {"none"} and all(s.startswith("unfittable") for s in saved["fit_status"].values.ravel())
     xr.testing.assert_identical(saved.assign_attrs(created=""), direct.assign_attrs(created=""))
     summary = get_task(task).summarize(load(a))
     for name, coord in summary.coords.items():
