@@ -107,7 +107,7 @@ labels = [f"{k}\n({a:+.0f}, {b:+.0f})" for k, a, b in zip(tri["kind"].values, tr
 width = 0.8 / tri.sizes["rule"]
 for j, r in enumerate(tri["rule"].values):
     axes[0].bar(np.arange(tri.sizes["pattern"]) + j * width, tri["dw_over_w"].sel(rule=r), width=width, label=r)
-axes[0].set_xticks(np.arange(tri.sizes["pattern"]) + 0.4 - width / 2, labels, fontsize=6)
+axes[0].set_xticks(np.arange(tri.sizes["pattern"]) + 0.4 - width / 2, labels, fontsize=6, rotation=40, ha="right")
 axes[0].axhline(0, color="0.7", lw=0.5)
 axes[0].set(ylabel="dw / w", title="(e) triplets (dt1, dt2 in ms)")
 axes[0].legend(fontsize=7)
