@@ -48,7 +48,9 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
             fit_model(model=m, task="delayed-estimation", seeds=[1, 2], steps=60, hidden=32, eval_trials=50, device="cpu", out=results, progress=False)
             working_memory(fitted=str(results / f"fit_{m}_delayed-estimation.pt"), delays=[0.2, 0.6, 1.2], trials=20, out=str(results), quiet=True)
         if not (results / f"forgetting-in-weights_{m}.nc").exists():
-            artificial_forgetting(model=m, train_steps=30, n_items=3, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False)
+            artificial_forgetting(
+                model=m, train_steps=30, n_items=5, n_patterns=5, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False
+            )
 
 # %%
 fig, axes = plt.subplots(1, 4, figsize=(18, 4))

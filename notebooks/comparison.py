@@ -46,7 +46,9 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
     if not list(results.glob("retention_assembly_memory_*_seed1.nc")):
         retention(synapse="simple", patterns=5, trials=1, out=str(results), quiet=True)
     if not list(results.glob("forgetting-in-weights_*.nc")):
-        artificial_forgetting(model="lstm", train_steps=30, n_items=5, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False)
+        artificial_forgetting(
+            model="lstm", train_steps=30, n_items=5, n_patterns=5, steps_per_item=15, hidden_size=32, trials=20, device="cpu", out=results, progress=False
+        )
 files = sorted(results.glob("retention_assembly_memory_*_seed1.nc")) + sorted(results.glob("forgetting-in-*.nc"))
 comparison = compare([load(f) for f in files])
 save(comparison, results / "comparison_retention.nc")
