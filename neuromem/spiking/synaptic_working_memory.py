@@ -99,10 +99,10 @@ class SynapticWorkingMemory(SpikingModel):
         q = super()._validated()
         if not 0 < q["U"] <= 1:
             raise ValueError(f"parameter U={q['U']!r} is not allowed; it must be in (0, 1]")
-        q["stp"] = self.stp_set()
         for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
+        q["stp"] = self.stp_set()  # after the checks, so a bad tau_D is named as tau_D
         pool_size = int(round(q["coding_level"] * self.N_E))
         if pool_size < 1 or q["n_pools"] * pool_size > self.N_E:
             raise ValueError(f"n_pools={q['n_pools']} pools of coding_level={q['coding_level']} do not fit in N_E={self.N_E}")
