@@ -81,6 +81,8 @@ def test_several_items_are_held_at_once():
 
 
 def test_bad_input():
+    with pytest.raises(ValueError, match=r"stp_convention='markram' is not allowed; choose one of \['tsodyks1998', 'mongillo2008'\]"):
+        neuromem.load_model("mongillo2008", stp_convention="markram").run(ONE_ITEM.trials(1, 0), seed=0, progress=False)
     with pytest.raises(ValueError, match=r"parameter U=1.5 is not allowed; it must be in \(0, 1\]"):
         neuromem.load_model("mongillo2008", U=1.5).run(ONE_ITEM.trials(1, 0), seed=0, progress=False)
     with pytest.raises(ValueError, match=r"mongillo2008 reads \[.*\] from its trials; those of task 'delayed-estimation' lack \['item_id'"):
