@@ -150,7 +150,26 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         The path written.
     """
     validate(ds)
-    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf"))
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
+
+
+#: numeric arrays at least this long are written deflate-compressed (smaller ones gain nothing)
+_COMPRESS_FROM = 1024
+
+
+def compression(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
+    """netCDF encodings that deflate every numeric array of ``ds`` with ``_COMPRESS_FROM`` or more values.
+
+    Lossless (zlib level 4 after the HDF5 byte shuffle): a file reads back identical, in any
+    netCDF-4 reader. Spike times, trial and neuron indices shrink most (the README's main job:
+    28.3 MB -> 8.2 MB); ``benchmarks/result_files.py`` measures it.
+    """
+    deflate = {"zlib": True, "complevel": 4, "shuffle": True}
+    return {
+        str(name): dict(deflate)
+        for name, var in ds.variables.items()
+        if var.size >= _COMPRESS_FROM and (np.issubdtype(var.dtype, np.number) or var.dtype == bool)
+    }
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:

@@ -89,3 +89,21 @@ def test_unknown_model_family_is_refused():
 def test_load_missing_file():
     with pytest.raises(FileNotFoundError, match="no result file"):
         load("/nonexistent/run.nc")
+
+
+def test_saved_arrays_are_deflated_and_read_back_identical(valid_dataset, tmp_path):
+    """Spike-like arrays (sorted trial ids, neuron ids, times on a time grid) compress losslessly."""
+    rng = np.random.default_rng(0)
+    n = 200_000
+    ds = valid_dataset.assign(
+        spike_trial=("spike", np.sort(rng.integers(0, 5, n)), {"units": "1", "long_name": "trial of each spike"}),
+        spike_neuron=("spike", rng.integers(0, 512, n).astype(np.int32), {"units": "1", "long_name": "neuron of each spike"}),
+        spike_time=("spike", np.round(rng.uniform(0, 3, n) / 5e-5) * 5e-5, {"units": "s", "long_name": "time of each spike"}),
+    )
+    path = save(ds, tmp_path / "spikes.nc")
+    raw = sum(ds[v].nbytes for v in ("spike_trial", "spike_neuron", "spike_time"))
+    assert path.stat().st_size < 0.6 * raw
+    back = load(path)
+    xr.testing.assert_identical(back, ds)
+    assert back["spike_time"].encoding["zlib"] and back["spike_time"].encoding["shuffle"]
+    assert not back["trial"].encoding["zlib"]  # short arrays are left as they are
