@@ -1,0 +1,43 @@
+"""The peer benchmark's own logic: what it prints without the peer, and its bump statistics."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+
+
+@pytest.fixture
+def peers(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    spec = importlib.util.spec_from_file_location("peers_benchmark", BENCHMARKS / "peers.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_without_the_peer_it_says_how_to_install_it_and_exits_0(peers, monkeypatch, capsys):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "neurodynex3" else real(name, *a))
+    monkeypatch.setattr(sys, "argv", ["peers.py"])
+    assert peers.main() == 0
+    out = capsys.readouterr().out
+    assert "neurodynex3 is not installed" in out and "pip install --no-deps neurodynex3" in out
+
+
+def test_bump_statistics_of_known_spikes(peers):
+    """512 cells on the ring; cells within 36 deg of the cue fire 40 Hz, the rest 1 Hz, for 1 s: the near and
+    opposite rates come back, and the decoded error is the offset of the bump's centre."""
+    n = 512
+    angle = np.arange(n) * 360.0 / n
+    cue, centre = 90.0, 95.0
+    rate = np.where(np.abs((angle - centre + 180) % 360 - 180) < 36, 40, 1)
+    cell = np.repeat(np.arange(n), rate)
+    times = np.concatenate([np.linspace(0.0, 1.0, r, endpoint=False) + 0.5 / r for r in rate])
+    stats = peers.bump_statistics(angle[cell], times, cue, n, 0.0, 1.0, 1.0)
+    assert stats["rate_opposite_Hz"] == pytest.approx(1.0)
+    assert 30 < stats["rate_near_Hz"] < 40  # the window is centred on the cue, 5 deg off the bump
+    assert stats["error_deg"] == pytest.approx(centre - cue, abs=0.5)
