@@ -94,6 +94,9 @@ CLI = [
     ("run multi-item-recall --trials 0", "trials=0 is not allowed"),
     ("run multi-item-recall --trials 20000", "trials=80000 would take about"),
     ("run multi-item-recall --option recall_threshold=-1", "recall_threshold=-1"),
+    ("run multi-item-recall --option stp_convention=markram", "stp_convention='markram' is not allowed; choose one of ['tsodyks1998', 'mongillo2008']"),
+    ("run multi-item-recall --option tau_D='0 ms'", "tau_D='0 ms' is not allowed; it must be > 0"),
+    ("run multi-item-recall --size tiny", "size='tiny' is not allowed; the mongillo2008 card defines ['full', 'scaled', 'small']"),
     # run free-recall
     ("run free-recall --list-lengths 0", "list_lengths=0 is not allowed"),
     ("run free-recall --list-lengths 200", "list_lengths=[200] is not allowed"),

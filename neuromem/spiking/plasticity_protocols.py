@@ -187,8 +187,7 @@ class STDPProtocols:
         if np.any(np.abs(delta_t) >= 1.0 / f):
             raise ValueError(f"delta_t must be shorter than the pairing period 1/frequency = {1e3 / f:g} ms")
         objs = [self.rule(r) for r in rules]
-        onsets = 0.1 + np.arange(n) / f
-        schedules = [(onsets + max(0.0, -d), onsets + max(0.0, d)) for d in delta_t]
+        schedules = self._repeated([(np.array([max(0.0, -d)]), np.array([max(0.0, d)])) for d in delta_t], n, f)
         w, backend = self.pairings(objs, schedules)
         w0 = np.array([initial_weight(r) for r in objs])[:, None]
         ds = xr.Dataset(

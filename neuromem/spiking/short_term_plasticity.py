@@ -178,6 +178,12 @@ def release_recursion(params: STPParameters, spike_times: np.ndarray) -> np.ndar
     return release_states(params, spike_times)[0]
 
 
+def _relaxed(params: STPParameters, u: Any, x: Any, d: Any) -> tuple[Any, Any]:
+    """u and x a time ``d`` after the state (u, x), with no spike between: u relaxes to u_rest, x to 1."""
+    fade = np.exp(-d / params.tau_facil) if params.tau_facil > 0 else 0.0
+    return params.u_rest + (u - params.u_rest) * fade, 1.0 - (1.0 - x) * np.exp(-d / params.tau_rec)
+
+
 def release_states(params: STPParameters, spike_times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(r_n, u_n^+, x_n^+) at each spike of the train: the release and the state just after it."""
     times = np.asarray(spike_times, dtype=float)
@@ -185,10 +191,7 @@ def release_states(params: STPParameters, spike_times: np.ndarray) -> tuple[np.n
     u, x, last = params.u_rest, 1.0, None
     for n, t in enumerate(times):
         if last is not None:
-            d = t - last
-            fade = np.exp(-d / params.tau_facil) if params.tau_facil > 0 else 0.0
-            u = params.u_rest + (u - params.u_rest) * fade
-            x = 1.0 - (1.0 - x) * np.exp(-d / params.tau_rec)
+            u, x = _relaxed(params, u, x, t - last)
         u = u + params.U * (1.0 - u)
         r[n] = u * x
         x -= r[n]
@@ -205,8 +208,5 @@ def state_between_spikes(params: STPParameters, spike_times: np.ndarray, at: np.
     u = np.full(at.shape, params.u_rest)
     x = np.ones(at.shape)
     seen = k >= 0
-    d = at[seen] - times[k[seen]]
-    fade = np.exp(-d / params.tau_facil) if params.tau_facil > 0 else 0.0
-    u[seen] = params.u_rest + (u_after[k[seen]] - params.u_rest) * fade
-    x[seen] = 1.0 - (1.0 - x_after[k[seen]]) * np.exp(-d / params.tau_rec)
+    u[seen], x[seen] = _relaxed(params, u_after[k[seen]], x_after[k[seen]], at[seen] - times[k[seen]])
     return u, x

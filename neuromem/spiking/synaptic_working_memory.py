@@ -40,7 +40,6 @@ import numpy as np
 import xarray as xr
 
 from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
-from neuromem.spiking.card_values import card_quantities
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.short_term_plasticity import CONVENTIONS, STPParameters, presynaptic_model, rest_state
 from neuromem.units import dimension_table
@@ -86,14 +85,11 @@ class SynapticWorkingMemory(SpikingModel):
 
     text_parameters = frozenset({"stp_convention"})
 
-    def stp_set(self) -> STPParameters:
-        """The E->E synapses' Tsodyks-Markram set, under the card's convention."""
-        p = self.parameters
-        convention = p.get("stp_convention")
-        if convention not in CONVENTIONS:
-            raise ValueError(f"parameter stp_convention={convention!r} is not allowed; choose one of {list(CONVENTIONS)}")
-        q = card_quantities({k: p[k] for k in ("tau_D", "tau_F")}, self.dimensions)
-        return STPParameters(f"{self.name}_EE", float(p["U"]), float(q["tau_D"]), float(q["tau_F"]), self.references, convention)
+    def _stp_set(self, q: dict[str, Any]) -> STPParameters:
+        """The E->E synapses' Tsodyks-Markram set, under the card's convention (from the checked parameters)."""
+        if q.get("stp_convention") not in CONVENTIONS:
+            raise ValueError(f"parameter stp_convention={q.get('stp_convention')!r} is not allowed; choose one of {list(CONVENTIONS)}")
+        return STPParameters(f"{self.name}_EE", float(q["U"]), float(q["tau_D"]), float(q["tau_F"]), self.references, q["stp_convention"])
 
     def _validated(self) -> dict[str, Any]:
         q = super()._validated()
@@ -102,7 +98,7 @@ class SynapticWorkingMemory(SpikingModel):
         for key in ("tau_E", "tau_I", "tau_D", "tau_F", "dt", "tref"):
             if not float(q[key]) > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
-        q["stp"] = self.stp_set()  # after the checks, so a bad tau_D is named as tau_D
+        q["stp"] = self._stp_set(q)  # after the checks, so a bad tau_D is named as tau_D
         pool_size = int(round(q["coding_level"] * self.N_E))
         if pool_size < 1 or q["n_pools"] * pool_size > self.N_E:
             raise ValueError(f"n_pools={q['n_pools']} pools of coding_level={q['coding_level']} do not fit in N_E={self.N_E}")
