@@ -52,6 +52,8 @@ CLI = [
     ("run working-memory --threads -1", "threads=-1 is not allowed"),
     ("run working-memory --threads 100000", "threads=100000 is not allowed"),
     ("run working-memory --trials-per-run 0", "trials_per_run=0 is not allowed"),
+    ("run working-memory --option coupling=fast", "coupling='fast' is not allowed; it must be one of ['auto', 'fused', 'synapses']"),
+    ("run working-memory --device runtime --option coupling=fused", "coupling='fused' is not allowed with device='runtime'"),
     ("run working-memory --seed -1", "seed=-1 is not allowed"),
     ("run working-memory --seed abc", "argument --seed: invalid int value: 'abc'"),
     ("run working-memory --option garbage", "option='garbage' is not allowed; write KEY=VALUE"),

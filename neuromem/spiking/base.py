@@ -72,6 +72,8 @@ class SpikingModel:
     dimensions: ClassVar[Mapping[str, str]] = {}
     #: options of this network beyond the common ones, with their defaults (set as attributes)
     options: ClassVar[Mapping[str, Any]] = {}
+    #: options that change the compiled network (part of the build's and a resumed run's identity)
+    build_options: ClassVar[tuple[str, ...]] = ()
     #: SeedSequence streams for what is fixed for a whole run (connectivity, ...)
     n_setup_streams: ClassVar[int] = 0
     #: runtime device with the numpy target (small networks start faster)
@@ -220,7 +222,8 @@ class SpikingModel:
         duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
         setup, children = self._streams(seed, len(rows))
         fixed_by_seed = int(seed) if self.n_setup_streams else None  # the build holds the seed's connectivity
-        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads, fixed_by_seed]
+        options = {k: getattr(self, k) for k in self.build_options}
+        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads, fixed_by_seed, options]
         key = json.dumps(identity, sort_keys=True, default=str)
         return _Plan(kind, n_copies, rows, duration_s, setup, children, key)
 

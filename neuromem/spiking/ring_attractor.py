@@ -38,7 +38,9 @@ import numpy as np
 import xarray as xr
 
 from neuromem.spiking.base import SpikingModel, lif_group, spike_arrays
+from neuromem.spiking.devices import resolve_device
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
+from neuromem.spiking.mode_coupling import fused_mode_coupling, synaptic_mode_coupling
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
 
@@ -61,6 +63,9 @@ _NMDA_INPUT_LINKED = """
 s_NMDA_in : 1 (linked)
 I_cue = 0*amp : amp
 """
+
+#: ways to sum the NMDA input through the ring's modes (see :mod:`.mode_coupling`)
+COUPLINGS = ("auto", "fused", "synapses")
 
 _DIMENSIONS = dimension_table(
     voltage=("V_L", "V_thr", "V_reset", "E_AMPA", "E_NMDA", "E_GABA"),
@@ -91,13 +96,19 @@ class RingAttractor(SpikingModel):
         Also return every E spike (ragged ``spike`` dim).
     threads : int
         OpenMP threads for ``cpp_standalone`` (0 = no OpenMP).
+    coupling : {"auto", "fused", "synapses"}
+        How the footprint-weighted NMDA input is summed through the ring's modes:
+        ``"synapses"`` as two Brian2 summed variables (every device), ``"fused"`` as two
+        dense loops in C++ (``cpp_standalone`` only; the same sums, several times
+        faster), ``"auto"`` fused where it can run.
     name, references : str
         Card name and citation, copied into the results' provenance.
     """
 
     task = "delayed-estimation"
     dimensions = _DIMENSIONS
-    options = {"trials_per_run": 8, "record_spikes": False}
+    options = {"trials_per_run": 8, "record_spikes": False, "coupling": "auto"}
+    build_options = ("coupling",)
 
     # ------------------------------------------------------------------ checks
     def _validated(self) -> dict[str, Any]:
@@ -109,6 +120,10 @@ class RingAttractor(SpikingModel):
         if not q["J_plus"] >= 0:
             raise ValueError(f"parameter J_plus={q['J_plus']!r} is not allowed; it must be >= 0")
         check_positive_int("n_angle_bins", q["n_angle_bins"])
+        if self.coupling not in COUPLINGS:
+            raise ValueError(f"coupling={self.coupling!r} is not allowed; it must be one of {list(COUPLINGS)}")
+        if self.coupling == "fused" and resolve_device(self.device) != "cpp_standalone":
+            raise ValueError(f"coupling='fused' is not allowed with device={self.device!r}; it runs on cpp_standalone only (use 'auto' or 'synapses')")
         return q
 
     def _check_trials(self, q: dict[str, Any], trials: xr.Dataset) -> None:
@@ -171,18 +186,11 @@ class RingAttractor(SpikingModel):
         n_modes = coef.size
         basis = mode_basis(ring_angles(N_E), n_freq)  # (n_modes, N_E)
         modes = b2.NeuronGroup(n_copies * n_modes, "C : 1", dt=dt, name="ring_modes")
+        if self._fused():
+            coupling = fused_mode_coupling(E, modes, basis, coef, dt)
+        else:
+            coupling = synaptic_mode_coupling(E, modes, basis, coef, n_copies, dt)
         copy_E = np.repeat(np.arange(n_copies), N_E)
-        local_E = np.tile(np.arange(N_E), n_copies)
-        # every E neuron of a copy feeds every mode of that copy, and back
-        pre = np.repeat(np.arange(n_copies * N_E), n_modes)
-        mode_of = np.tile(np.arange(n_modes), n_copies * N_E)
-        post = np.repeat(copy_E, n_modes) * n_modes + mode_of
-        to_modes = b2.Synapses(E, modes, "w : 1 (constant)\nC_post = w*s_NMDA_pre : 1 (summed)", dt=dt, name="exc_to_modes")
-        to_modes.connect(i=pre, j=post)
-        to_modes.w = basis[mode_of, np.repeat(local_E, n_modes)]
-        from_modes = b2.Synapses(modes, E, "w : 1 (constant)\ns_NMDA_in_post = w*C_pre : 1 (summed)", dt=dt, name="modes_to_exc")
-        from_modes.connect(i=post, j=pre)
-        from_modes.w = coef[mode_of] * basis[mode_of, np.repeat(local_E, n_modes)]
         copy_I = np.repeat(np.arange(n_copies), N_I)
         I.s_NMDA_in = b2.linked_var(modes, "C", index=copy_I * n_modes)  # mode 0 = sum of E gating
 
@@ -194,10 +202,13 @@ class RingAttractor(SpikingModel):
 
         seed_holder = b2.NeuronGroup(1, "rng_seed : integer (constant)", name="seed_holder")
         spikes = b2.SpikeMonitor(E, name="exc_spikes")
-        net = b2.Network(E, I, ext_E, ext_I, modes, to_modes, from_modes, pool, to_pool, seed_holder, spikes)
+        net = b2.Network(E, I, ext_E, ext_I, modes, *coupling, pool, to_pool, seed_holder, spikes)
         E.cue_start = float(trials["cue_onset"][0]) * b2.second
         E.cue_stop = float(trials["cue_offset"][0]) * b2.second
         return {"net": net, "E": E, "I": I, "spikes": spikes, "seed_holder": seed_holder}
+
+    def _fused(self) -> bool:
+        return self.coupling == "fused" or (self.coupling == "auto" and resolve_device(self.device) == "cpp_standalone")
 
     # ---------------------------------------------------------------- running
     def _batch_values(self, q: dict[str, Any], built: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[Any, Any]:
@@ -219,7 +230,10 @@ class RingAttractor(SpikingModel):
         return {"trial": rows[copy[keep]], "neuron": i_spk[keep] % self.N_E, "time": t_spk[keep]}
 
     def _description(self, q: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        return (f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)", {"n_footprint_modes": int(self._footprint_modes(q)[0].size)})
+        return (
+            f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
+            {"n_footprint_modes": int(self._footprint_modes(q)[0].size), "coupling": "fused" if self._fused() else "synapses"},
+        )
 
     # ------------------------------------------------------------ read-outs
     def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
