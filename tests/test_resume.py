@@ -42,7 +42,7 @@ def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_p
 
     runs = []
     original = devices.TrialRunner.run
-    monkeypatch.setattr(devices.TrialRunner, "run", lambda self, values, seed: runs.append(seed) or original(self, values, seed))
+    monkeypatch.setattr(devices.TrialRunner, "run", lambda self, values, seed, *rest: runs.append(seed) or original(self, values, seed, *rest))
     assert main([*ARGS, "--out", str(killed)]) == 0
     assert len(runs) == 1  # only the missing batch was simulated
     assert not partial.exists() and not list(killed.glob("*.part"))
@@ -51,3 +51,14 @@ def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_p
     assert main([*ARGS, "--out", str(tmp_path / "whole")]) == 0
     assert len(runs) == 2
     xr.testing.assert_identical(comparable(load(killed / f"{STEM}.nc")), comparable(load(tmp_path / "whole" / f"{STEM}.nc")))
+
+
+def test_batches_in_two_worker_processes_give_the_identical_dataset(tmp_path):
+    """Each batch has its own seed: run two at once in forked workers, the Dataset is the one of a single process."""
+    small = [*ARGS, "--size", "small"]
+    assert main([*small, "--workers", "2", "--out", str(tmp_path / "two")]) == 0
+    assert main([*small, "--out", str(tmp_path / "one")]) == 0
+    two, one = (load(tmp_path / d / f"{STEM.replace('scaled', 'small')}.nc") for d in ("two", "one"))
+    assert '"workers": 2' in two.attrs["parameters"] and '"workers": 1' in one.attrs["parameters"]
+    xr.testing.assert_identical(comparable(two).assign_attrs(parameters=""), comparable(one).assign_attrs(parameters=""))
+    assert not list((tmp_path / "two").glob(".*.partial"))

@@ -24,6 +24,7 @@ QUIET = Param("quiet", flag=True, default=False, help="no progress bar")
 SIZE = Param("size", str, "scaled", "network size named in the card (scaled or full; mongillo2008 also small)")
 DEVICE = Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES)
 THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)")
+WORKERS = Param("workers", int, 1, "processes running batches of trials at once (spiking models; 0: one per core)")
 FITTED = Param("fitted", str, None, "a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
 OPTION = Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON), e.g. J_plus=1.7", many=True)
 
@@ -34,8 +35,8 @@ def _task_report(written: Written) -> list[str]:
 
 
 def _refuse_simulator_options(p: dict, spiking_only: Sequence[Param] = ()) -> None:
-    """--size, --device, --threads (and an experiment's own network options) choose a Brian2 network; given for another model they would be ignored."""
-    for param in (SIZE, DEVICE, THREADS, *spiking_only):
+    """--size, --device, --threads, --workers (and an experiment's own network options) choose a Brian2 network; given for another model they would be ignored."""
+    for param in (SIZE, DEVICE, THREADS, WORKERS, *spiking_only):
         if p[param.name] != param.default:
             model = f"fitted={p['fitted']!r}" if p["fitted"] else f"model={p['model']!r} ({load_card(p['model']).family})"
             raise ValueError(f"{param.name}={p[param.name]!r} is for spiking cards; {model} does not use it (leave {param.option} out)")
@@ -59,7 +60,7 @@ def _on_task(
         spiking = p["fitted"] is None and load_card(p["model"]).family == "spiking"
         if not spiking:
             _refuse_simulator_options(p, spiking_only)
-        simulator = {"size": p["size"], "device": p["device"], "threads": p["threads"], **model_options(p)} if spiking else {}
+        simulator = {"size": p["size"], "device": p["device"], "threads": p["threads"], "workers": p["workers"], **model_options(p)} if spiking else {}
         options = {**simulator, **_key_values("option", p["option"])}
         ds, path = run_on_task(
             name,
@@ -85,7 +86,7 @@ def _on_task(
 YES = Param("yes", flag=True, default=False, help="start a run even if its estimated time (> 1 day on one core) or disk use (> 20 GB) is large")
 
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
-ON_TASK = (SEED, SIZE, DEVICE, THREADS, OPTION, FITTED, OUT, QUIET, YES)
+ON_TASK = (SEED, SIZE, DEVICE, THREADS, WORKERS, OPTION, FITTED, OUT, QUIET, YES)
 
 TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)")
 NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")

@@ -24,8 +24,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import time as _time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -37,6 +38,7 @@ from neuromem.results import provenance
 from neuromem.spiking.batch_store import BatchStore, run_digest
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
+from neuromem.spiking.parallel import forked_batches, resolve_workers
 from neuromem.validation import check_positive_int, usable_cores
 
 #: trial variables of a list of items shown in turn with a read-out after it (multi-item recall,
@@ -91,6 +93,7 @@ class SpikingModel:
         name: str = "",
         references: str = "",
         threads: int = 0,
+        workers: int = 1,
         **options: Any,
     ) -> None:
         unknown = sorted(set(options) - set(self.options))
@@ -103,13 +106,14 @@ class SpikingModel:
         self.name = name
         self.references = references
         self.threads = threads
+        self.workers = workers
         for key, default in self.options.items():
             setattr(self, key, options.get(key, default))
 
     @classmethod
     def from_card(cls, card: ModelCard, *, size: str = "scaled", **options: Any) -> SpikingModel:
         """Build from a card; ``size`` names one of its ``[sizes]``; other options override parameters."""
-        return cls(**sized_model_kwargs(card, size, options, {"device", "N_E", "N_I", "threads", *cls.options}))
+        return cls(**sized_model_kwargs(card, size, options, {"device", "N_E", "N_I", "threads", "workers", *cls.options}))
 
     # ------------------------------------------------------------ subclass hooks
     def _validated(self) -> dict[str, Any]:
@@ -119,6 +123,7 @@ class SpikingModel:
         cores = usable_cores()
         if isinstance(self.threads, bool) or not isinstance(self.threads, int) or not 0 <= self.threads <= cores:
             raise ValueError(f"threads={self.threads!r} is not allowed; it must be a whole number from 0 to {cores} (the cores this process may use)")
+        resolve_workers(self.workers)
         q = card_quantities({k: v for k, v in self.parameters.items() if k not in self.text_parameters}, self.dimensions)
         q.update({k: v for k, v in self.parameters.items() if k in self.text_parameters})
         return q
@@ -239,18 +244,39 @@ class SpikingModel:
             runner = TrialRunner(dev, plan.kind, built["net"], plan.duration_s * _second(), built["seed_holder"], directory, self.threads)
             runner.build(batch_seed_of(plan.children[0]))
             timings["build_s"] = _time.perf_counter() - t0
-            for b in pending:
-                # the last batch is padded by repeating its trials; _read drops the padding
-                padded = np.resize(plan.rows[b], plan.n_copies)
-                values = self._batch_values(q, built, trials, padded, np.random.default_rng(plan.children[b]))
-                t1 = _time.perf_counter()
-                runner.run(values, batch_seed_of(plan.children[b]))
-                timings["run_s"] += _time.perf_counter() - t1
-                done[b] = self._read(q, built, plan.rows[b])
+            for b, part, seconds in self._batches(q, trials, plan, built, runner, pending):
+                timings["run_s"] += seconds
+                done[b] = part
                 if store is not None:
-                    store.save(b, done[b])
+                    store.save(b, part)
                 bar.update(plan.rows[b].size)
         return timings
+
+    def _run_batch(
+        self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, built: dict[str, Any], runner: TrialRunner, b: int, results: str | None = None
+    ) -> tuple[int, dict, float]:
+        """Simulate batch ``b`` (its trials, its own seed) and read it: (b, arrays, seconds)."""
+        # the last batch is padded by repeating its trials; _read drops the padding
+        padded = np.resize(plan.rows[b], plan.n_copies)
+        values = self._batch_values(q, built, trials, padded, np.random.default_rng(plan.children[b]))
+        t1 = _time.perf_counter()
+        runner.run(values, batch_seed_of(plan.children[b]), results)
+        seconds = _time.perf_counter() - t1
+        part = self._read(q, built, plan.rows[b])
+        if results is not None and runner.standalone:
+            shutil.rmtree(runner.directory / results, ignore_errors=True)  # a worker's own output, read
+        return b, part, seconds
+
+    def _batches(
+        self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, built: dict[str, Any], runner: TrialRunner, pending: list[int]
+    ) -> Iterator[tuple[int, dict, float]]:
+        """(b, arrays, seconds) of every pending batch: in turn, or ``workers`` at a time in forked processes."""
+        workers = min(resolve_workers(self.workers), len(pending))
+        if workers <= 1:
+            for b in pending:
+                yield self._run_batch(q, trials, plan, built, runner, b)
+            return
+        yield from forked_batches(lambda b: self._run_batch(q, trials, plan, built, runner, b, f"results-{os.getpid()}"), pending, workers)
 
     def _streams(self, seed: int, n_batches: int) -> tuple[list, list]:
         streams = np.random.SeedSequence(int(seed)).spawn(self.n_setup_streams + n_batches)
@@ -265,6 +291,7 @@ class SpikingModel:
             "device": plan.kind,
             "trials_per_run": plan.n_copies,
             "threads": self.threads,
+            "workers": resolve_workers(self.workers),
             **extra,
             "task_parameters": trials.attrs.get("task_parameters", ""),
         }

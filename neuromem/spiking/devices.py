@@ -244,12 +244,16 @@ class TrialRunner:
         else:
             self.net.store("initial")
 
-    def run(self, values: dict, seed: int) -> None:
-        """Run one trial from the initial state with ``values`` ({variable or TimedArray: value})."""
+    def run(self, values: dict, seed: int, results: str | None = None) -> None:
+        """Run one batch from the initial state with ``values`` ({variable or TimedArray: value}).
+
+        ``results``: a folder (relative to the build's) for the standalone binary's output, so that
+        several processes can run the one build at once; the default is Brian2's.
+        """
         import brian2 as b2
 
         if self.standalone:
-            self.dev.run(run_args={**values, self.seed_holder.rng_seed: seed}, with_output=False)
+            self.dev.run(results_directory=results, run_args={**values, self.seed_holder.rng_seed: seed}, with_output=False)
             return
         self.net.restore("initial")
         for target, value in values.items():

@@ -178,9 +178,11 @@ class RingAttractor(SpikingModel):
             n_copies * N_E, _MEMBRANE + _NMDA_GATING, reset="v = V_reset; x_NMDA += 1", refractory=q["tref_E"], namespace={**ns_E, **thr}, dt=dt, name="exc"
         )
         I = lif_group(n_copies * N_I, _MEMBRANE + _NMDA_INPUT_LINKED, reset="v = V_reset", refractory=q["tref_I"], namespace={**ns_I, **thr}, dt=dt, name="inh")
-        # 1000 inputs at nu_ext/1000 each: the Poisson limit of the 1.8 kHz external drive.
-        ext_E = b2.PoissonInput(E, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
-        ext_I = b2.PoissonInput(I, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0)
+        # 1000 inputs at nu_ext/1000 each: the Poisson limit of the 1.8 kHz external drive. PoissonInput
+        # takes no name, and Brian2 orders a slot's ties by name ("poissoninput_10" < "poissoninput_9"):
+        # distinct orders fix which one draws its random numbers first in every build.
+        ext_E = b2.PoissonInput(E, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0, order=0)
+        ext_I = b2.PoissonInput(I, "s_AMPA", 1000, q["nu_ext"] / 1000, weight=1.0, order=1)
 
         coef, n_freq = self._footprint_modes(q)
         n_modes = coef.size
