@@ -15,7 +15,10 @@ This script installs nothing. ``neurodynex3`` pins old versions of Brian2, SciPy
 matplotlib; install it beside neuromem without them:
 ``pip install --no-deps neurodynex3``. Without it the script says so and exits 0.
 
-Usage:  python benchmarks/peers.py [--size full] [--trials 3] [--peer-trials 1]
+A last arm runs a batch of trials on every core (``--workers``, one worker process per
+core by default: one build, forked) and prints its wall time per trial against the peer's.
+
+Usage:  python benchmarks/peers.py [--size full] [--trials 3] [--peer-trials 1] [--workers 0]
 """
 
 from __future__ import annotations
@@ -87,12 +90,12 @@ def peer_arm(size: str, trials: int) -> dict:
     return {"seconds_per_trial": seconds, "stats": stats}
 
 
-def neuromem_arm(size: str, trials: int) -> dict:
+def neuromem_arm(size: str, trials: int, workers: int = 1) -> dict:
     import neuromem
     from neuromem.runner import run_task
     from neuromem.tasks import DelayedEstimation
 
-    model = neuromem.load_model("compte2000", size=size, device="cpp_standalone", threads=0, trials_per_run=1, dt=f"{DT_MS} ms")
+    model = neuromem.load_model("compte2000", size=size, device="cpp_standalone", threads=0, workers=workers, trials_per_run=1, dt=f"{DT_MS} ms")
     ds = run_task(model, DelayedEstimation(delays=[DELAY], timing=TIMING), trials, seed=1, progress=False)
     stats = []
     for k in range(trials):
@@ -108,13 +111,13 @@ def neuromem_arm(size: str, trials: int) -> dict:
                 "error_deg": float(np.degrees(trial["error"])),  # neuromem's own population-vector read-out
             }
         )
-    per_trial = float(ds.attrs["simulation_seconds"]) / trials
+    per_trial = float(ds.attrs["simulation_seconds"]) / trials  # wall time of all batches, over the trials
     return {"seconds_per_trial": [per_trial] * trials, "stats": stats, "build_seconds": float(ds.attrs["build_seconds"])}
 
 
-def child(arm: str, size: str, trials: int) -> dict:
+def child(arm: str, size: str, trials: int, workers: int = 1) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    cmd = [sys.executable, __file__, "--arm", arm, "--size", size, "--trials", str(trials)]
+    cmd = [sys.executable, __file__, "--arm", arm, "--size", size, "--trials", str(trials), "--workers", str(workers)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"the {arm} arm failed:\n{proc.stderr[-3000:]}")
@@ -137,13 +140,14 @@ def main() -> int:
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--trials", type=int, default=3, help="neuromem trials")
     parser.add_argument("--peer-trials", type=int, default=1, help="peer trials (about a minute each at full size)")
+    parser.add_argument("--workers", type=int, default=0, help="neuromem's worker processes in the all-cores arm (0: one per core)")
     parser.add_argument("--arm", choices=("peer", "neuromem"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.arm == "peer":
         print(json.dumps(peer_arm(args.size, args.trials)))
         return 0
     if args.arm == "neuromem":
-        print(json.dumps(neuromem_arm(args.size, args.trials)))
+        print(json.dumps(neuromem_arm(args.size, args.trials, args.workers)))
         return 0
     if importlib.util.find_spec("neurodynex3") is None:
         print("neurodynex3 is not installed, so there is no peer to compare with.")
@@ -151,11 +155,19 @@ def main() -> int:
         return 0
     n_e, n_i = SIZES[args.size]
     print(f"Compte et al. (2000) ring, {n_e} E + {n_i} I, dt {DT_MS} ms, {SIM_S:g} s per trial, one core each:")
+    from neuromem.spiking.parallel import resolve_workers
+
+    workers = resolve_workers(args.workers)
     peer = child("peer", args.size, args.peer_trials)
     ours = child("neuromem", args.size, args.trials)
+    both = child("neuromem", args.size, args.trials * workers, workers) if workers > 1 else None
+    peer_s = np.mean(peer["seconds_per_trial"])
     print(summary("neurodynex3 simulate_wm (runtime)", peer))
     print(summary("neuromem compte2000 (cpp_standalone)", ours) + f"; build {ours['build_seconds']:.1f} s once")
-    print(f"  ratio: neuromem is {np.mean(peer['seconds_per_trial']) / np.mean(ours['seconds_per_trial']):.1f}x faster per trial (aim: >= 10x)")
+    print(f"  ratio, one core each: neuromem is {peer_s / np.mean(ours['seconds_per_trial']):.1f}x faster per trial (aim: >= 10x)")
+    if both is not None:
+        print(summary(f"neuromem, {workers} worker processes", both) + " (wall time per trial of the batch)")
+        print(f"  ratio, neuromem on {workers} cores vs the peer on one: {peer_s / np.mean(both['seconds_per_trial']):.1f}x per trial (aim: >= 20x)")
     return 0
 
 

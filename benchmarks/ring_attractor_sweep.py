@@ -1,15 +1,18 @@
-"""Benchmark: Compte et al. (2000) ring attractor, a 20-trial delay sweep.
+"""Benchmark: Compte et al. (2000) ring attractor, a delay sweep with unequal trial lengths.
 
-Prints, from one run on one machine:
-  * build (code generation + compile) time of the standalone network;
-  * wall time per simulated second (standalone, per ring);
-  * the sweep with the network built once (cpp_standalone, trials as
-    disconnected copies, batches through device.run(run_args=...)) against the
-    same 20 trials each run as a fresh network in Brian2's runtime mode;
-  * their ratio, which is the number to compare across machines.
+Prints, from one run on one machine (every arm cpp_standalone, built once):
+  * per-trial wall time and wall time per simulated ring-second;
+  * the waste from unequal trial lengths: the same trials with every batch run to the
+    longest trial's end (as before batches ended at their own end) against batches that
+    end at their own end, with the simulated ring-seconds of both;
+  * threads vs processes: the same sweep with OpenMP threads in one process and with
+    worker processes (one build, forked), each against one process on one core;
+  * optionally (--runtime-baseline N), N trials each as a fresh Brian2 runtime network.
 
-Usage:  python benchmarks/ring_attractor_sweep.py [--size full] [--threads 0] [--trials-per-run 10]
-        [--device cuda_standalone] [--baseline-trials 4]
+Ratios are what to compare across machines (all arms measured in the same run).
+
+Usage:  python benchmarks/ring_attractor_sweep.py [--size full] [--trials 20] [--trials-per-run 5]
+        [--delays 0.5 1 2 3] [--parallel 2] [--runtime-baseline 0]
 """
 
 from __future__ import annotations
@@ -25,56 +28,75 @@ import neuromem
 from neuromem.tasks import DelayedEstimation
 
 
+def timed_run(trials, size: str, trials_per_run: int, **options) -> tuple[float, float, object]:
+    """(build s, wall s of the batches, Dataset) of one run of the ring on ``trials``."""
+    model = neuromem.load_model("compte2000", size=size, device="cpp_standalone", trials_per_run=trials_per_run, **options)
+    ds = model.run(trials, seed=1, progress=False)
+    return float(ds.attrs["build_seconds"]), float(ds.attrs["simulation_seconds"]), ds
+
+
+def ring_seconds(trials, trials_per_run: int, own_end: bool) -> float:
+    """Ring-seconds simulated: copies x batch length, batches of trials sorted by length."""
+    ends = np.sort(trials["trial_end"].values)
+    batches = [ends[k : k + trials_per_run] for k in range(0, ends.size, trials_per_run)]
+    return float(sum(trials_per_run * (b.max() if own_end else ends.max()) for b in batches))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", default="full")
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--delays", type=float, nargs="+", default=[0.5, 1.0, 2.0, 3.0])
-    parser.add_argument("--threads", type=int, default=0, help="OpenMP threads for cpp_standalone (0: none)")
-    parser.add_argument("--device", default="cpp_standalone", help="device of the built-once arm (cpp_standalone or cuda_standalone)")
-    parser.add_argument("--trials-per-run", type=int, default=10)
-    parser.add_argument("--baseline-trials", type=int, default=None, help="run only this many baseline trials and scale to --trials (for slow machines)")
+    parser.add_argument("--trials-per-run", type=int, default=5)
+    parser.add_argument("--parallel", type=int, default=2, help="threads / processes of the parallel arms")
+    parser.add_argument("--runtime-baseline", type=int, default=0, help="also run this many trials each as a fresh runtime network")
     args = parser.parse_args()
 
-    task = DelayedEstimation(delays=args.delays)
-    trials = task.trials(args.trials, 0)
-    # A fresh build directory, so the first build pays the full compile cost.
-    os.environ["NEUROMEM_BUILD_DIR"] = tempfile.mkdtemp(prefix="neuromem-bench-")
+    os.environ["NEUROMEM_BUILD_DIR"] = tempfile.mkdtemp(prefix="neuromem-bench-")  # every build pays its compile
+    trials = DelayedEstimation(delays=args.delays).trials(args.trials, 0)
+    n, tpr = trials.sizes["trial"], args.trials_per_run
+    longest = float(trials["trial_end"].max())
+    to_longest = trials.assign(trial_end=("trial", np.full(n, longest), trials["trial_end"].attrs))
 
-    model = neuromem.load_model("compte2000", size=args.size, device=args.device, trials_per_run=args.trials_per_run, threads=args.threads)
-    t0 = time.perf_counter()
-    ds = model.run(trials, seed=1, progress=False)
-    sweep_built_once = time.perf_counter() - t0
-    build = ds.attrs["build_seconds"]
-    n_batches = -(-args.trials // args.trials_per_run)
-    simulated = n_batches * args.trials_per_run * float(trials["trial_end"].max())  # ring-seconds simulated
-    per_sim_second = ds.attrs["simulation_seconds"] / simulated
-
-    # Baseline: every trial is its own fresh runtime network (cython code cached after the first).
-    n_base = args.baseline_trials or args.trials
-    base = neuromem.load_model("compte2000", size=args.size, device="runtime", trials_per_run=1)
-    per_trial = []
-    for k in range(n_base):
-        one = trials.isel(trial=[k])
+    arms = {
+        "every batch to the longest trial, 1 process": (to_longest, {"workers": 1}),
+        "batches end at their own end, 1 process": (trials, {"workers": 1}),
+        f"own end, OpenMP {args.parallel} threads": (trials, {"workers": 1, "threads": args.parallel}),
+        f"own end, {args.parallel} processes": (trials, {"workers": args.parallel}),
+    }
+    results = {}
+    for name, (arm_trials, options) in arms.items():
         t0 = time.perf_counter()
-        out = base.run(one, seed=1 + k, progress=False)
-        per_trial.append(time.perf_counter() - t0)
-    # The first trial also pays runtime code generation; later ones stand for the rest.
-    rest = per_trial[1:] or per_trial
-    baseline = per_trial[0] + float(np.mean(rest)) * (args.trials - 1)
-    base_per_sim_second = out.attrs["simulation_seconds"] / float(one["trial_end"].max())
+        build, run, ds = timed_run(arm_trials, args.size, tpr, **options)
+        results[name] = (build, run, time.perf_counter() - t0)
+        print(f"  ran: {name} ({time.perf_counter() - t0:.0f} s)", flush=True)
 
-    print(f"network: {args.size} ({model.N_E} E + {model.N_I} I), {args.trials} trials, delays {args.delays} s")
-    print(f"backend: {ds.attrs['backend']}; {args.trials_per_run} trials per run")
-    print(f"build (codegen + compile), once:              {build:8.2f} s")
-    print(f"standalone wall time per simulated second:     {per_sim_second:8.3f} s  (per ring)")
-    print(f"runtime wall time per simulated second:        {base_per_sim_second:8.3f} s  (last baseline trial)")
-    print(f"sweep, built once ({args.device}):".ljust(47) + f"{sweep_built_once:8.2f} s")
-    note = f" (first trial + mean of {n_base - 1} more x {args.trials - 1})" if n_base != args.trials else ""
-    print(f"first fresh runtime trial (incl. codegen):     {per_trial[0]:8.2f} s")
-    print(f"sweep, fresh runtime network per trial:        {baseline:8.2f} s{note}")
-    print(f"ratio fresh-runtime / built-once:              {baseline / sweep_built_once:8.2f} x")
-    print(f"ratio excluding the one-off build:             {baseline / (sweep_built_once - build):8.2f} x")
+    model = neuromem.load_model("compte2000", size=args.size)
+    print(f"\nnetwork: {args.size} ({model.N_E} E + {model.N_I} I), {n} trials, delays {args.delays} s, {tpr} trials per run")
+    print(f"trial lengths {sorted(set(trials['trial_end'].values.tolist()))} s; backend {ds.attrs['backend']}")
+    needed, to_end = ring_seconds(trials, tpr, True), ring_seconds(trials, tpr, False)
+    print(f"ring-seconds simulated: {to_end:.1f} to the longest end, {needed:.1f} to each batch's end (waste avoided: {1 - needed / to_end:.0%})")
+    base = results["batches end at their own end, 1 process"][1]
+    print(f"{'arm':<48}{'build s':>9}{'batches s':>11}{'s/trial':>9}{'s per ring-s':>14}{'speed':>8}")
+    for name, (build, run, _) in results.items():
+        simulated = to_end if name.startswith("every") else needed
+        print(f"{name:<48}{build:9.1f}{run:11.1f}{run / n:9.2f}{run / simulated:14.3f}{base / run:7.2f}x")
+    waste = results["every batch to the longest trial, 1 process"][1] / base
+    print(f"waste from unequal lengths, removed: ending each batch at its own end is {waste:.2f}x the run to the longest end")
+    threads = results[f"own end, OpenMP {args.parallel} threads"][1]
+    processes = results[f"own end, {args.parallel} processes"][1]
+    print(f"threads vs processes ({args.parallel} each): processes {base / processes:.2f}x one process, threads {base / threads:.2f}x")
+
+    if args.runtime_baseline:
+        fresh = []
+        for k in range(args.runtime_baseline):
+            model = neuromem.load_model("compte2000", size=args.size, device="runtime", trials_per_run=1, workers=1)
+            t0 = time.perf_counter()
+            model.run(trials.isel(trial=[k]), seed=1 + k, progress=False)
+            fresh.append(time.perf_counter() - t0)
+        rest = np.mean(fresh[1:] or fresh)
+        print(f"fresh runtime network per trial: first {fresh[0]:.1f} s (code generation), then {rest:.1f} s per trial")
+        print(f"ratio fresh-runtime / built-once per trial: {rest / (base / n):.1f}x")
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ from neuromem.results import load, save
 
 WM = ["run", "working-memory", "--delays", "0.3", "--trials", "2", "--trials-per-run", "1", "--seed", "3", "--quiet"]
 WM_STEM = "working-memory_compte2000_scaled_seed3"
+WM_TWO_WORKERS = ["run", "working-memory", "--delays", "2", "--trials", "4", "--trials-per-run", "1", "--workers", "0", "--seed", "3", "--quiet"]
 FIT = ["fit", "--model", "rate_rnn", "--steps", "120", "--eval-trials", "8", "--device", "cpu", "--quiet"]
 FIT_STEM = "fit_rate_rnn_delayed-estimation"
 
@@ -88,7 +89,9 @@ def _kill_when(argv: list[str], ready, cwd: Path, timeout: float = 400) -> set[i
 # every experiment whose spiking runs go in batches (argv, result stem, seconds allowed to reach the kill);
 # the working-memory drill runs by default, the others are slow
 BATCHED = [
-    pytest.param(WM, WM_STEM, 400, id="working-memory"),
+    # one worker process per core (forked after the build), four 3-s trials: killed with a batch on disk
+    # while others simulate
+    pytest.param([*WM_TWO_WORKERS], WM_STEM, 400, id="working-memory"),
     pytest.param(
         ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "2", "--seed", "5", "--quiet"],
         "multi-item-recall_mongillo2008_scaled_seed5",

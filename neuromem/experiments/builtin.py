@@ -24,7 +24,7 @@ QUIET = Param("quiet", flag=True, default=False, help="no progress bar")
 SIZE = Param("size", str, "scaled", "network size named in the card (scaled or full; mongillo2008 also small)")
 DEVICE = Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES)
 THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)")
-WORKERS = Param("workers", int, 1, "processes running batches of trials at once (spiking models; 0: one per core)")
+WORKERS = Param("workers", int, 0, "processes running batches of trials at once (spiking models; 0: one per core, one on a GPU)")
 FITTED = Param("fitted", str, None, "a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
 OPTION = Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON), e.g. J_plus=1.7", many=True)
 

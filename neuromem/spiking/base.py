@@ -22,7 +22,6 @@ the rest the same way for every network:
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import time as _time
@@ -57,6 +56,8 @@ class _Plan:
     setup: list
     children: list
     key: str
+    #: each batch's simulated time (s): its longest trial where the network ends each batch at its own end
+    ends: tuple[float, ...] = ()
 
 
 class SpikingModel:
@@ -74,6 +75,9 @@ class SpikingModel:
     dimensions: ClassVar[Mapping[str, str]] = {}
     #: options of this network beyond the common ones, with their defaults (set as attributes)
     options: ClassVar[Mapping[str, Any]] = {}
+    #: the network stops each batch at its longest trial's end (one build; trials batched by length);
+    #: its read-outs must then ignore what a longer batch would have simulated past a trial's end
+    ends_each_batch: ClassVar[bool] = False
     #: options that change the compiled network (part of the build's and a resumed run's identity)
     build_options: ClassVar[tuple[str, ...]] = ()
     #: SeedSequence streams for what is fixed for a whole run (connectivity, ...)
@@ -93,7 +97,7 @@ class SpikingModel:
         name: str = "",
         references: str = "",
         threads: int = 0,
-        workers: int = 1,
+        workers: int = 0,
         **options: Any,
     ) -> None:
         unknown = sorted(set(options) - set(self.options))
@@ -222,15 +226,21 @@ class SpikingModel:
         kind = resolve_device(self.device)
         n_trials = trials.sizes["trial"]
         n_copies = min(check_positive_int("trials per run", self._batch_size(q, n_trials)), n_trials)
-        rows = [np.arange(start, min(start + n_copies, n_trials)) for start in range(0, n_trials, n_copies)]
         dt_s = float(q["dt"])
-        duration_s = math.ceil(round(float(trials["trial_end"].max()) / dt_s, 6)) * dt_s
+        # every trial's length in whole steps; a network that ends each batch at its own end batches
+        # trials of equal length together (a stable sort: trials of one length keep their order)
+        lengths = np.ceil(np.round(trials["trial_end"].values.astype(float) / dt_s, 6)) * dt_s
+        order = np.argsort(lengths, kind="stable") if self.ends_each_batch else np.arange(n_trials)
+        rows = [order[start : start + n_copies] for start in range(0, n_trials, n_copies)]
+        duration_s = float(lengths.max())
+        ends = tuple(float(lengths[r].max()) if self.ends_each_batch else duration_s for r in rows)
         setup, children = self._streams(seed, len(rows))
         fixed_by_seed = int(seed) if self.n_setup_streams else None  # the build holds the seed's connectivity
         options = {k: getattr(self, k) for k in self.build_options}
-        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, duration_s, kind, self.threads, fixed_by_seed, options]
+        segments = sorted(set(ends))
+        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, segments, kind, self.threads, fixed_by_seed, options]
         key = json.dumps(identity, sort_keys=True, default=str)
-        return _Plan(kind, n_copies, rows, duration_s, setup, children, key)
+        return _Plan(kind, n_copies, rows, duration_s, setup, children, key, ends)
 
     def _simulate(
         self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, pending: list[int], done: dict, store: BatchStore | None, bar: Any
@@ -241,37 +251,36 @@ class SpikingModel:
         with brian_device(plan.kind, directory, self.threads, numpy_target=self.runtime_numpy) as dev:
             t0 = _time.perf_counter()
             built = self._build(q, trials, plan.n_copies, plan.duration_s, plan.setup)
-            runner = TrialRunner(dev, plan.kind, built["net"], plan.duration_s * _second(), built["seed_holder"], directory, self.threads)
+            runner = TrialRunner(dev, plan.kind, built["net"], sorted(set(plan.ends)), built["seed_holder"], directory, self.threads)
             runner.build(batch_seed_of(plan.children[0]))
             timings["build_s"] = _time.perf_counter() - t0
-            for b, part, seconds in self._batches(q, trials, plan, built, runner, pending):
-                timings["run_s"] += seconds
+            t1 = _time.perf_counter()
+            for b, part in self._batches(q, trials, plan, built, runner, pending):
                 done[b] = part
                 if store is not None:
                     store.save(b, part)
                 bar.update(plan.rows[b].size)
+            timings["run_s"] = _time.perf_counter() - t1  # wall time, whatever the number of workers
         return timings
 
     def _run_batch(
         self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, built: dict[str, Any], runner: TrialRunner, b: int, results: str | None = None
-    ) -> tuple[int, dict, float]:
-        """Simulate batch ``b`` (its trials, its own seed) and read it: (b, arrays, seconds)."""
+    ) -> tuple[int, dict]:
+        """Simulate batch ``b`` (its trials, its own seed) and read it: (b, arrays)."""
         # the last batch is padded by repeating its trials; _read drops the padding
         padded = np.resize(plan.rows[b], plan.n_copies)
         values = self._batch_values(q, built, trials, padded, np.random.default_rng(plan.children[b]))
-        t1 = _time.perf_counter()
-        runner.run(values, batch_seed_of(plan.children[b]), results)
-        seconds = _time.perf_counter() - t1
+        runner.run(values, batch_seed_of(plan.children[b]), results, plan.ends[b])
         part = self._read(q, built, plan.rows[b])
         if results is not None and runner.standalone:
             shutil.rmtree(runner.directory / results, ignore_errors=True)  # a worker's own output, read
-        return b, part, seconds
+        return b, part
 
     def _batches(
         self, q: dict[str, Any], trials: xr.Dataset, plan: _Plan, built: dict[str, Any], runner: TrialRunner, pending: list[int]
-    ) -> Iterator[tuple[int, dict, float]]:
-        """(b, arrays, seconds) of every pending batch: in turn, or ``workers`` at a time in forked processes."""
-        workers = min(resolve_workers(self.workers), len(pending))
+    ) -> Iterator[tuple[int, dict]]:
+        """(b, arrays) of every pending batch: in turn, or ``workers`` at a time in forked processes."""
+        workers = min(resolve_workers(self.workers, plan.kind, self.threads), len(pending))
         if workers <= 1:
             for b in pending:
                 yield self._run_batch(q, trials, plan, built, runner, b)
@@ -291,7 +300,6 @@ class SpikingModel:
             "device": plan.kind,
             "trials_per_run": plan.n_copies,
             "threads": self.threads,
-            "workers": resolve_workers(self.workers),
             **extra,
             "task_parameters": trials.attrs.get("task_parameters", ""),
         }
@@ -326,9 +334,3 @@ def lif_group(n: int, model: str, *, reset: str, refractory: Any, namespace: dic
     import brian2 as b2
 
     return b2.NeuronGroup(n, model, threshold="v > V_thr", reset=reset, refractory=refractory, method="euler", namespace=namespace, dt=dt, name=name)
-
-
-def _second() -> Any:
-    import brian2
-
-    return brian2.second

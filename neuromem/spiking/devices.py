@@ -16,7 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -221,39 +221,70 @@ def simulate_once(device: str, key: str, duration: float, build: Callable[[], tu
 
 
 class TrialRunner:
-    """One build, many trials of one network.
+    """One build, many batches of trials of one network.
 
-    Standalone: the network is compiled once; each trial is a ``device.run`` whose
+    Standalone: the network is compiled once; each batch is a ``device.run`` whose
     ``run_args`` set its initial values, TimedArrays and RNG seed (``seed_holder``).
-    Runtime: the initial state is stored once and restored before each trial.
+    Runtime: the initial state is stored once and restored before each batch.
+
+    ``ends`` are the times (s) at which a batch may end. With several, the standalone
+    binary runs in segments up to each and goes on past one only while the batch's end
+    (a run argument) lies beyond it, so a short batch is not simulated to the longest
+    trial's end; the segments continue one another (same state, same random stream), so
+    a batch's result does not depend on the segments of other batches.
     """
 
-    def __init__(self, dev: object, kind: str, net: object, duration: object, seed_holder: object, directory: Path | None, threads: int = 0) -> None:
-        self.dev, self.kind, self.net, self.duration = dev, kind, net, duration
+    def __init__(self, dev: object, kind: str, net: object, ends: Sequence[float], seed_holder: object, directory: Path | None, threads: int = 0) -> None:
+        import brian2 as b2
+
+        self.dev, self.kind, self.net, self.ends = dev, kind, net, sorted(float(e) for e in ends)
         self.seed_holder, self.directory, self.threads = seed_holder, directory, threads
+        self.end_holder = None
+        if self.standalone and len(self.ends) > 1:
+            self.end_holder = b2.NeuronGroup(1, "t_end : second (constant)", name="batch_end")
+            net.add(self.end_holder)
 
     @property
     def standalone(self) -> bool:
         return self.kind in STANDALONE
 
-    def build(self, build_seed: int) -> None:
-        if self.standalone:
-            reseed_each_run(self.dev, self.kind, self.seed_holder, self.threads, build_seed)
-            self.net.run(self.duration, namespace={})
-            self.dev.build(run=False, directory=str(self.directory), with_output=False)
-        else:
-            self.net.store("initial")
+    def build(self, build_seed: int, profile: bool = False) -> None:
+        """Store the initial state (runtime) or compile (standalone; ``profile``: time every code object)."""
+        import brian2 as b2
 
-    def run(self, values: dict, seed: int, results: str | None = None) -> None:
-        """Run one batch from the initial state with ``values`` ({variable or TimedArray: value}).
+        if not self.standalone:
+            self.net.store("initial")
+            return
+        reseed_each_run(self.dev, self.kind, self.seed_holder, self.threads, build_seed)
+        previous = 0.0
+        for k, end in enumerate(self.ends):
+            if k:
+                # past the previous end only if this batch's end lies beyond it (halfway to the next: no rounding doubt)
+                t_end = self.dev.get_array_name(self.end_holder.variables["t_end"])
+                self.dev.insert_code("main", f"if (brian::{t_end}[0] > {(previous + end) / 2!r}) {{")
+            self.net.run((end - previous) * b2.second, namespace={}, profile=profile)
+            previous = end
+        if len(self.ends) > 1:
+            self.dev.insert_code("main", "}" * (len(self.ends) - 1))
+        self.dev.build(run=False, directory=str(self.directory), with_output=False)
+
+    def run(self, values: dict, seed: int, results: str | None = None, end: float | None = None) -> None:
+        """Run one batch from the initial state with ``values`` ({variable or TimedArray: value}) until ``end`` s.
 
         ``results``: a folder (relative to the build's) for the standalone binary's output, so that
-        several processes can run the one build at once; the default is Brian2's.
+        several processes can run the one build at once; the default is Brian2's. ``end``: one of
+        the build's ``ends`` (default: the last).
         """
         import brian2 as b2
 
+        end = self.ends[-1] if end is None else float(end)
+        if end not in self.ends:
+            raise ValueError(f"end={end!r} s is not one of this build's ends {self.ends}")
         if self.standalone:
-            self.dev.run(results_directory=results, run_args={**values, self.seed_holder.rng_seed: seed}, with_output=False)
+            args = {**values, self.seed_holder.rng_seed: seed}
+            if self.end_holder is not None:
+                args[self.end_holder.t_end] = end * b2.second
+            self.dev.run(results_directory=results, run_args=args, with_output=False)
             return
         self.net.restore("initial")
         for target, value in values.items():
@@ -262,4 +293,9 @@ class TrialRunner:
             else:
                 target[:] = value
         b2.seed(seed)
-        self.net.run(self.duration, namespace={})
+        self.net.run(end * b2.second, namespace={})
+
+    def profiling(self, results: str = "results") -> dict[str, float]:
+        """{code object: seconds} of the last standalone run of a build made with ``profile=True``."""
+        path = Path(self.directory) / results / "profiling_info.txt"
+        return {name: float(seconds) for name, seconds in (line.split() for line in path.read_text().splitlines() if line.strip())}

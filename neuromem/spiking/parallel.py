@@ -21,12 +21,20 @@ from neuromem.validation import usable_cores
 _TASK: Callable[[Any], Any] | None = None
 
 
-def resolve_workers(workers: Any) -> int:
-    """``workers`` checked: 0 means one per usable core; more than the usable cores is refused."""
+def resolve_workers(workers: Any, kind: str = "cpp_standalone", threads: int = 0) -> int:
+    """``workers`` checked; 0 means one per usable core (one on a GPU, which is the parallelism there;
+    with OpenMP ``threads``, one per that many cores).
+
+    More than the usable cores is refused. One process per core is the default because it
+    measured fastest: two processes ran the full-size ring 1.89x one process, two OpenMP
+    threads 1.33x (``benchmarks/ring_attractor_sweep.py``).
+    """
     cores = usable_cores()
     if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= cores:
         raise ValueError(f"workers={workers!r} is not allowed; it must be a whole number from 0 (one per core) to {cores} (the cores this process may use)")
-    return workers or cores
+    if workers == 0:
+        return 1 if kind == "cuda_standalone" else max(1, cores // max(threads, 1))
+    return workers
 
 
 def _call(item: Any) -> Any:

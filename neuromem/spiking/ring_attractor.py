@@ -109,6 +109,7 @@ class RingAttractor(SpikingModel):
     dimensions = _DIMENSIONS
     options = {"trials_per_run": 8, "record_spikes": False, "coupling": "auto"}
     build_options = ("coupling",)
+    ends_each_batch = True
 
     # ------------------------------------------------------------------ checks
     def _validated(self) -> dict[str, Any]:
@@ -241,6 +242,9 @@ class RingAttractor(SpikingModel):
     def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Decoded angle, rates per angle bin and population angle per time bin (and spikes, if recorded)."""
         trial_idx, neuron, spike_t = (np.concatenate([b[k] for b in batches]) for k in ("trial", "neuron", "time"))
+        # a batch runs to its longest trial's end: what a trial's copy did after its own end is not the trial's
+        within = spike_t < trials["trial_end"].values[trial_idx]
+        trial_idx, neuron, spike_t = trial_idx[within], neuron[within], spike_t[within]
         n_trials, N_E = trials.sizes["trial"], self.N_E
         angles = ring_angles(N_E)
         phasor = np.exp(1j * angles)

@@ -141,6 +141,8 @@ def _point_params(experiment: Any, values: Mapping[str, Any], sweep: Sweep) -> d
         if "seeds" in declared:
             params["seeds"] = [int(s) for s in sweep.seeds]
     params["out"], params["quiet"] = None, True
+    if "workers" in declared and "workers" not in values:
+        params["workers"] = 1  # the sweep's dask workers already take one core each
     resolved = experiment.resolve(params)  # unknown names and choices, as the CLI would say them
     if overrides:
         _check_overrides(experiment, resolved, overrides)
