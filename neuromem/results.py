@@ -158,18 +158,34 @@ _COMPRESS_FROM = 1024
 
 
 def compression(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
-    """netCDF encodings that deflate every numeric array of ``ds`` with ``_COMPRESS_FROM`` or more values.
+    """netCDF encodings: every numeric array of ``ds`` with ``_COMPRESS_FROM`` or more values deflated,
+    and every integer array stored in the smallest integer type that holds its values.
 
-    Lossless (zlib level 4 after the HDF5 byte shuffle): a file reads back identical, in any
-    netCDF-4 reader. Spike times, trial and neuron indices shrink most (the README's main job:
-    28.3 MB -> 8.2 MB); ``benchmarks/result_files.py`` measures it.
+    Both lossless (zlib level 4 after the HDF5 byte shuffle; an int64 index that fits in 16 bits is
+    written as int16): a file reads back with the same values, in any netCDF-4 reader (integers in
+    the stored type). Floating-point arrays keep their type: spike times and rates are not exact in
+    fewer bits. Spike times, trial and neuron indices shrink most (the README's main job: 28.3 MB
+    -> 8.2 MB); ``benchmarks/result_files.py`` measures it.
     """
     deflate = {"zlib": True, "complevel": 4, "shuffle": True}
-    return {
-        str(name): dict(deflate)
-        for name, var in ds.variables.items()
-        if var.size >= _COMPRESS_FROM and (np.issubdtype(var.dtype, np.number) or var.dtype == bool)
-    }
+    encodings: dict[str, dict[str, Any]] = {}
+    for name, var in ds.variables.items():
+        encoding: dict[str, Any] = {}
+        if var.size >= _COMPRESS_FROM and (np.issubdtype(var.dtype, np.number) or var.dtype == bool):
+            encoding.update(deflate)
+        # index coordinates keep their type (pandas indexes of int16 behave differently in alignment)
+        if np.issubdtype(var.dtype, np.signedinteger) and var.size and name not in ds.dims:
+            encoding["dtype"] = smallest_integer_type(np.asarray(var.values))
+        if encoding:
+            encodings[str(name)] = encoding
+    return encodings
+
+
+def smallest_integer_type(values: np.ndarray) -> np.dtype:
+    """The smallest signed integer type that holds every value of ``values`` (signed integers) exactly."""
+    low, high = int(values.min()), int(values.max())
+    fits = [t for t in map(np.dtype, ("int8", "int16", "int32")) if t.itemsize < values.dtype.itemsize and np.iinfo(t).min <= low and high <= np.iinfo(t).max]
+    return fits[0] if fits else values.dtype
 
 
 def load(path: str | os.PathLike) -> xr.Dataset:

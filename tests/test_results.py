@@ -107,3 +107,17 @@ def test_saved_arrays_are_deflated_and_read_back_identical(valid_dataset, tmp_pa
     xr.testing.assert_identical(back, ds)
     assert back["spike_time"].encoding["zlib"] and back["spike_time"].encoding["shuffle"]
     assert not back["trial"].encoding["zlib"]  # short arrays are left as they are
+
+
+def test_integer_arrays_are_stored_in_the_smallest_exact_type_and_read_back_equal(tmp_path, valid_dataset):
+    from neuromem.results import load, save
+
+    ds = valid_dataset.assign(
+        neuron=("spike", np.array([0, 2047, 5, 1000] * 300, dtype=np.int64), {"units": "1", "long_name": "neuron"}),
+        big=("spike", np.array([0, 2**40, -3, 7] * 300, dtype=np.int64), {"units": "1", "long_name": "needs 64 bits"}),
+        small=("spike", np.array([-128, 127, 0, 1] * 300, dtype=np.int32), {"units": "1", "long_name": "fits in 8 bits"}),
+    )
+    back = load(save(ds, tmp_path / "r.nc"))
+    xr.testing.assert_identical(back, ds)
+    assert (back["neuron"].dtype, back["big"].dtype, back["small"].dtype) == (np.int16, np.int64, np.int8)
+    assert back["trial"].dtype == ds["trial"].dtype  # index coordinates keep their type

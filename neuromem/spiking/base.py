@@ -230,10 +230,11 @@ class SpikingModel:
         # every trial's length in whole steps; a network that ends each batch at its own end batches
         # trials of equal length together (a stable sort: trials of one length keep their order)
         lengths = np.ceil(np.round(trials["trial_end"].values.astype(float) / dt_s, 6)) * dt_s
-        order = np.argsort(lengths, kind="stable") if self.ends_each_batch else np.arange(n_trials)
+        own_end = self.ends_each_batch and kind != "cuda_standalone"  # brian2cuda: every batch to the longest end
+        order = np.argsort(lengths, kind="stable") if own_end else np.arange(n_trials)
         rows = [order[start : start + n_copies] for start in range(0, n_trials, n_copies)]
         duration_s = float(lengths.max())
-        ends = tuple(float(lengths[r].max()) if self.ends_each_batch else duration_s for r in rows)
+        ends = tuple(float(lengths[r].max()) if own_end else duration_s for r in rows)
         setup, children = self._streams(seed, len(rows))
         fixed_by_seed = int(seed) if self.n_setup_streams else None  # the build holds the seed's connectivity
         options = {k: getattr(self, k) for k in self.build_options}

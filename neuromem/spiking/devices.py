@@ -220,6 +220,28 @@ def simulate_once(device: str, key: str, duration: float, build: Callable[[], tu
         return read(), backend_string(kind)
 
 
+_BATCH_STOP_CPP = """
+double batch_stop(const double t, const double t_end, const double dt)
+{
+    // the step that starts at t is this batch's last: the network loop ends after it
+    if (t > t_end - 1.5 * dt)
+        Network::_globally_stopped = true;
+    return 0.0;
+}
+"""
+
+
+def _batch_stop_function() -> object:
+    import brian2 as b2
+
+    def unavailable(*_: object) -> None:
+        raise NotImplementedError("batch_stop runs in cpp_standalone only")
+
+    stop = b2.Function(unavailable, arg_units=[b2.second, b2.second, b2.second], return_unit=1, return_type="float", stateless=False)
+    stop.implementations.add_implementation("cpp", _BATCH_STOP_CPP, name="batch_stop")
+    return stop
+
+
 class TrialRunner:
     """One build, many batches of trials of one network.
 
@@ -227,11 +249,11 @@ class TrialRunner:
     ``run_args`` set its initial values, TimedArrays and RNG seed (``seed_holder``).
     Runtime: the initial state is stored once and restored before each batch.
 
-    ``ends`` are the times (s) at which a batch may end. With several, the standalone
-    binary runs in segments up to each and goes on past one only while the batch's end
-    (a run argument) lies beyond it, so a short batch is not simulated to the longest
-    trial's end; the segments continue one another (same state, same random stream), so
-    a batch's result does not depend on the segments of other batches.
+    ``ends`` are the times (s) at which a batch may end. With several, a cpp_standalone
+    build runs to the last, and a one-cell group checks at the end of every step whether
+    the batch's own end (a run argument) is reached, and then stops Brian2's network loop
+    (``Network::_globally_stopped``, as Brian2's own ``stop()`` does): the steps before
+    are those of a run to the last end, step for step, without a second copy of the code.
     """
 
     def __init__(self, dev: object, kind: str, net: object, ends: Sequence[float], seed_holder: object, directory: Path | None, threads: int = 0) -> None:
@@ -241,7 +263,13 @@ class TrialRunner:
         self.seed_holder, self.directory, self.threads = seed_holder, directory, threads
         self.end_holder = None
         if self.standalone and len(self.ends) > 1:
-            self.end_holder = b2.NeuronGroup(1, "t_end : second (constant)", name="batch_end")
+            if kind != "cpp_standalone":
+                raise ValueError(f"batches of different lengths in one build run on cpp_standalone only, not {kind}")
+            dt = min(obj.clock.dt for obj in net.objects if hasattr(obj, "clock"))  # the network's finest step
+            self.end_holder = b2.NeuronGroup(
+                1, "t_end : second (constant)\nstop_flag : 1", dt=dt, namespace={"batch_stop": _batch_stop_function()}, name="batch_end"
+            )
+            self.end_holder.run_regularly("stop_flag = batch_stop(t, t_end, dt)", when="end", order=1000, name="batch_end_check")
             net.add(self.end_holder)
 
     @property
@@ -256,16 +284,7 @@ class TrialRunner:
             self.net.store("initial")
             return
         reseed_each_run(self.dev, self.kind, self.seed_holder, self.threads, build_seed)
-        previous = 0.0
-        for k, end in enumerate(self.ends):
-            if k:
-                # past the previous end only if this batch's end lies beyond it (halfway to the next: no rounding doubt)
-                t_end = self.dev.get_array_name(self.end_holder.variables["t_end"])
-                self.dev.insert_code("main", f"if (brian::{t_end}[0] > {(previous + end) / 2!r}) {{")
-            self.net.run((end - previous) * b2.second, namespace={}, profile=profile)
-            previous = end
-        if len(self.ends) > 1:
-            self.dev.insert_code("main", "}" * (len(self.ends) - 1))
+        self.net.run(self.ends[-1] * b2.second, namespace={}, profile=profile)
         self.dev.build(run=False, directory=str(self.directory), with_output=False)
 
     def run(self, values: dict, seed: int, results: str | None = None, end: float | None = None) -> None:
