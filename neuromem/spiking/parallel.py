@@ -26,8 +26,8 @@ def resolve_workers(workers: Any, kind: str = "cpp_standalone", threads: int = 0
     with OpenMP ``threads``, one per that many cores).
 
     More than the usable cores is refused. One process per core is the default because it
-    measured fastest: two processes ran the full-size ring 1.89x one process, two OpenMP
-    threads 1.33x (``benchmarks/ring_attractor_sweep.py``).
+    measured fastest: on 2 cores two processes ran a full-size ring sweep 1.75x as fast as one
+    process, two OpenMP threads 1.18x (``benchmarks/ring_attractor_sweep.py``).
     """
     cores = usable_cores()
     if isinstance(workers, bool) or not isinstance(workers, int) or not 0 <= workers <= cores:
