@@ -12,6 +12,10 @@ the rest the same way for every network:
   fixed for the run (connectivity, sampled synapses), then one stream per batch
   (initial conditions and the simulator's noise), so a batch's result does not
   depend on which batches ran before it in this process;
+* workers: batches run ``workers`` at a time in processes forked after the build
+  (0: one per usable core); each has its own seed, so the result is the same for any number;
+* unequal trials: a network with ``ends_each_batch`` gets its trials batched by length and
+  each batch stopped at its own end, in the one build (see :class:`~neuromem.spiking.devices.TrialRunner`);
 * resume: with ``checkpoint`` each finished batch is kept on disk
   (:class:`~neuromem.spiking.batch_store.BatchStore`) and a new run with the same
   arguments simulates only the missing ones;

@@ -18,8 +18,9 @@ Implementation notes
 * NMDA gating depends only on the presynaptic neuron, so each E neuron carries
   one gating variable ``s_NMDA`` (the pattern of Brian2's ``Wang_2002.py``).
   The footprint-weighted sum over presynaptic neurons is done through the
-  ring's Fourier modes (see :mod:`neuromem.spiking.footprint`); E->I NMDA input
-  is the mode-0 sum. GABA_A gating is linear and uniform, so it is summed per
+  ring's Fourier modes (see :mod:`neuromem.spiking.footprint`), on
+  ``cpp_standalone`` as two fused C++ loops (:mod:`neuromem.spiking.mode_coupling`);
+  E->I NMDA input is the mode-0 sum. GABA_A gating is linear and uniform, so it is summed per
   population into one pool variable per ring.
 * Many independent trials run as disconnected copies of the ring inside one
   network (``trials_per_run``); in standalone mode the network is compiled once
@@ -96,6 +97,8 @@ class RingAttractor(SpikingModel):
         Also return every E spike (ragged ``spike`` dim).
     threads : int
         OpenMP threads for ``cpp_standalone`` (0 = no OpenMP).
+    workers : int
+        Processes running batches at once (0 = one per usable core).
     coupling : {"auto", "fused", "synapses"}
         How the footprint-weighted NMDA input is summed through the ring's modes:
         ``"synapses"`` as two Brian2 summed variables (every device), ``"fused"`` as two
