@@ -26,8 +26,8 @@ from neuromem.spiking.devices import TrialRunner, brian_device, build_directory
 from neuromem.tasks import get_task
 
 
-def profile_one_trial(card: str, size: str, **options) -> tuple[float, float, dict[str, float]]:
-    """(simulated s, wall s of the run, {code object: s}) of one trial on a fresh one-core build."""
+def profile_one_trial(card: str, size: str, **options) -> tuple[object, float, float, dict[str, float]]:
+    """(model, simulated s, wall s of the run, {code object: s}) of one trial on a fresh one-core build."""
     model = neuromem.load_model(card, size=size, device="cpp_standalone", threads=0, workers=1, **options)
     q = model._validated()
     trials = get_task(load_card(card).tasks[0]).trials(1, 0)
@@ -42,7 +42,7 @@ def profile_one_trial(card: str, size: str, **options) -> tuple[float, float, di
         t0 = time.perf_counter()
         runner.run(values, batch_seed_of(plan.children[0]))
         wall = time.perf_counter() - t0
-        return plan.duration_s, wall, runner.profiling()
+        return model, plan.duration_s, wall, runner.profiling()
 
 
 def main() -> None:
@@ -57,11 +57,10 @@ def main() -> None:
     print(f"{'network':<44}{'simulated s':>12}{'wall s':>9}{'wall s per simulated s':>24}   hotspots (share of profiled time)")
     per_sim = {}
     for card, size, options in runs:
-        simulated, wall, prof = profile_one_trial(card, size, **options)
+        model, simulated, wall, prof = profile_one_trial(card, size, **options)
         total = sum(prof.values())
         top = sorted(prof.items(), key=lambda kv: -kv[1])[: args.top]
         label = f"{card} {size}" + "".join(f" {k}={v}" for k, v in options.items())
-        model = neuromem.load_model(card, size=size)
         label += f" ({model.N_E} E + {model.N_I} I)"
         per_sim[(card, size, tuple(options.items()))] = wall / simulated
         hot = ", ".join(f"{name.replace('_codeobject', '')} {sec / total:.0%}" for name, sec in top)

@@ -164,8 +164,8 @@ def compression(ds: xr.Dataset) -> dict[str, dict[str, Any]]:
     Both lossless (zlib level 4 after the HDF5 byte shuffle; an int64 index that fits in 16 bits is
     written as int16): a file reads back with the same values, in any netCDF-4 reader (integers in
     the stored type). Floating-point arrays keep their type: spike times and rates are not exact in
-    fewer bits. Spike times, trial and neuron indices shrink most (the README's main job: 28.3 MB
-    -> 8.2 MB); ``benchmarks/result_files.py`` measures it.
+    fewer bits. Spike times, trial and neuron indices shrink most (the README's main job: 12.1 MB
+    written plain, 5.4 MB so); ``benchmarks/result_files.py`` measures it.
     """
     deflate = {"zlib": True, "complevel": 4, "shuffle": True}
     encodings: dict[str, dict[str, Any]] = {}

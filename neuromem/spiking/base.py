@@ -242,8 +242,7 @@ class SpikingModel:
         setup, children = self._streams(seed, len(rows))
         fixed_by_seed = int(seed) if self.n_setup_streams else None  # the build holds the seed's connectivity
         options = {k: getattr(self, k) for k in self.build_options}
-        segments = sorted(set(ends))
-        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, segments, kind, self.threads, fixed_by_seed, options]
+        identity = [type(self).__name__, self.parameters, self.N_E, self.N_I, n_copies, sorted(set(ends)), kind, self.threads, fixed_by_seed, options]
         key = json.dumps(identity, sort_keys=True, default=str)
         return _Plan(kind, n_copies, rows, duration_s, setup, children, key, ends)
 
@@ -256,7 +255,7 @@ class SpikingModel:
         with brian_device(plan.kind, directory, self.threads, numpy_target=self.runtime_numpy) as dev:
             t0 = _time.perf_counter()
             built = self._build(q, trials, plan.n_copies, plan.duration_s, plan.setup)
-            runner = TrialRunner(dev, plan.kind, built["net"], sorted(set(plan.ends)), built["seed_holder"], directory, self.threads)
+            runner = TrialRunner(dev, plan.kind, built["net"], plan.ends, built["seed_holder"], directory, self.threads)
             runner.build(batch_seed_of(plan.children[0]))
             timings["build_s"] = _time.perf_counter() - t0
             t1 = _time.perf_counter()

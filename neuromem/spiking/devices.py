@@ -231,15 +231,20 @@ double batch_stop(const double t, const double t_end, const double dt)
 """
 
 
-def _batch_stop_function() -> object:
+def standalone_function(name: str, code: str, arg_units: list, arg_types: list[str] | None = None, namespace: dict | None = None) -> object:
+    """A Brian2 ``Function`` called ``name`` (returning a float) with only a C++ implementation ``code``.
+
+    For code that reaches into the arrays the standalone device keeps (``brian::_array_...``)
+    or into its network loop: it runs on ``cpp_standalone`` and nowhere else.
+    """
     import brian2 as b2
 
     def unavailable(*_: object) -> None:
-        raise NotImplementedError("batch_stop runs in cpp_standalone only")
+        raise NotImplementedError(f"{name} runs in cpp_standalone only")
 
-    stop = b2.Function(unavailable, arg_units=[b2.second, b2.second, b2.second], return_unit=1, return_type="float", stateless=False)
-    stop.implementations.add_implementation("cpp", _BATCH_STOP_CPP, name="batch_stop")
-    return stop
+    function = b2.Function(unavailable, arg_units=arg_units, return_unit=1, arg_types=arg_types, return_type="float", stateless=False)
+    function.implementations.add_implementation("cpp", code, namespace=namespace, name=name)
+    return function
 
 
 class TrialRunner:
@@ -249,7 +254,8 @@ class TrialRunner:
     ``run_args`` set its initial values, TimedArrays and RNG seed (``seed_holder``).
     Runtime: the initial state is stored once and restored before each batch.
 
-    ``ends`` are the times (s) at which a batch may end. With several, a cpp_standalone
+    ``ends`` are the times (s) at which a batch may end (each batch's end; repeats are
+    fine). With several, a cpp_standalone
     build runs to the last, and a one-cell group checks at the end of every step whether
     the batch's own end (a run argument) is reached, and then stops Brian2's network loop
     (``Network::_globally_stopped``, as Brian2's own ``stop()`` does): the steps before
@@ -259,7 +265,7 @@ class TrialRunner:
     def __init__(self, dev: object, kind: str, net: object, ends: Sequence[float], seed_holder: object, directory: Path | None, threads: int = 0) -> None:
         import brian2 as b2
 
-        self.dev, self.kind, self.net, self.ends = dev, kind, net, sorted(float(e) for e in ends)
+        self.dev, self.kind, self.net, self.ends = dev, kind, net, sorted({float(e) for e in ends})
         self.seed_holder, self.directory, self.threads = seed_holder, directory, threads
         self.end_holder = None
         if self.standalone and len(self.ends) > 1:
@@ -267,7 +273,11 @@ class TrialRunner:
                 raise ValueError(f"batches of different lengths in one build run on cpp_standalone only, not {kind}")
             dt = min(obj.clock.dt for obj in net.objects if hasattr(obj, "clock"))  # the network's finest step
             self.end_holder = b2.NeuronGroup(
-                1, "t_end : second (constant)\nstop_flag : 1", dt=dt, namespace={"batch_stop": _batch_stop_function()}, name="batch_end"
+                1,
+                "t_end : second (constant)\nstop_flag : 1",
+                dt=dt,
+                namespace={"batch_stop": standalone_function("batch_stop", _BATCH_STOP_CPP, [b2.second] * 3)},
+                name="batch_end",
             )
             self.end_holder.run_regularly("stop_flag = batch_stop(t, t_end, dt)", when="end", order=1000, name="batch_end_check")
             net.add(self.end_holder)

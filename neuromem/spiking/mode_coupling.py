@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from neuromem.spiking.devices import standalone_function
+
 
 def synaptic_mode_coupling(E: Any, modes: Any, basis: np.ndarray, coef: np.ndarray, n_copies: int, dt: Any) -> tuple[Any, ...]:
     """Brian2 ``Synapses`` (returned, to add to the network) summing ``s_NMDA`` of ``E`` into ``modes.C`` and back into ``E.s_NMDA_in``."""
@@ -68,11 +70,7 @@ double ring_expand(const int i)
 """
 
 
-def _standalone_only(*_: Any) -> None:
-    raise NotImplementedError("the fused mode coupling runs on cpp_standalone only")
-
-
-def fused_mode_coupling(E: Any, modes: Any, basis: np.ndarray, coef: np.ndarray, dt: Any) -> tuple[Any, ...]:
+def fused_mode_coupling(E: Any, modes: Any, basis: np.ndarray, coef: np.ndarray) -> tuple[Any, ...]:
     """Add ``run_regularly`` operations computing ``modes.C = B s_NMDA`` and ``E.s_NMDA_in = B^T diag(a) C`` in C++.
 
     They take the slots of Brian2's summed-variable updates (``groups``, before the
@@ -83,20 +81,20 @@ def fused_mode_coupling(E: Any, modes: Any, basis: np.ndarray, coef: np.ndarray,
     device = b2.get_device()
     n_modes, N_E = basis.shape
     sizes = {"M": n_modes, "N": N_E}
-    project = b2.Function(_standalone_only, arg_units=[1], return_unit=1, arg_types=["integer"], return_type="float", stateless=False)
-    project.implementations.add_implementation(
-        "cpp",
+    project = standalone_function(
+        "ring_project",
         _PROJECT_CPP.format(gating=device.get_array_name(E.variables["s_NMDA"]), **sizes),
-        namespace={"_ring_basis_rows": np.ascontiguousarray(basis, dtype=np.float64).ravel()},
-        name="ring_project",
+        [1],
+        ["integer"],
+        {"_ring_basis_rows": np.ascontiguousarray(basis, dtype=np.float64).ravel()},
     )
-    expand = b2.Function(_standalone_only, arg_units=[1], return_unit=1, arg_types=["integer"], return_type="float", stateless=False)
     weighted = (coef[:, None] * basis).T  # (N, M): each cell's weights over the modes, contiguous
-    expand.implementations.add_implementation(
-        "cpp",
+    expand = standalone_function(
+        "ring_expand",
         _EXPAND_CPP.format(modes=device.get_array_name(modes.variables["C"]), **sizes),
-        namespace={"_ring_weighted_columns": np.ascontiguousarray(weighted, dtype=np.float64).ravel()},
-        name="ring_expand",
+        [1],
+        ["integer"],
+        {"_ring_weighted_columns": np.ascontiguousarray(weighted, dtype=np.float64).ravel()},
     )
     # the groups resolve the functions' names through their namespaces
     modes.namespace = {**(modes.namespace or {}), "ring_project": project}

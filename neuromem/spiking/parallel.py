@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
+from neuromem.spiking.devices import _die_with_parent
 from neuromem.validation import usable_cores
 
 # The forked workers find the batch function here (a closure cannot be pickled, a fork copies it).
@@ -40,12 +41,6 @@ def resolve_workers(workers: Any, kind: str = "cpp_standalone", threads: int = 0
 def _call(item: Any) -> Any:
     assert _TASK is not None, "forked_batches sets the task before it forks"
     return _TASK(item)
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the forked worker
-    from neuromem.spiking.devices import _die_with_parent as die
-
-    die()
 
 
 def forked_batches(task: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:

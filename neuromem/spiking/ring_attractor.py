@@ -193,7 +193,7 @@ class RingAttractor(SpikingModel):
         basis = mode_basis(ring_angles(N_E), n_freq)  # (n_modes, N_E)
         modes = b2.NeuronGroup(n_copies * n_modes, "C : 1", dt=dt, name="ring_modes")
         if self._fused():
-            coupling = fused_mode_coupling(E, modes, basis, coef, dt)
+            coupling = fused_mode_coupling(E, modes, basis, coef)
         else:
             coupling = synaptic_mode_coupling(E, modes, basis, coef, n_copies, dt)
         copy_E = np.repeat(np.arange(n_copies), N_E)
