@@ -21,7 +21,7 @@ import torch
 import neuromem
 from neuromem.artificial import fit
 from neuromem.artificial.base import resolve_torch_device
-from neuromem.artificial.fitting import masked_loss
+from neuromem.artificial.fitting import data_workers_for, masked_loss
 from neuromem.tasks import get_task
 
 
@@ -80,19 +80,31 @@ def main() -> None:
     task = get_task("delayed-estimation", delays=[0.2, 0.4], timing={"fixation": 0.1, "cue": 0.1, "response": 0.1})
     seeds = list(range(args.seeds))
 
-    def fit_seconds(name: str, seed_list: list[int]) -> float:
+    def fit_seconds(name: str, seed_list: list[int], data_workers: int | None = None) -> float:
         sync(device)
         t0 = time.perf_counter()
-        fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=seed_list, steps=args.fit_steps, progress=False)
+        model = neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device))
+        fit(model, task, seeds=seed_list, steps=args.fit_steps, progress=False, data_workers=data_workers)
         sync(device)
         return time.perf_counter() - t0
 
-    print(f"2. {args.seeds} seeds, {args.fit_steps} steps each (hidden 64, batch 64), batched vs one after another:")
+    workers = data_workers_for(None, device, args.seeds)  # the default of a batched fit
+    print(f"2. {args.seeds} seeds, {args.fit_steps} steps each (hidden 64, batch 64), batched vs one after another, each")
+    print(f"   with the default {workers} data worker processes drawing later steps' trials ahead{' and with none' if workers else ''}:")
     for name in ("rate_rnn", "lstm", "keyvalue"):
         fit_seconds(name, [0])  # warm-up
-        batched = fit_seconds(name, seeds)
-        sequential = sum(fit_seconds(name, [s]) for s in seeds)
-        print(f"   {name:<9} batched {batched:7.2f} s   sequential {sequential:7.2f} s   {sequential / batched:5.2f} x")
+        best = {}
+        for w in sorted({workers, 0}, reverse=True):
+            batched = fit_seconds(name, seeds, data_workers=w)
+            sequential = sum(fit_seconds(name, [s], data_workers=w) for s in seeds)
+            best = {"batched": min(batched, best.get("batched", np.inf)), "sequential": min(sequential, best.get("sequential", np.inf))}
+            per_step = f"{batched / args.fit_steps * 1e3:.1f} vs {sequential / args.seeds / args.fit_steps * 1e3:.1f} ms per step, batched vs one seed"
+            print(
+                f"   {name:<9} {w} workers: batched {batched:7.2f} s   sequential {sequential:7.2f} s   {sequential / batched:5.2f} x   ({per_step})",
+                flush=True,
+            )
+        if workers:
+            print(f"   {name:<9} faster of each: {best['sequential'] / best['batched']:5.2f} x")
 
     print("3. inference on delayed estimation (2000 trials, hidden 64):")
     trials = task.trials(2000, 1)

@@ -80,6 +80,26 @@ def test_batched_seeds_equal_single_seed_fits(estimation):
         torch.testing.assert_close(rnn[0].params_[k][1:2], v, rtol=1e-5, atol=1e-6)
 
 
+def test_trials_drawn_ahead_in_worker_processes_give_the_same_fit(estimation):
+    """Data workers change where a step's trials are drawn, not which: identical weights and losses."""
+
+    def run(workers):
+        m = neuromem.load_model("rate_rnn", hidden_size=16, batch_size=8, device="cpu")
+        return fit(m, estimation, seeds=[3, 4], steps=12, progress=False, data_workers=workers)
+
+    here, ahead = run(0), run(2)
+    for k, v in here.params_.items():
+        torch.testing.assert_close(ahead.params_[k], v, rtol=0, atol=0)
+    np.testing.assert_array_equal(ahead.history_["loss"].values, here.history_["loss"].values)
+
+
+@pytest.mark.parametrize("workers", [-1, 1.5, True, "two"])
+def test_bad_data_workers_are_refused(estimation, workers):
+    m = neuromem.load_model("rate_rnn", hidden_size=8, device="cpu")
+    with pytest.raises(ValueError, match="data_workers="):
+        fit(m, estimation, steps=1, progress=False, data_workers=workers)
+
+
 def test_fused_lstm_kernel_matches_stacked_cell(estimation):
     model = neuromem.load_model("lstm", hidden_size=16, device="cpu")
     params = model.init_params([7], 3, 2, torch.device("cpu"))
@@ -89,6 +109,58 @@ def test_fused_lstm_kernel_matches_stacked_cell(estimation):
     model.kernel = "stacked"
     stacked = model.forward(params, enc.x[None], enc.write[None], None)
     torch.testing.assert_close(fused, stacked, rtol=1e-5, atol=1e-6)
+
+
+def test_blockdiag_lstm_kernel_matches_stacked_cell_values_and_gradients(estimation):
+    """Seeds as the blocks of one LSTM of S x H units: each seed's hidden states and weight
+    gradients are those of the stacked cell (the seeds do not mix)."""
+    model = neuromem.load_model("lstm", hidden_size=8, device="cpu")
+    enc = to_device(encode(estimation.trials(5, 0), 0.02), "cpu")
+    x = torch.stack([enc.x, enc.x.flip(1), 0.5 * enc.x])  # three seeds, different inputs
+    results = {}
+    for kernel in ("stacked", "blockdiag"):
+        params = model.init_params([7, 8, 9], 3, 2, torch.device("cpu"))
+        model.kernel = kernel
+        h = model.hidden(params, x)
+        (h * torch.linspace(-1, 1, h.shape[-1])).sum().backward()
+        results[kernel] = (h.detach(), {k: v.grad for k, v in params.items() if v.grad is not None})
+    torch.testing.assert_close(results["blockdiag"][0], results["stacked"][0], rtol=1e-5, atol=1e-6)
+    assert set(results["blockdiag"][1]) == {"W_ih", "W_hh", "b"}
+    for k, g in results["stacked"][1].items():
+        torch.testing.assert_close(results["blockdiag"][1][k], g, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("activation", ["relu", "softplus"])
+def test_rate_rnn_written_out_gradient_equals_autograd_of_the_euler_loop(activation):
+    """The rate RNN's recurrence has its backward written out (fewer GPU launches per step): its
+    values and gradients equal autograd's through the plain Euler loop (float64, to 1e-12), and
+    torch's finite-difference gradcheck passes."""
+    import torch.nn.functional as F
+
+    from neuromem.artificial.rate_rnn import _leaky_recurrence
+
+    f = torch.relu if activation == "relu" else F.softplus
+    a = 0.2
+
+    def euler(au, W):
+        h = au.new_zeros(au.shape[0], au.shape[2], au.shape[3])
+        rates = []
+        for t in range(au.shape[1]):
+            h = h + a * (-h + torch.bmm(f(h), W)) + au[:, t]
+            rates.append(f(h))
+        return torch.stack(rates, 1)
+
+    gen = torch.Generator().manual_seed(3)
+    au = torch.randn(2, 9, 4, 6, dtype=torch.float64, generator=gen).requires_grad_()
+    W = (torch.randn(2, 6, 6, dtype=torch.float64, generator=gen) / 2).requires_grad_()
+    weights = torch.randn(2, 9, 4, 6, dtype=torch.float64, generator=gen)
+    grads = []
+    for fn in (euler, lambda u, w: _leaky_recurrence()(u, w, a, activation)):
+        out = fn(au, W)
+        grads.append((out.detach(), *torch.autograd.grad((out * weights).sum(), (au, W))))
+    for ref, new in zip(grads[0], grads[1]):
+        torch.testing.assert_close(new, ref, rtol=1e-12, atol=1e-12)
+    assert torch.autograd.gradcheck(lambda u, w: _leaky_recurrence()(u, w, a, activation), (au, W))
 
 
 def test_interrupted_fit_resumes_to_the_same_result(estimation, tmp_path):

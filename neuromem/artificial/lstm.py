@@ -1,23 +1,29 @@
 """LSTM (Hochreiter & Schmidhuber 1997) with torch.nn.LSTM's gates and weight layout.
 
 One seed runs through ``torch.lstm`` — the kernel behind ``torch.nn.LSTM`` (cuDNN on
-a GPU). Several seeds run as one batched model: the same cell with weights stacked
-on a seed dim, one batched matrix product per time step for all seeds (vmap has no
-batching rule for the fused LSTM kernel). ``kernel`` picks: ``auto`` (fused for one
-seed and for any number of seeds on a CPU, where the fused kernel once per seed is
-faster than the stacked loop; stacked for several seeds on a GPU), ``fused`` or
-``stacked``; both compute the same function.
+a GPU). Several seeds run as one batched model, in one of two ways (vmap has no batching
+rule for the fused LSTM kernel): ``stacked``, the same cell with weights stacked on a seed
+dim, one batched matrix product per time step for all seeds; or ``blockdiag``, one fused
+kernel call for all seeds as one LSTM of S x H units whose weight matrices are
+block-diagonal (the blocks are the seeds' weights, the gates stay elementwise, so seeds
+never mix; the zeros cost S times the arithmetic, which a GPU does in the time of the
+launches it saves). ``kernel`` picks: ``auto`` (fused for one seed and, once per seed, for
+any number of seeds on a CPU, where that beats the stacked loop; on a GPU ``blockdiag``
+for several seeds up to S x H = 2048 units, ``stacked`` beyond), ``fused``, ``stacked``
+or ``blockdiag``; all compute the same function.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from neuromem.artificial.base import ArtificialModel, stacked
 
-KERNELS: tuple[str, ...] = ("auto", "fused", "stacked")
+KERNELS: tuple[str, ...] = ("auto", "fused", "stacked", "blockdiag")
+BLOCKDIAG_MAX_UNITS = 2048  # S x H above which the S-fold arithmetic of the zeros outweighs the launches saved
 
 
 class LSTM(ArtificialModel):
@@ -63,13 +69,16 @@ class LSTM(ArtificialModel):
         H = params["W_hh"].shape[1]
         # on a CPU the fused kernel once per seed beats one stacked Python loop for all seeds
         # (16 seeds: 1.0-1.1x sequential against 0.5-0.75x, benchmarks/artificial_training.py)
-        if self.kernel == "fused" or (self.kernel == "auto" and (S == 1 or x.device.type == "cpu")):
+        kernel = self.kernel
+        if kernel == "auto":
+            kernel = "fused" if S == 1 or x.device.type == "cpu" else "blockdiag" if S * H <= BLOCKDIAG_MAX_UNITS else "stacked"
+        if kernel == "blockdiag":
+            return _blockdiag_hidden(params, x)
+        if kernel == "fused":
             outs = []
             for s in range(S):
                 weights = [params["W_ih"][s].t().contiguous(), params["W_hh"][s].t().contiguous(), params["b"][s, 0], torch.zeros_like(params["b"][s, 0])]
-                zeros = torch.zeros(1, B, H, device=x.device, dtype=x.dtype)
-                out, _, _ = torch.lstm(x[s], (zeros, zeros), weights, True, 1, 0.0, torch.is_grad_enabled(), False, False)
-                outs.append(out)
+                outs.append(_lstm_kernel(x[s], weights, H))
             return torch.stack(outs)
         pre = torch.bmm(x.reshape(S, T * B, n_in), params["W_ih"]).reshape(S, T, B, 4 * H) + params["b"][:, None]
         h = torch.zeros(S, B, H, device=x.device, dtype=x.dtype)
@@ -77,10 +86,14 @@ class LSTM(ArtificialModel):
         hs = []
         # unbind once: indexing pre[:, t] in the loop would make backward scatter into a full-size
         # zero gradient at every step (quadratic in T)
+        # (the launches, not the arithmetic, are what a step costs on a GPU: one sigmoid over all four
+        # gates, g's wasted, is one kernel instead of three)
         for pre_t in pre.unbind(1):
-            i, f, g, o = (pre_t + torch.bmm(h, params["W_hh"])).chunk(4, dim=-1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
+            gates = torch.baddbmm(pre_t, h, params["W_hh"])
+            i, f, _, o = torch.sigmoid(gates).chunk(4, dim=-1)
+            g = torch.tanh(gates[..., 2 * H : 3 * H])
+            c = torch.addcmul(f * c, i, g)
+            h = o * torch.tanh(c)
             hs.append(h)
         return torch.stack(hs, 1)
 
@@ -90,3 +103,35 @@ class LSTM(ArtificialModel):
         h = self.hidden(params, x)
         S, T, B, H = h.shape
         return torch.bmm(h.reshape(S, T * B, H), params["W_out"]).reshape(S, T, B, -1) + params["b_out"][:, None]
+
+
+def _lstm_kernel(x: Any, weights: list, H: int) -> Any:
+    """``torch.lstm`` (the kernel of torch.nn.LSTM) on x (T, B, n_in), zero initial state: (T, B, H)."""
+    import torch
+
+    zeros = torch.zeros(1, x.shape[1], H, device=x.device, dtype=x.dtype)
+    with warnings.catch_warnings():
+        # cuDNN copies weights that are not one flat buffer; these are made from the stacked
+        # parameters at every call anyway (4H x (H + n_in) numbers), so the copy is expected
+        warnings.filterwarnings("ignore", message="RNN module weights are not part of single contiguous chunk")
+        out, _, _ = torch.lstm(x, (zeros, zeros), weights, True, 1, 0.0, torch.is_grad_enabled(), False, False)
+    return out
+
+
+def _blockdiag_hidden(params: Mapping[str, Any], x: Any) -> Any:
+    """All seeds in one ``torch.lstm`` call: an LSTM of S x H units with block-diagonal weights.
+
+    Gate g of unit j of seed s is row g S H + s H + j (torch's gate-major layout); seed s's
+    inputs and units are columns s n_in + i and s H + k, so the off-diagonal blocks are zero.
+    """
+    import torch
+
+    S, T, B, n_in = x.shape
+    H = params["W_hh"].shape[1]
+    eye = torch.eye(S, device=x.device, dtype=x.dtype)
+    # params: W_ih (S, n_in, 4H), W_hh (S, H, 4H), b (S, 1, 4H) with x @ W the cell's product
+    w_ih = torch.einsum("sigj,st->gsjti", params["W_ih"].reshape(S, n_in, 4, H), eye).reshape(4 * S * H, S * n_in)
+    w_hh = torch.einsum("skgj,st->gsjtk", params["W_hh"].reshape(S, H, 4, H), eye).reshape(4 * S * H, S * H)
+    b = params["b"].reshape(S, 4, H).transpose(0, 1).reshape(4 * S * H)
+    out = _lstm_kernel(x.permute(1, 2, 0, 3).reshape(T, B, S * n_in), [w_ih, w_hh, b, torch.zeros_like(b)], S * H)
+    return out.reshape(T, B, S, H).permute(2, 0, 1, 3)

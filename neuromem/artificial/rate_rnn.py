@@ -10,11 +10,13 @@ its sign whatever training does, and the read-out sees excitatory units only.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from neuromem.artificial.base import ArtificialModel, stacked
+from neuromem.artificial.cuda_graphs import replayed
 
 ACTIVATIONS: tuple[str, ...] = ("relu", "softplus")
 
@@ -87,7 +89,6 @@ class RateRNN(ArtificialModel):
 
     def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
         import torch
-        import torch.nn.functional as F
 
         p = self._validated()
         S, T, B, n_in = x.shape
@@ -97,17 +98,94 @@ class RateRNN(ArtificialModel):
         drive = torch.bmm(x.reshape(S, T * B, n_in), params["W_in"]).reshape(S, T, B, N) + params["b"][:, None]
         sigma = float(p["recurrent_noise"]) * math.sqrt(2.0 * a)
         if noise_seeds is not None and sigma > 0:
-            noise = torch.stack([torch.randn(T, B, N, generator=torch.Generator().manual_seed(int(s))) for s in noise_seeds]).to(x.device) * sigma
-        else:
-            noise = None
-        f = torch.relu if p["activation"] == "relu" else F.softplus
-        h = torch.zeros(S, B, N, device=x.device, dtype=x.dtype)
-        rates = []
-        # noise enters the step outside the factor a: x <- x + a(...) + noise
-        inputs = drive.unbind(1) if noise is None else (drive + noise / a).unbind(1)  # one view per step (see LSTM.hidden)
-        for u_t in inputs:
-            r = f(h)
-            h = h + a * (-h + torch.bmm(r, W) + u_t)
-            rates.append(f(h))
-        r = torch.stack(rates, 1)  # (S, T, B, N)
+            # noise enters the step outside the factor a: x <- x + a(...) + noise
+            drive = drive + _noise(noise_seeds, (T, B, N), x.device) * (sigma / a)
+        r = _leaky_recurrence()(drive * a, W, float(a), p["activation"])  # (S, T, B, N)
         return torch.bmm(r.reshape(S, T * B, N), W_out).reshape(S, T, B, -1) + params["b_out"][:, None]
+
+
+def _noise(seeds: Sequence[int], shape: tuple[int, ...], device: Any) -> Any:
+    """Standard normal noise (S, *shape), seed s from its own generator on ``device``: a seed's
+    noise does not depend on the other seeds in the batch (on a GPU it is drawn there, in one
+    kernel per seed, instead of on the CPU and copied)."""
+    import torch
+
+    gen = [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
+    return torch.stack([torch.randn(shape, generator=g, device=device) for g in gen])
+
+
+def _rate(h: Any, activation: str) -> tuple[Any, Any]:
+    """(f(h), f'(h)) of the activation."""
+    import torch
+    import torch.nn.functional as F
+
+    if activation == "relu":
+        return torch.relu(h), (h > 0).to(h.dtype)
+    return F.softplus(h), torch.sigmoid(h)
+
+
+def _forward_steps(au: Any, W: Any, a: float, activation: str) -> tuple:
+    """x_1..x_T (S, T, B, N), r_0 and the rates r_1..r_T of the recurrence (see :func:`_leaky_recurrence`)."""
+    import torch
+
+    S, T, B, N = au.shape
+    h = au.new_zeros(S, B, N)
+    r0, _ = _rate(h, activation)
+    r, hs, rs = r0, [], []
+    for au_t in au.unbind(1):
+        h = torch.baddbmm(torch.add(au_t, h, alpha=1.0 - a), r, W, alpha=a)
+        r = torch.relu(h) if activation == "relu" else torch.nn.functional.softplus(h)
+        hs.append(h)
+        rs.append(r)
+    return torch.stack(hs, 1), r0, torch.stack(rs, 1)
+
+
+def _backward_steps(grad_rates: Any, W: Any, xs: Any, r0: Any, rates: Any, a: float, activation: str) -> tuple:
+    """Gradients (of au, of W) from those of the rates, delta_t = dL/dx_t run backwards in time."""
+    import torch
+
+    S, T, B, N = xs.shape
+    _, slope = _rate(xs, activation)
+    Wt = W.transpose(1, 2)
+    delta = xs.new_zeros(S, B, N)
+    deltas = [delta] * T
+    for t in range(T - 1, -1, -1):
+        q = torch.baddbmm(grad_rates[:, t], delta, Wt, alpha=a)
+        delta = torch.addcmul(delta * (1.0 - a), slope[:, t], q)
+        deltas[t] = delta
+    D = torch.stack(deltas, 1)
+    previous = torch.cat([r0[:, None], rates[:, :-1]], 1)  # r_{t-1}
+    grad_W = torch.bmm(previous.reshape(S, T * B, N).transpose(1, 2), D.reshape(S, T * B, N)) * a
+    return D, grad_W
+
+
+@functools.lru_cache(maxsize=1)
+def _leaky_recurrence() -> Any:
+    """``torch.autograd.Function``: rates r_1..r_T (S, T, B, N) of x_t = (1 - a) x_{t-1} + a u_t + a r_{t-1} W,
+    r_t = f(x_t), x_0 = 0, from ``au`` = a u (S, T, B, N) and W (S, N, N).
+
+    Forward and backward are written out because, on a GPU, a step costs its kernel launches, not
+    its arithmetic: the forward step is two kernels plus the rate; the backward step
+    (delta_t = f'(x_t) (G_t + a delta_{t+1} W^T) + (1 - a) delta_{t+1}) three, and the weight
+    gradient a sum_t r_{t-1}^T delta_t one product over all steps after the loop, where autograd
+    would record and replay some ten kernels per step. On a GPU each loop is replayed as one
+    CUDA graph once its shapes repeat (:mod:`neuromem.artificial.cuda_graphs`).
+    """
+    import torch
+
+    class LeakyRecurrence(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx: Any, au: Any, W: Any, a: float, activation: str) -> Any:
+            body = functools.partial(_forward_steps, a=a, activation=activation)
+            xs, r0, rates = replayed(("rate_rnn.forward", a, activation), body, au, W)
+            ctx.save_for_backward(W, xs, r0, rates)
+            ctx.a, ctx.activation = a, activation
+            return rates
+
+        @staticmethod
+        def backward(ctx: Any, grad_rates: Any) -> tuple:
+            body = functools.partial(_backward_steps, a=ctx.a, activation=ctx.activation)
+            D, grad_W = replayed(("rate_rnn.backward", ctx.a, ctx.activation), body, grad_rates, *ctx.saved_tensors)
+            return D, grad_W, None, None
+
+    return LeakyRecurrence.apply
