@@ -65,3 +65,9 @@ def replayed(key: Hashable, body: Callable[..., tuple], *tensors: Any) -> tuple:
             _graphs.popitem(last=False)
     _graphs.move_to_end(key)
     return graph(tensors)
+
+
+def clear() -> None:
+    """Forget every captured graph (and the GPU memory its buffers hold), e.g. at the end of a fit."""
+    _graphs.clear()
+    _seen.clear()

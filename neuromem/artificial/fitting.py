@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from neuromem.artificial import cuda_graphs
 from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import encode, n_steps, sizes
 from neuromem.outputs import atomic_write
@@ -259,6 +260,7 @@ def fit(
         if (step + 1) % checkpoint_every == 0:
             save_state(step + 1)
     bar.close()
+    cuda_graphs.clear()  # the captured loops hold GPU memory sized for this fit's batches
     save_state(done)
     model.params_ = {k: v.detach() for k, v in params.items()}
     model.seeds_ = seeds

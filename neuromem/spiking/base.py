@@ -175,21 +175,23 @@ class SpikingModel:
         return {}
 
     # ---------------------------------------------------------------- estimates
-    #: wall-clock seconds per neuron per simulated second on one core, for :meth:`estimate` (the full-size
-    #: Compte ring: 12-14 s for 3 s of 2560 neurons; the Mongillo network is cheaper per neuron)
-    seconds_per_neuron_second: float = 2e-3
+    #: wall-clock seconds per neuron per simulated second on one core at the card's time step, for
+    #: :meth:`estimate`; each network sets what benchmarks/network_timings.py measured for it
+    seconds_per_neuron_second: float = 1e-3
     #: mean rate assumed for the size of stored spikes
     stored_rate_hz: float = 10.0
 
     def estimate(self, trials: xr.Dataset) -> dict[str, float]:
         """Rough cost of running ``trials``: ``seconds`` of wall-clock time on one core and ``bytes`` stored.
 
-        Every trial runs to the end of the longest one (as a batch does); the time is
+        Every trial runs to the end of the longest one (as a batch does), or to its own end in a
+        network with :attr:`ends_each_batch`; the time is
         neurons x simulated time x :attr:`seconds_per_neuron_second`; the bytes are the
         spikes at :attr:`stored_rate_hz` (12 bytes each) when the model stores them.
         Order of magnitude only: enough to stop a mistyped run of weeks.
         """
-        simulated = trials.sizes["trial"] * float(trials["trial_end"].max())
+        ends = trials["trial_end"].values
+        simulated = float(ends.sum()) if self.ends_each_batch else ends.size * float(ends.max())
         neurons = self.N_E + self.N_I
         spikes = neurons * simulated * self.stored_rate_hz if getattr(self, "record_spikes", False) else 0.0
         return {"seconds": neurons * simulated * self.seconds_per_neuron_second, "bytes": 12.0 * spikes, "simulated_seconds": simulated}

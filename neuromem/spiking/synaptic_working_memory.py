@@ -80,7 +80,7 @@ class SynapticWorkingMemory(SpikingModel):
     trial_variables = ITEM_LIST
     dimensions = _DIMENSIONS
     options = {"recall_threshold": 5.0}
-    seconds_per_neuron_second = 3e-4  # measured: 2.6 s per simulated second at full size (10000 neurons)
+    seconds_per_neuron_second = 4e-4  # measured: 3.8 s per simulated second at full size (10000 neurons)
     n_setup_streams = 1  # the connectivity
 
     text_parameters = frozenset({"stp_convention"})
