@@ -49,7 +49,7 @@ def full_float32():
 
 def test_blockdiag_lstm_on_the_gpu_matches_the_stacked_cell(full_float32):
     model = neuromem.load_model("lstm", hidden_size=32, device="cuda")
-    x = torch.randn(4, 25, 8, 3, device="cuda")
+    x = torch.randn(4, 25, 8, 3, device="cuda", generator=torch.Generator(device="cuda").manual_seed(0))
     out = {}
     for kernel in ("stacked", "blockdiag"):
         params = model.init_params([1, 2, 3, 4], 3, 2, torch.device("cuda"))
@@ -57,8 +57,11 @@ def test_blockdiag_lstm_on_the_gpu_matches_the_stacked_cell(full_float32):
         h = model.hidden(params, x)
         h.square().sum().backward()
         out[kernel] = (h.detach(), params["W_hh"].grad)
-    torch.testing.assert_close(out["blockdiag"][0], out["stacked"][0], rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(out["blockdiag"][1], out["stacked"][1], rtol=1e-4, atol=1e-5)
+    # float32 through 25 recurrent steps, summed in another order by cuDNN: a few 1e-6 apart
+    # (seen 3e-6 at most); a layout error would be of the order of the values themselves
+    for new, ref in zip(out["blockdiag"], out["stacked"]):
+        assert float((new - ref).norm() / ref.norm()) < 1e-5
+        torch.testing.assert_close(new, ref, rtol=1e-4, atol=2e-5)
 
 
 @pytest.mark.parametrize("name", ["rate_rnn", "lstm", "keyvalue"])
