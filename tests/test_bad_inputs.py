@@ -43,7 +43,7 @@ CLI = [
     ("run working-memory --trials 1000000000000", "trials=1000000000000 is not allowed"),
     ("run working-memory --trials 1000000", "trials=1000000 is not allowed"),
     ("run working-memory --trials 30000", "trials in all=120000 is not allowed"),
-    ("run working-memory --trials 20000", "trials=80000 would take about"),
+    ("run working-memory --trials 20000 --size full", "trials=80000 would take about"),
     ("run working-memory --model nope", "model='nope' is unknown"),
     ("run working-memory --model cmr", "model 'cmr' does not run task 'delayed-estimation'"),
     ("run working-memory --model lstm", "model='lstm' is a lstm model that must be trained first"),

@@ -80,7 +80,8 @@ class SynapticWorkingMemory(SpikingModel):
     trial_variables = ITEM_LIST
     dimensions = _DIMENSIONS
     options = {"recall_threshold": 5.0}
-    seconds_per_neuron_second = 4e-4  # measured: 3.8 s per simulated second at full size (10000 neurons)
+    # measured per simulated second on one core: 3.8 s full (10000 neurons), 2.05 s scaled (5000), 0.95 s small (2000)
+    seconds_per_neuron_second = 5e-4
     n_setup_streams = 1  # the connectivity
 
     text_parameters = frozenset({"stp_convention"})
