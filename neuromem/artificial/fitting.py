@@ -79,8 +79,9 @@ def data_workers_for(data_workers: int | None, device: Any, n_seeds: int = 2) ->
     return int(data_workers)
 
 
-def _step_loader(task: Task, seeds: list[int], start: int, steps: int, size: int, dt: float, show_study: bool, workers: int, device: Any) -> Any:
-    """The batches of steps ``start`` .. ``steps - 1`` in order, drawn ahead by ``workers`` processes."""
+def _step_loader(task: Task, seeds: list[int], start: int, steps: int, size: int, dt: float, show_study: bool, workers: int) -> Any:
+    """The batches of steps ``start`` .. ``steps - 1`` in order, drawn ahead by ``workers`` processes
+    (torch's DataLoader; its workers exit on their own within seconds if this process is killed)."""
     import torch
 
     data = _StepArrays(task, seeds, start, steps, size, dt, show_study)
@@ -229,7 +230,7 @@ def fit(
     t0 = _time.perf_counter()
     bar = tqdm(total=steps, initial=start, desc=f"fit {model.name} on {task.name} ({len(seeds)} seeds)", unit="step", disable=not progress)
     done = steps  # steps counted as finished; less only when this call is stopped early
-    loader = _step_loader(task, seeds, start, steps, p["batch_size"], p["dt"], show_study, workers, device)
+    loader = _step_loader(task, seeds, start, steps, p["batch_size"], p["dt"], show_study, workers)
     for step, arrays in zip(range(start, steps), loader):
         if stop_after is not None and step - start >= stop_after:
             done = step

@@ -23,7 +23,9 @@ from typing import Any, ClassVar
 from neuromem.artificial.base import ArtificialModel, stacked
 
 KERNELS: tuple[str, ...] = ("auto", "fused", "stacked", "blockdiag")
-BLOCKDIAG_MAX_UNITS = 2048  # S x H above which the S-fold arithmetic of the zeros outweighs the launches saved
+# measured at S x H = 1024 (16 seeds of 64 units, docs/performance.md); the zeros' arithmetic grows as
+# (S H)^2, so beyond a bound the stacked loop wins: 2048 is a chosen bound, not a measured crossover
+BLOCKDIAG_MAX_UNITS = 2048
 
 
 class LSTM(ArtificialModel):
