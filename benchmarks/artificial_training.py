@@ -93,18 +93,19 @@ def main() -> None:
     print(f"   with the default {workers} data worker processes drawing later steps' trials ahead{' and with none' if workers else ''}:")
     for name in ("rate_rnn", "lstm", "keyvalue"):
         fit_seconds(name, [0])  # warm-up
-        best = {}
+        runs = {}  # data workers -> (batched s, sequential s)
         for w in sorted({workers, 0}, reverse=True):
             batched = fit_seconds(name, seeds, data_workers=w)
             sequential = sum(fit_seconds(name, [s], data_workers=w) for s in seeds)
-            best = {"batched": min(batched, best.get("batched", np.inf)), "sequential": min(sequential, best.get("sequential", np.inf))}
+            runs[w] = (batched, sequential)
             per_step = f"{batched / args.fit_steps * 1e3:.1f} vs {sequential / args.seeds / args.fit_steps * 1e3:.1f} ms per step, batched vs one seed"
             print(
                 f"   {name:<9} {w} workers: batched {batched:7.2f} s   sequential {sequential:7.2f} s   {sequential / batched:5.2f} x   ({per_step})",
                 flush=True,
             )
         if workers:
-            print(f"   {name:<9} faster of each: {best['sequential'] / best['batched']:5.2f} x")
+            fastest = min(s for _, s in runs.values()) / min(b for b, _ in runs.values())
+            print(f"   {name:<9} faster of each: {fastest:5.2f} x")
 
     print("3. inference on delayed estimation (2000 trials, hidden 64):")
     trials = task.trials(2000, 1)

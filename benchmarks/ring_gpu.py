@@ -81,8 +81,9 @@ def main() -> int:
         return 0
 
     from neuromem.spiking.devices import cuda_available
+    from neuromem.validation import usable_cores
 
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     rows = {"cpp_standalone, 1 core": child(args.size, "cpp_standalone", args.cpu_trials, 1, 1)}
     print("  ran: one core", flush=True)
     rows[f"cpp_standalone, {args.workers or cores} workers"] = child(args.size, "cpp_standalone", 2 * (args.workers or cores), 1, args.workers)

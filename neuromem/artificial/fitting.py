@@ -30,7 +30,7 @@ from neuromem.artificial.encoding import encode, n_steps, sizes
 from neuromem.outputs import atomic_write
 from neuromem.results import provenance
 from neuromem.tasks.base import Task
-from neuromem.validation import check_positive_int
+from neuromem.validation import check_positive_int, usable_cores
 
 
 def _seed_list(seeds: Sequence[int]) -> list[int]:
@@ -73,10 +73,8 @@ def data_workers_for(data_workers: int | None, device: Any, n_seeds: int = 2) ->
     and hand-over cost more than they save, and on a CPU they would take cores from the training.
     """
     if data_workers is None:
-        return min(8, max(len(os.sched_getaffinity(0)) - 1, 0)) if device.type == "cuda" and n_seeds > 1 else 0
-    if isinstance(data_workers, bool) or not isinstance(data_workers, (int, np.integer)) or data_workers < 0:
-        raise ValueError(f"data_workers={data_workers!r} is not allowed; give a whole number >= 0 (0: draw trials in this process)")
-    return int(data_workers)
+        return min(8, usable_cores() - 1) if device.type == "cuda" and n_seeds > 1 else 0
+    return check_positive_int("data_workers", data_workers, minimum=0)
 
 
 def _step_loader(task: Task, seeds: list[int], start: int, steps: int, size: int, dt: float, show_study: bool, workers: int) -> Any:

@@ -114,14 +114,19 @@ def _noise(seeds: Sequence[int], shape: tuple[int, ...], device: Any) -> Any:
     return torch.stack([torch.randn(shape, generator=g, device=device) for g in gen])
 
 
-def _rate(h: Any, activation: str) -> tuple[Any, Any]:
-    """(f(h), f'(h)) of the activation."""
+def _rate(activation: str) -> Any:
+    """The activation f."""
     import torch
     import torch.nn.functional as F
 
-    if activation == "relu":
-        return torch.relu(h), (h > 0).to(h.dtype)
-    return F.softplus(h), torch.sigmoid(h)
+    return torch.relu if activation == "relu" else F.softplus
+
+
+def _slope(h: Any, activation: str) -> Any:
+    """f'(h) of the activation (softplus' = sigmoid)."""
+    import torch
+
+    return (h > 0).to(h.dtype) if activation == "relu" else torch.sigmoid(h)
 
 
 def _forward_steps(au: Any, W: Any, a: float, activation: str) -> tuple:
@@ -129,12 +134,13 @@ def _forward_steps(au: Any, W: Any, a: float, activation: str) -> tuple:
     import torch
 
     S, T, B, N = au.shape
+    f = _rate(activation)
     h = au.new_zeros(S, B, N)
-    r0, _ = _rate(h, activation)
+    r0 = f(h)
     r, hs, rs = r0, [], []
     for au_t in au.unbind(1):
         h = torch.baddbmm(torch.add(au_t, h, alpha=1.0 - a), r, W, alpha=a)
-        r = torch.relu(h) if activation == "relu" else torch.nn.functional.softplus(h)
+        r = f(h)
         hs.append(h)
         rs.append(r)
     return torch.stack(hs, 1), r0, torch.stack(rs, 1)
@@ -145,7 +151,7 @@ def _backward_steps(grad_rates: Any, W: Any, xs: Any, r0: Any, rates: Any, a: fl
     import torch
 
     S, T, B, N = xs.shape
-    _, slope = _rate(xs, activation)
+    slope = _slope(xs, activation)
     Wt = W.transpose(1, 2)
     delta = xs.new_zeros(S, B, N)
     deltas = [delta] * T
