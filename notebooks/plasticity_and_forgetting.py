@@ -47,7 +47,7 @@ protocols = ("window", "frequency", "triplet", "quadruplet", "song2000")
 if quick and not all((results / f"stdp_{p}.nc").exists() for p in protocols):
     from neuromem.experiments import stdp
 
-    stdp(song_duration=20.0, out=str(results))
+    stdp(song_duration=20.0, repetitions=10, out=str(results))
 variants = ("simple", "benna-fusi")
 missing = [v for v in variants if not (results / f"retention_assembly_memory_{v}_scaled_seed1.nc").exists()]
 if quick and missing:

@@ -1,3 +1,4 @@
+import json
 import subprocess
 import sys
 
@@ -96,13 +97,16 @@ def test_ring_model_on_multi_item_task_is_refused_with_reason(tmp_path, capsys):
 def test_stdp_triplet_and_quadruplet_protocols_write_datasets(tmp_path, capsys):
     from neuromem.results import schema_problems
 
-    rc = main(["run", "stdp", "--protocols", "triplet", "quadruplet", "--device", "runtime", "--out", str(tmp_path)])
+    # 5 repetitions instead of the published 60: the protocols' values are tested against the rules' recursion in test_stdp
+    rc = main(["run", "stdp", "--protocols", "triplet", "quadruplet", "--repetitions", "5", "--device", "runtime", "--out", str(tmp_path)])
     assert rc == 0
     tri, quad = load(tmp_path / "stdp_triplet.nc"), load(tmp_path / "stdp_quadruplet.nc")
     assert tri.attrs["task"] == "stdp-triplet" and quad.attrs["task"] == "stdp-quadruplet"
     assert tri.sizes["pattern"] == 8 and quad.sizes["pattern"] == 20
+    assert json.loads(tri.attrs["parameters"])["n_repetitions"] == 5 == json.loads(quad.attrs["parameters"])["n_repetitions"]
     assert schema_problems(tri) == [] and schema_problems(quad) == []
-    assert "post-pre-post" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "post-pre-post" in out and "dw/w after 5 triplets at 1 Hz" in out
 
 
 def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
@@ -125,6 +129,7 @@ def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
         (["stdp", "--protocols", "window", "--rules", "hebb", "--device", "runtime"], "rule='hebb' is unknown"),
         (["retention", "--synapse", "cascade", "--patterns", "2", "--trials", "1"], "synapse='cascade' is not allowed"),
         (["retention", "--patterns", "0"], "n_patterns=0 is not allowed"),
+        (["stdp", "--protocols", "triplet", "--repetitions", "0", "--device", "runtime"], "repetitions=0 is not allowed"),
     ],
 )
 def test_plasticity_bad_input_is_one_clear_line(tmp_path, args, message):

@@ -61,7 +61,7 @@ def test_every_card_set_names_its_convention_and_the_card_matches_the_reference(
 
 @pytest.mark.parametrize("name", ["depressing", "facilitating", "mongillo2008"])
 def test_simulated_train_amplitudes_match_closed_form(synapses, name):
-    freqs = [2.0, 10.0, 20.0, 50.0]
+    freqs = [5.0, 10.0, 20.0, 50.0]  # intervals 0.2-0.02 s, within every set's recovery and facilitation times
     ds = synapses.trains(freqs, sets=[name], n_pulses=8)
     weight_nS = 1.0  # card weight: peak conductance at full release
     for f in freqs:
@@ -85,7 +85,13 @@ def test_paired_pulse_ratio_depresses_and_facilitates(synapses):
 
 
 def test_steady_state_falls_with_frequency_for_depression(synapses):
-    ss = synapses.trains([1.0, 5.0, 20.0, 50.0], sets=["depressing"], n_pulses=20)["steady_state"].sel(stp_set="depressing")
+    # depressing set (U 0.5, tau_rec 0.8 s, no facilitation), spikes 1/f apart: the release settles at
+    # r_ss = U (1 - E) / (1 - (1 - U) E), E = exp(-1 / (f tau_rec)), approached by a factor (1 - U) E per spike
+    # (<= 0.49 here, so 20 spikes are within 1e-6 of it)
+    freqs = np.array([5.0, 10.0, 20.0, 50.0])
+    ss = synapses.trains(freqs, sets=["depressing"], n_pulses=20)["steady_state"].sel(stp_set="depressing")
+    E = np.exp(-1 / (freqs * 0.8))
+    np.testing.assert_allclose(ss.values, (1 - E) / (1 - 0.5 * E), rtol=1e-3)
     assert (np.diff(ss.values) < 0).all()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -314,18 +315,21 @@ SYNAPTIC_TRANSMISSION = Experiment(
 )
 
 
-def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, song_duration: float, seed: int, device: str, out: str | None) -> Written:
+def _stdp(
+    *, protocols: Sequence[str], rules: Sequence[str] | None, repetitions: int, song_duration: float, seed: int, device: str, out: str | None
+) -> Written:
     model = load_model("stdp", device=device)
     # every input checked before the first protocol runs (a mistake in the last one must not cost the others)
     as_rng(seed)
     check_duration("song_duration", song_duration, allow_zero=False)
+    check_positive_int("repetitions", repetitions)
     for rule in rules or ():
         model.rule(rule)
     runs = {
         "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
         "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
-        "triplet": lambda: model.triplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
-        "quadruplet": lambda: model.quadruplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
+        "triplet": lambda: model.triplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), n_repetitions=repetitions),
+        "quadruplet": lambda: model.quadruplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), n_repetitions=repetitions),
         "song2000": lambda: model.song2000(song_duration, seed=seed, record_every=max(song_duration / 60, 0.1)),
     }
     return _protocols("stdp", protocols, runs, out)
@@ -342,7 +346,8 @@ def _stdp_report(written: Written) -> list[str]:
         lines += [f"  {r}: rmse {float(ds['rmse'].sel(rule=r)):.3f}, chi2 {float(ds['chi2'].sel(rule=r)):.1f} (10 points)" for r in ds["rule"].values]
     if "triplet" in written:
         ds = written["triplet"][0]
-        lines.append("dw/w after 60 triplets at 1 Hz ((dt1, dt2) in ms; published data not bundled yet)")
+        settings = json.loads(ds.attrs["parameters"])
+        lines.append(f"dw/w after {settings['n_repetitions']} triplets at {settings['frequency_Hz']:g} Hz ((dt1, dt2) in ms; published data not bundled yet)")
         for k in ds["pattern"].values:
             cell = ds.sel(pattern=k)
             lines.append(
@@ -370,6 +375,7 @@ STDP = Experiment(
             "STDP rules of the stdp card for the window/frequency/triplet/quadruplet protocols (default: pair and triplet rules for the window, triplet rules for the others)",
             many=True,
         ),
+        Param("repetitions", int, 60, "repetitions of each triplet and quadruplet pattern (at 1 Hz, as Wang et al. 2005)"),
         Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"),
         SEED,
         Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES),
