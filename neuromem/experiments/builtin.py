@@ -315,9 +315,7 @@ SYNAPTIC_TRANSMISSION = Experiment(
 )
 
 
-def _stdp(
-    *, protocols: Sequence[str], rules: Sequence[str] | None, repetitions: int, song_duration: float, seed: int, device: str, out: str | None
-) -> Written:
+def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, repetitions: int, song_duration: float, seed: int, device: str, out: str | None) -> Written:
     model = load_model("stdp", device=device)
     # every input checked before the first protocol runs (a mistake in the last one must not cost the others)
     as_rng(seed)
