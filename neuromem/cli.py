@@ -148,7 +148,7 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     from neuromem.figures import regenerate
 
     failed = 0
-    for name, ok, detail in regenerate(args.results, args.out, quick=args.quick, only=args.only):
+    for name, ok, detail in regenerate(args.results, args.out, quick=args.quick, only=args.only, jobs=args.jobs):
         print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
         failed += not ok
     return 1 if failed else 0
@@ -188,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     figs.add_argument("--out", default="figures", help="folder for the figures")
     figs.add_argument("--quick", action="store_true", help="make small results first where they are missing")
     figs.add_argument("--only", nargs="+", default=None, help="notebook names to run (default: all)")
+    figs.add_argument("--jobs", type=int, default=1, help="notebooks run at once (each after those it draws results of) [default: 1]")
     figs.set_defaults(func=_cmd_figures)
     return parser
 

@@ -5,17 +5,25 @@ runner, :func:`run_notebook`, serves ``neuromem figures`` and the tests: each
 notebook runs in its own process with ``NEUROMEM_RESULTS`` and ``NEUROMEM_FIGURES``
 set to absolute folders (and ``NEUROMEM_QUICK=1`` to make small results where they
 are missing through the experiments).
+
+A notebook that draws what other notebooks make says so in a header line
+``# needs: name, name``; it runs after them, whatever the number of parallel jobs,
+so ``--quick`` makes the same results with one job or several.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from neuromem.outputs import check_folder
+from neuromem.validation import check_positive_int
 
 
 def notebook_folder() -> Path:
@@ -41,35 +49,85 @@ def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, 
     if not book.is_file():
         raise ValueError(f"notebook={name!r} is unknown; known: {', '.join(list_notebooks())}")
     out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    # a folder of its own, so that notebooks running side by side each report only their own figures
+    staging = out / f".drawing-{name}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     env = {
         **os.environ,
         "NEUROMEM_RESULTS": str(Path(results).resolve()),
-        "NEUROMEM_FIGURES": str(out),
+        "NEUROMEM_FIGURES": str(staging),
         "NEUROMEM_QUICK": "1" if quick else "0",
         "MPLBACKEND": "Agg",
     }
-    before = {p: p.stat().st_mtime_ns for p in out.glob("*.png")}
-    proc = subprocess.run([sys.executable, str(book)], env=env, capture_output=True, text=True, cwd=str(out), timeout=timeout)
-    written = sorted(p.name for p in out.glob("*.png") if before.get(p) != p.stat().st_mtime_ns)
+    try:
+        proc = subprocess.run([sys.executable, str(book)], env=env, capture_output=True, text=True, cwd=str(staging), timeout=timeout)
+        written = sorted(p.name for p in staging.glob("*.png"))
+        for figure in written:
+            os.replace(staging / figure, out / figure)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     if proc.returncode == 0:
         return True, ", ".join(written) or "no figure"
     return False, (proc.stderr.strip().splitlines() or ["failed"])[-1]
 
 
+def notebook_needs(name: str) -> list[str]:
+    """The notebooks whose results notebook ``name`` draws too (its ``# needs:`` header line)."""
+    text = (notebook_folder() / f"{name}.py").read_text()
+    found = re.search(r"^# needs: *(.+)$", text, flags=re.MULTILINE)
+    return [n.strip() for n in found.group(1).split(",")] if found else []
+
+
+def run_order(names: Sequence[str]) -> list[str]:
+    """``names`` sorted, each after the notebooks among ``names`` that it needs."""
+    order: list[str] = []
+    pending = sorted(names)
+    while pending:
+        ready = [n for n in pending if not set(notebook_needs(n)) & (set(pending) - {n})]
+        if not ready:
+            raise ValueError(f"notebooks {pending} need each other (their '# needs:' lines form a cycle)")
+        order += ready
+        pending = [n for n in pending if n not in ready]
+    return order
+
+
 def regenerate(
-    results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, only: Sequence[str] | None = None
+    results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, only: Sequence[str] | None = None, jobs: int = 1
 ) -> Iterator[tuple[str, bool, str]]:
-    """Run each notebook (or those in ``only``); yields (name, succeeded, figures written or the error's last line)."""
+    """Run each notebook (or those in ``only``), ``jobs`` at a time, each after the notebooks it needs.
+
+    Yields (name, succeeded, figures written or the error's last line) in :func:`run_order`.
+    """
+    jobs = check_positive_int("jobs", jobs)
     names = list_notebooks()
     if only:
         unknown = sorted(set(only) - set(names))
         if unknown:
             raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
         names = [n for n in names if n in only]
+    order = run_order(names)
     check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
     if quick:
         check_folder("--results", results)
-    for name in names:
-        ok, detail = run_notebook(name, results, out, quick=quick)
-        yield name, ok, detail
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        running: dict[str, Future] = {}
+        for name in order:
+            while name not in running:
+                _start_ready(pool, order, running, jobs, results, out, quick)
+                if name not in running:
+                    wait(list(running.values()), return_when=FIRST_COMPLETED)
+            ok, detail = running[name].result()
+            yield name, ok, detail
+
+
+def _start_ready(pool: ThreadPoolExecutor, order: list[str], running: dict[str, Future], jobs: int, results: object, out: object, quick: bool) -> None:
+    """Start, in ``order``, the notebooks whose needs have finished, while fewer than ``jobs`` run."""
+    for name in order:
+        busy = sum(not f.done() for f in running.values())
+        if busy >= jobs:
+            return
+        needs = [n for n in notebook_needs(name) if n in order]
+        if name not in running and all(n in running and running[n].done() for n in needs):
+            running[name] = pool.submit(run_notebook, name, results, out, quick=quick)

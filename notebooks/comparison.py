@@ -22,6 +22,8 @@
 #
 # `NEUROMEM_RESULTS` (folder, default `results`), `NEUROMEM_FIGURES` (default `figures`);
 # `NEUROMEM_QUICK=1` (CI) makes small results first if they are missing.
+#
+# needs: artificial_models, plasticity_and_forgetting
 
 # %%
 import os

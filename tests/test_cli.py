@@ -110,10 +110,13 @@ def test_stdp_triplet_and_quadruplet_protocols_write_datasets(tmp_path, capsys):
 
 
 def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
-    rc = main(["run", "stdp", "--protocols", "window", "--rules", "song2000", "--device", "runtime", "--out", str(tmp_path)])
+    rc = main(["run", "stdp", "--protocols", "window", "--rules", "song2000", "--repetitions", "10", "--device", "runtime", "--out", str(tmp_path)])
     assert rc == 0
     win = load(tmp_path / "stdp_window.nc")
     assert win.attrs["task"] == "stdp-window" and (win["dw"].sel(delta_t=10.0) > 0).all()
+    assert json.loads(win.attrs["parameters"])["n_pairings"] == 10
+    # 10 pairings 1 s apart are isolated pairs for the pair rule: the closed form n A exp(-|dt| / tau)
+    np.testing.assert_allclose(win["dw"].sel(rule="song2000"), win["dw_isolated_pairs"].sel(rule="song2000"), rtol=1e-3, atol=1e-6)
     rc = main(["run", "retention", "--patterns", "3", "--trials", "1", "--out", str(tmp_path), "--quiet"])
     assert rc == 0
     ds = load(tmp_path / "retention_assembly_memory_simple_scaled_seed1.nc")

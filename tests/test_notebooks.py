@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from neuromem.figures import list_notebooks
+from neuromem.figures import list_notebooks, notebook_needs, run_order
 
 FIGURES = {
     "working_memory": ["working_memory_trial.png", "working_memory_error_variance.png"],
@@ -27,8 +27,13 @@ def figures_command(*args: str) -> subprocess.CompletedProcess:
 def results(tmp_path_factory):
     """Small real results, made by `neuromem figures --quick` (the experiments, then the notebooks)."""
     root = tmp_path_factory.mktemp("quick")
-    proc = figures_command("--quick", "--results", str(root / "results"), "--out", str(root / "quick_figures"))
+    # two notebooks at a time (each after those it needs): the fixture's wall time is most of this file's
+    proc = figures_command("--quick", "--jobs", "2", "--results", str(root / "results"), "--out", str(root / "quick_figures"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # printed in the order they are run in, comparison after the notebooks whose results it draws
+    printed = [line.split()[1].rstrip(":") for line in proc.stdout.splitlines() if line.startswith(("ok  ", "FAIL"))]
+    assert printed == run_order(list(FIGURES)) and printed.index("comparison") > printed.index("plasticity_and_forgetting")
+    assert sorted(p.name for p in (root / "quick_figures").iterdir()) == sorted(sum(FIGURES.values(), []))  # no drawing folder left
     return root / "results"
 
 
@@ -50,3 +55,20 @@ def test_figures_command_draws_every_figure_from_saved_results(results, tmp_path
 def test_figures_without_results_fails_with_the_notebooks_reason(tmp_path):
     proc = figures_command("--results", str(tmp_path / "none"), "--out", str(tmp_path / "f"), "--only", "working_memory")
     assert proc.returncode == 1 and "FAIL working_memory" in proc.stdout and "working-memory_compte2000" in proc.stdout
+
+
+def test_a_notebook_runs_after_the_notebooks_it_needs(monkeypatch):
+    assert notebook_needs("comparison") == ["artificial_models", "plasticity_and_forgetting"]
+    assert notebook_needs("working_memory") == []
+    order = run_order(list(FIGURES))
+    assert order.index("comparison") > max(order.index("artificial_models"), order.index("plasticity_and_forgetting"))
+    assert run_order(["comparison", "working_memory"]) == ["comparison", "working_memory"]  # needs outside the selection do not hold it back
+    monkeypatch.setattr("neuromem.figures.notebook_needs", lambda name: {"a": ["b"], "b": ["a"]}.get(name, []))
+    with pytest.raises(ValueError, match=r"need each other"):
+        run_order(["a", "b", "c"])
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_figures_jobs_below_one_is_a_one_line_error(tmp_path, jobs):
+    proc = figures_command("--jobs", jobs, "--results", str(tmp_path), "--out", str(tmp_path / "f"))
+    assert proc.returncode == 2 and f"jobs={jobs} is not allowed" in proc.stderr and "Traceback" not in proc.stderr

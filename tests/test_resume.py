@@ -15,9 +15,9 @@ from neuromem.results import load
 from neuromem.spiking import devices
 from neuromem.validation import usable_cores
 
-# two short trials, one batch each
-ARGS = ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "2", "--seed", "4", "--workers", "1", "--quiet"]
-STEM = "multi-item-recall_mongillo2008_scaled_seed4"
+# two short trials, one batch each, on the small network (both tests share its build)
+ARGS = ["run", "multi-item-recall", "--set-sizes", "1", "--delay", "0.2", "--trials", "2", "--seed", "4", "--size", "small", "--workers", "1", "--quiet"]
+STEM = "multi-item-recall_mongillo2008_small_seed4"
 
 
 def comparable(ds: xr.Dataset) -> xr.Dataset:
@@ -58,9 +58,8 @@ def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_p
 @pytest.mark.skipif(usable_cores() < 2, reason="two worker processes need two usable cores")
 def test_batches_in_two_worker_processes_give_the_identical_dataset(tmp_path):
     """Each batch has its own seed: run two at once in forked workers, the Dataset is the one of a single process."""
-    small = [*ARGS, "--size", "small"]
-    assert main([*small, "--workers", "2", "--out", str(tmp_path / "two")]) == 0  # the last --workers counts
-    assert main([*small, "--out", str(tmp_path / "one")]) == 0
-    two, one = (load(tmp_path / d / f"{STEM.replace('scaled', 'small')}.nc") for d in ("two", "one"))
+    assert main([*ARGS, "--workers", "2", "--out", str(tmp_path / "two")]) == 0  # the last --workers counts
+    assert main([*ARGS, "--out", str(tmp_path / "one")]) == 0
+    two, one = (load(tmp_path / d / f"{STEM}.nc") for d in ("two", "one"))
     xr.testing.assert_identical(comparable(two), comparable(one))
     assert not list((tmp_path / "two").glob(".*.partial"))

@@ -315,19 +315,24 @@ SYNAPTIC_TRANSMISSION = Experiment(
 )
 
 
-def _stdp(*, protocols: Sequence[str], rules: Sequence[str] | None, repetitions: int, song_duration: float, seed: int, device: str, out: str | None) -> Written:
+def _stdp(
+    *, protocols: Sequence[str], rules: Sequence[str] | None, repetitions: int | None, song_duration: float, seed: int, device: str, out: str | None
+) -> Written:
     model = load_model("stdp", device=device)
     # every input checked before the first protocol runs (a mistake in the last one must not cost the others)
     as_rng(seed)
     check_duration("song_duration", song_duration, allow_zero=False)
-    check_positive_int("repetitions", repetitions)
+    if repetitions is not None:
+        check_positive_int("repetitions", repetitions)
+    pairings = {} if repetitions is None else {"n_pairings": repetitions}
+    multiplets = {} if repetitions is None else {"n_repetitions": repetitions}
     for rule in rules or ():
         model.rule(rule)
     runs = {
-        "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full")),
+        "window": lambda: model.window(rules=rules or ("song2000", "song2000_nearest", "pfister_visual_minimal", "pfister_visual_full"), **pairings),
         "frequency": lambda: model.frequency(rules=rules or ("pfister_visual_minimal", "pfister_visual_full")),
-        "triplet": lambda: model.triplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), n_repetitions=repetitions),
-        "quadruplet": lambda: model.quadruplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), n_repetitions=repetitions),
+        "triplet": lambda: model.triplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), **multiplets),
+        "quadruplet": lambda: model.quadruplets(rules=rules or ("pfister_visual_minimal", "pfister_visual_full"), **multiplets),
         "song2000": lambda: model.song2000(song_duration, seed=seed, record_every=max(song_duration / 60, 0.1)),
     }
     return _protocols("stdp", protocols, runs, out)
@@ -373,7 +378,12 @@ STDP = Experiment(
             "STDP rules of the stdp card for the window/frequency/triplet/quadruplet protocols (default: pair and triplet rules for the window, triplet rules for the others)",
             many=True,
         ),
-        Param("repetitions", int, 60, "repetitions of each triplet and quadruplet pattern (at 1 Hz, as Wang et al. 2005)"),
+        Param(
+            "repetitions",
+            int,
+            None,
+            "pairings per delta_t of the window, repetitions of each triplet and quadruplet pattern (default: each protocol's own, the published 60)",
+        ),
         Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"),
         SEED,
         Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES),
