@@ -24,5 +24,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# one test process per core (at most 4); a file's tests stay in one process, so its module fixtures
+# (a built network, the figures made once) are made once
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile

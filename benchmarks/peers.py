@@ -18,7 +18,21 @@ matplotlib; install it beside neuromem without them:
 A last arm runs a batch of trials on every core (``--workers``, one worker process per
 core by default: one build, forked) and prints its wall time per trial against the peer's.
 
-Usage:  python benchmarks/peers.py [--size full] [--trials 3] [--peer-trials 1] [--workers 0]
+The artificial side's peer is NeuroGym (Molano-Mazon et al. 2022), whose users draw supervised
+batches from a task with ``neurogym.Dataset`` and train a plain PyTorch loop on them. Its
+``ReachingDelayResponse`` is neuromem's delayed estimation with the same periods (stimulus/cue
+100 ms, a delay of 200, 400 or 600 ms, decision/report 100 ms, no fixation; dt 10 ms). Both arms
+run in this process on the same threads and print, per batch of the same shape (T steps x B
+trials), the time to draw and encode the trials (neuromem: ``step_arrays``, what ``fit`` does
+each step; NeuroGym: ``Dataset()``) and the time of a training step of an LSTM of the same size
+(neuromem: ``fit`` on one seed; NeuroGym: ``torch.nn.LSTM`` + ``Linear`` + Adam + gradient
+clipping in a bare loop). NeuroGym's batches are trials laid end to end without padding, so the
+same shape holds about T / (mean trial length) = 1.33x more trials than neuromem's, which pads each
+trial to the longest. Install it beside neuromem without its pinned matplotlib:
+``pip install --no-deps neurogym "gymnasium==0.29.*" loguru pydantic-settings natsort tomlkit``.
+
+Usage:  python benchmarks/peers.py [--peer all|neurodynex3|neurogym] [--size full] [--trials 3]
+        [--peer-trials 1] [--workers 0] [--batch 64] [--hidden 64] [--fit-steps 100]
 """
 
 from __future__ import annotations
@@ -38,6 +52,10 @@ TIMING = {"fixation": 0.5, "cue": 0.25, "response": 0.25}
 DELAY = 2.0
 SIM_S = TIMING["fixation"] + TIMING["cue"] + DELAY + TIMING["response"]
 SIZES = {"full": (2048, 512), "scaled": (512, 128)}
+# delayed estimation as NeuroGym's ReachingDelayResponse times it (ms); dt in ms
+NEUROGYM_TIMING_MS = {"stimulus": 100, "delay": (200, 400, 600), "decision": 100}
+NEUROGYM_DT_MS = 10
+NEUROGYM_INSTALL = 'pip install --no-deps neurogym "gymnasium==0.29.*" loguru pydantic-settings natsort tomlkit'
 
 
 def bump_statistics(angle_deg: np.ndarray, times: np.ndarray, cue_deg: float, n_neurons: int, t0: float, t1: float, end: float) -> dict[str, float]:
@@ -115,6 +133,89 @@ def neuromem_arm(size: str, trials: int, workers: int = 1) -> dict:
     return {"seconds_per_trial": [per_trial] * trials, "stats": stats, "build_seconds": float(ds.attrs["build_seconds"])}
 
 
+def matched_tasks(timing_ms: dict = NEUROGYM_TIMING_MS, dt_ms: int = NEUROGYM_DT_MS) -> tuple:
+    """neuromem's delayed estimation with NeuroGym's ``ReachingDelayResponse`` periods (``timing_ms``):
+    returns (task, keyword arguments of ``neurogym.make``, T steps of dt_ms that hold the longest trial)."""
+    from neuromem.tasks import DelayedEstimation
+
+    task = DelayedEstimation(
+        delays=[d / 1000.0 for d in timing_ms["delay"]],
+        timing={"fixation": 0.0, "cue": timing_ms["stimulus"] / 1000.0, "response": timing_ms["decision"] / 1000.0},
+    )
+    # NeuroGym draws each trial's delay from the three; neuromem's trials cycle through them
+    kwargs = {"dt": dt_ms, "timing": {"stimulus": timing_ms["stimulus"], "delay": ("choice", list(timing_ms["delay"])), "decision": timing_ms["decision"]}}
+    longest = timing_ms["stimulus"] + max(timing_ms["delay"]) + timing_ms["decision"]
+    return task, kwargs, int(round(longest / dt_ms))
+
+
+def _per_call(fn, n: int) -> float:
+    """Mean seconds of ``fn(k)`` over k = 1..n, after one call k = 0 that warms up (a mean, not a
+    median: NeuroGym's Dataset fills a cache of several batches at once and serves the rest from it)."""
+    fn(0)
+    t0 = time.perf_counter()
+    for k in range(1, n + 1):
+        fn(k)
+    return (time.perf_counter() - t0) / n
+
+
+def neurogym_arm(batch: int, hidden: int, fit_steps: int) -> dict:
+    """Seconds per batch (T x ``batch``) to draw trials and per LSTM training step, neuromem and NeuroGym."""
+    import warnings
+
+    warnings.filterwarnings("ignore", module="gymnasium")  # NeuroGym's own deprecation chatter
+    import neurogym as ngym
+    import torch
+
+    import neuromem
+    from neuromem.artificial import fit
+    from neuromem.artificial.fitting import step_arrays
+
+    task, kwargs, T = matched_tasks()
+    dt = NEUROGYM_DT_MS / 1000.0
+    data = ngym.Dataset(ngym.make("ReachingDelayResponse", **kwargs), batch_size=batch, seq_len=T)
+    shape = step_arrays(task, [1], 0, batch, dt)[0].shape[1:3]
+    ours_draw = _per_call(lambda k: step_arrays(task, [1], k, batch, dt), 200)
+    theirs_draw = _per_call(lambda k: data(), 200)
+
+    model = neuromem.load_model("lstm", hidden_size=hidden, batch_size=batch, dt=f"{NEUROGYM_DT_MS} ms", device="cpu")
+    fit(model, task, seeds=[1], steps=2, progress=False)  # warm-up: allocators, first-call imports
+    ours_fit = fit(model, task, seeds=[1], steps=fit_steps, progress=False).fit_seconds_ / fit_steps
+
+    p = model._validated()
+    torch.manual_seed(1)
+    lstm, readout = torch.nn.LSTM(2, hidden), torch.nn.Linear(hidden, 2)
+    weights = [*lstm.parameters(), *readout.parameters()]
+    opt = torch.optim.Adam(weights, lr=p["learning_rate"])
+
+    def bare_step(k: int) -> None:
+        x, y = (torch.from_numpy(np.asarray(a, dtype=np.float32)) for a in data())
+        loss = ((readout(lstm(x)[0]) - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(weights, p["grad_clip"])
+        opt.step()
+
+    theirs_fit = _per_call(bare_step, fit_steps)
+    return {
+        "shape": [int(shape[0]), int(shape[1])],
+        "threads": torch.get_num_threads(),
+        "draw": {"neuromem": ours_draw, "neurogym": theirs_draw},
+        "fit": {"neuromem": ours_fit, "neurogym": theirs_fit},
+    }
+
+
+def neurogym_report(result: dict, hidden: int) -> list[str]:
+    """The lines that set neuromem's two figures beside NeuroGym's, with their ratios."""
+    T, B = result["shape"]
+    lines = [
+        f"Delayed estimation vs NeuroGym ReachingDelayResponse, batches of {T} steps x {B} trials, dt {NEUROGYM_DT_MS} ms, {result['threads']} torch threads:"
+    ]
+    for key, what in (("draw", "draw + encode a batch"), ("fit", f"LSTM ({hidden} units) training step")):
+        ours, theirs = result[key]["neuromem"], result[key]["neurogym"]
+        lines.append(f"  {what:<34} neuromem {ours * 1e3:7.2f} ms   NeuroGym {theirs * 1e3:7.2f} ms   neuromem is {theirs / ours:.2f}x as fast")
+    return lines
+
+
 def child(arm: str, size: str, trials: int, workers: int = 1) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     cmd = [sys.executable, __file__, "--arm", arm, "--size", size, "--trials", str(trials), "--workers", str(workers)]
@@ -141,6 +242,10 @@ def main() -> int:
     parser.add_argument("--trials", type=int, default=3, help="neuromem trials")
     parser.add_argument("--peer-trials", type=int, default=1, help="peer trials (about a minute each at full size)")
     parser.add_argument("--workers", type=int, default=0, help="neuromem's worker processes in the all-cores arm (0: one per core)")
+    parser.add_argument("--peer", choices=("all", "neurodynex3", "neurogym"), default="all", help="which comparison to run")
+    parser.add_argument("--batch", type=int, default=64, help="trials per batch in the NeuroGym comparison")
+    parser.add_argument("--hidden", type=int, default=64, help="LSTM units in the NeuroGym comparison")
+    parser.add_argument("--fit-steps", type=int, default=100, help="training steps timed in the NeuroGym comparison")
     parser.add_argument("--arm", choices=("peer", "neuromem"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.arm == "peer":
@@ -149,10 +254,23 @@ def main() -> int:
     if args.arm == "neuromem":
         print(json.dumps(neuromem_arm(args.size, args.trials, args.workers)))
         return 0
+    if args.peer in ("all", "neurodynex3"):
+        ring_comparison(args)
+    if args.peer in ("all", "neurogym"):
+        if importlib.util.find_spec("neurogym") is None:
+            print("neurogym is not installed, so there is no task peer to compare with.")
+            print(f"Install it beside neuromem without its pinned matplotlib: {NEUROGYM_INSTALL}")
+        else:
+            print("\n".join(neurogym_report(neurogym_arm(args.batch, args.hidden, args.fit_steps), args.hidden)))
+    return 0
+
+
+def ring_comparison(args: argparse.Namespace) -> None:
+    """The Compte ring beside neurodynex3's, one core each, then neuromem on every core."""
     if importlib.util.find_spec("neurodynex3") is None:
         print("neurodynex3 is not installed, so there is no peer to compare with.")
         print("Install it beside neuromem without its pinned (old) Brian2/SciPy/matplotlib: pip install --no-deps neurodynex3")
-        return 0
+        return
     n_e, n_i = SIZES[args.size]
     print(f"Compte et al. (2000) ring, {n_e} E + {n_i} I, dt {DT_MS} ms, {SIM_S:g} s per trial, one core each:")
     from neuromem.spiking.parallel import resolve_workers
@@ -168,7 +286,6 @@ def main() -> int:
     if both is not None:
         print(summary(f"neuromem, {workers} worker processes", both) + " (wall time per trial of the batch)")
         print(f"  ratio, neuromem on {workers} cores vs the peer on one: {peer_s / np.mean(both['seconds_per_trial']):.1f}x per trial (aim: >= 20x)")
-    return 0
 
 
 if __name__ == "__main__":

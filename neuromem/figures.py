@@ -19,7 +19,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from neuromem.outputs import check_folder
@@ -79,12 +79,18 @@ def notebook_needs(name: str) -> list[str]:
     return [n.strip() for n in found.group(1).split(",")] if found else []
 
 
+def _needs_among(names: Sequence[str]) -> dict[str, list[str]]:
+    """Each of ``names`` with the notebooks among ``names`` that it needs (each file read once)."""
+    return {n: [m for m in notebook_needs(n) if m in names and m != n] for n in names}
+
+
 def run_order(names: Sequence[str]) -> list[str]:
     """``names`` sorted, each after the notebooks among ``names`` that it needs."""
+    needs = _needs_among(names)
     order: list[str] = []
     pending = sorted(names)
     while pending:
-        ready = [n for n in pending if not set(notebook_needs(n)) & (set(pending) - {n})]
+        ready = [n for n in pending if not set(needs[n]) & set(pending)]
         if not ready:
             raise ValueError(f"notebooks {pending} need each other (their '# needs:' lines form a cycle)")
         order += ready
@@ -107,27 +113,27 @@ def regenerate(
             raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
         names = [n for n in names if n in only]
     order = run_order(names)
+    needs = _needs_among(names)
     check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
     if quick:
         check_folder("--results", results)
     Path(out).mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        running: dict[str, Future] = {}
+    # the pool starts notebooks in the order submitted, so by the time one starts, those it needs
+    # have started before it and it only waits for them to end (no deadlock with any number of jobs)
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    started: dict[str, Future] = {}
+    try:
         for name in order:
-            while name not in running:
-                _start_ready(pool, order, running, jobs, results, out, quick)
-                if name not in running:
-                    wait(list(running.values()), return_when=FIRST_COMPLETED)
-            ok, detail = running[name].result()
+            started[name] = pool.submit(_after, [started[n] for n in needs[name]], name, results, out, quick)
+        for name in order:
+            ok, detail = started[name].result()
             yield name, ok, detail
+    finally:
+        # on an interrupt or an early close: drop the notebooks not yet started, wait for those running
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_ready(pool: ThreadPoolExecutor, order: list[str], running: dict[str, Future], jobs: int, results: object, out: object, quick: bool) -> None:
-    """Start, in ``order``, the notebooks whose needs have finished, while fewer than ``jobs`` run."""
-    for name in order:
-        busy = sum(not f.done() for f in running.values())
-        if busy >= jobs:
-            return
-        needs = [n for n in notebook_needs(name) if n in order]
-        if name not in running and all(n in running and running[n].done() for n in needs):
-            running[name] = pool.submit(run_notebook, name, results, out, quick=quick)
+def _after(needed: list[Future], name: str, results: object, out: object, quick: bool) -> tuple[bool, str]:
+    """Run notebook ``name`` once the notebooks it needs have ended."""
+    wait(needed)
+    return run_notebook(name, results, out, quick=quick)

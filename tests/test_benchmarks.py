@@ -19,13 +19,30 @@ def peers(monkeypatch):
     return module
 
 
-def test_without_the_peer_it_says_how_to_install_it_and_exits_0(peers, monkeypatch, capsys):
+def test_without_the_peers_it_says_how_to_install_them_and_exits_0(peers, monkeypatch, capsys):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "neurodynex3" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name in ("neurodynex3", "neurogym") else real(name, *a))
     monkeypatch.setattr(sys, "argv", ["peers.py"])
     assert peers.main() == 0
     out = capsys.readouterr().out
     assert "neurodynex3 is not installed" in out and "pip install --no-deps neurodynex3" in out
+    assert "neurogym is not installed" in out and "pip install --no-deps neurogym" in out
+
+
+def test_neurogym_comparison_uses_the_same_trial_periods(peers):
+    """NeuroGym times periods in ms, neuromem in s: the matched task's trials last stimulus + delay +
+    decision of NeuroGym's timing, and the batch length T holds the longest of them in steps of dt."""
+    task, kwargs, T = peers.matched_tasks({"stimulus": 100, "delay": (200, 400, 600), "decision": 100}, 10)
+    trials = task.trials(6, 0)
+    timing = kwargs["timing"]
+    lengths = timing["stimulus"] + np.array(timing["delay"][1]) + timing["decision"]
+    assert timing["delay"][0] == "choice" and kwargs["dt"] == 10
+    np.testing.assert_allclose(np.sort(np.unique(trials["trial_end"].values)) * 1000, lengths, rtol=1e-12)
+    np.testing.assert_allclose(trials["cue_offset"] - trials["cue_onset"], 0.1, rtol=1e-12)
+    assert T == 80
+    from neuromem.artificial.fitting import step_arrays
+
+    assert step_arrays(task, [1], 0, 6, 0.01)[0].shape == (1, T, 6, 3)
 
 
 def test_bump_statistics_of_known_spikes(peers):

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from neuromem import figures
 from neuromem.figures import list_notebooks, notebook_needs, run_order
 
 FIGURES = {
@@ -66,6 +67,31 @@ def test_a_notebook_runs_after_the_notebooks_it_needs(monkeypatch):
     monkeypatch.setattr("neuromem.figures.notebook_needs", lambda name: {"a": ["b"], "b": ["a"]}.get(name, []))
     with pytest.raises(ValueError, match=r"need each other"):
         run_order(["a", "b", "c"])
+
+
+def test_with_two_jobs_a_notebook_starts_only_once_those_it_needs_have_ended(monkeypatch, tmp_path):
+    """a (slow) and b run side by side; c needs a, so run order puts it last and it starts only after a
+    ends, while d, needing nothing, runs in b's slot meanwhile. Results come back in run order."""
+    import threading
+    import time
+
+    events, lock = [], threading.Lock()
+
+    def fake_run(name, results, out, quick=False):
+        with lock:
+            events.append(("start", name))
+        time.sleep({"a": 0.4}.get(name, 0.05))
+        with lock:
+            events.append(("end", name))
+        return True, f"{name}.png"
+
+    monkeypatch.setattr(figures, "list_notebooks", lambda: ["a", "b", "c", "d"])
+    monkeypatch.setattr(figures, "notebook_needs", lambda name: {"c": ["a"]}.get(name, []))
+    monkeypatch.setattr(figures, "run_notebook", fake_run)
+    yielded = list(figures.regenerate(tmp_path / "results", tmp_path / "figures", jobs=2))
+    assert [name for name, *_ in yielded] == ["a", "b", "d", "c"] and all(ok for _, ok, _ in yielded)
+    assert events.index(("start", "c")) > events.index(("end", "a"))
+    assert events.index(("start", "d")) < events.index(("end", "a"))
 
 
 @pytest.mark.parametrize("jobs", ["0", "-1"])
