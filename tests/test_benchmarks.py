@@ -58,3 +58,11 @@ def test_bump_statistics_of_known_spikes(peers):
     assert stats["rate_opposite_Hz"] == pytest.approx(1.0)
     assert 30 < stats["rate_near_Hz"] < 40  # the window is centred on the cue, 5 deg off the bump
     assert stats["error_deg"] == pytest.approx(centre - cue, abs=0.5)
+
+
+def test_neurogym_report_states_each_figure_and_the_ratio_as_peer_over_neuromem(peers):
+    result = {"shape": [80, 64], "threads": 2, "draw": {"neuromem": 0.001, "neurogym": 0.003}, "fit": {"neuromem": 0.010, "neurogym": 0.008}}
+    lines = peers.neurogym_report(result, hidden=64)
+    assert "80 steps x 64 trials" in lines[0] and "2 torch threads" in lines[0]
+    assert "neuromem    1.00 ms" in lines[1] and "NeuroGym    3.00 ms" in lines[1] and lines[1].endswith("3.00x as fast")
+    assert "LSTM (64 units)" in lines[2] and lines[2].endswith("0.80x as fast")
