@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -84,9 +84,10 @@ def _needs_among(names: Sequence[str]) -> dict[str, list[str]]:
     return {n: [m for m in notebook_needs(n) if m in names and m != n] for n in names}
 
 
-def run_order(names: Sequence[str]) -> list[str]:
-    """``names`` sorted, each after the notebooks among ``names`` that it needs."""
-    needs = _needs_among(names)
+def run_order(names: Sequence[str], needs: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+    """``names`` sorted, each after the notebooks among ``names`` that it needs (``needs``: as
+    :func:`_needs_among` gives them, read from the notebooks when not given)."""
+    needs = _needs_among(names) if needs is None else needs
     order: list[str] = []
     pending = sorted(names)
     while pending:
@@ -112,8 +113,8 @@ def regenerate(
         if unknown:
             raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
         names = [n for n in names if n in only]
-    order = run_order(names)
     needs = _needs_among(names)
+    order = run_order(names, needs)
     check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
     if quick:
         check_folder("--results", results)
