@@ -6,6 +6,7 @@ import os
 # threads and 12.7 s with one while another process kept a core busy (6.3 s alone with two).
 _test_processes = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 if _test_processes > 1:
+    # neuromem.validation.usable_cores counts the same, but importing it loads numpy before this is set
     _cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(_var, str(max(1, _cores // _test_processes)))

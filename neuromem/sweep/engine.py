@@ -19,14 +19,10 @@ from typing import Any
 
 from neuromem.sweep.define import Sweep
 from neuromem.sweep.store import SweepStore
+from neuromem.validation import usable_cores
 
 #: environment of every local worker: one thread per process for BLAS, OpenMP and torch
 ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
-
-
-def default_workers() -> int:
-    """One worker per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def run_point(experiment: Any, params: dict[str, Any]) -> dict[str, Any]:
@@ -48,7 +44,7 @@ def check_cluster(workers: int | None, scheduler: str | None) -> int:
         if workers is not None:
             raise ValueError("workers is for the local cluster; with --scheduler the cluster decides its workers")
         return 0
-    n = default_workers() if workers is None else workers
+    n = usable_cores() if workers is None else workers  # one worker per core this process may use
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"workers={n!r} is not allowed; give a positive number of worker processes")
     return n
