@@ -9,6 +9,7 @@ plain numbers.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from neuromem.registry import Registry
-from neuromem.units import parse_quantity
+from neuromem.units import DIMENSIONS, measure, parse_quantity, quantity
 
 __all__ = [
     "MODELS",
@@ -159,11 +160,61 @@ def model_class(name: str) -> Any:
 
 
 def card_parameters(card: ModelCard, overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """The card's parameters with ``overrides``; a name the card does not have raises ``ValueError``."""
+    """The card's parameters with ``overrides``, each checked by :func:`check_override`; a name the card does not have raises ``ValueError``."""
     unknown = set(overrides) - set(card.parameters)
     if unknown:
         raise ValueError(f"unknown parameter(s) {sorted(unknown)} for model {card.name!r}; card parameters: {', '.join(card.parameters)}")
-    return {**card.parameters, **overrides}
+    return {**card.parameters, **{k: check_override(card, k, v, card.parameters[k]) for k, v in overrides.items()}}
+
+
+#: an override may be at most this many times the card's value (a typo of 1e308 or 1e8 neurons is refused)
+OVERRIDE_FACTOR = 1000.0
+
+
+def check_override(card: ModelCard, name: str, value: Any, reference: Any) -> Any:
+    """``value`` for parameter ``name`` of ``card``, whose own value is ``reference``; else ``ValueError``.
+
+    The one rule for every card parameter, from the card itself (its value declares the
+    parameter): the same kind (a quantity of the same dimension, a whole number, a number,
+    a switch, text), finite, of the card value's sign (a card value < 0: either sign), and at
+    most :data:`OVERRIDE_FACTOR` times its magnitude. A model's own checks (a probability in
+    [0, 1], ...) come after.
+    """
+    where = f" (a parameter of model {card.name!r}; the card's is {reference!r})"
+    shown = f"parameter {name}={value!r} is not allowed"
+    if isinstance(reference, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{shown}; it is a switch: true or false{where}")
+        return value
+    if isinstance(reference, str):
+        measured = measure(reference)
+        if measured is None:  # a text parameter (a rule's name, a mode)
+            if not isinstance(value, str):
+                raise ValueError(f"{shown}; it takes text{where}")
+            return value
+        try:
+            si = quantity(name, value, measured[1])
+        except ValueError as err:
+            raise ValueError(f"{err}{where}") from None
+        _check_magnitude(shown, si, measured[0], f" {DIMENSIONS[measured[1]]}", where)
+        return value
+    if isinstance(reference, (int, float)):
+        whole = isinstance(reference, int)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
+            raise ValueError(f"{shown}; it must be a {'whole number' if whole else 'number'}{where}")
+        _check_magnitude(shown, value, reference, "", where)
+        return value
+    if type(value) is not type(reference):
+        raise ValueError(f"{shown}; it must be a {type(reference).__name__} like the card's{where}")
+    return value
+
+
+def _check_magnitude(shown: str, value: float, reference: float, unit: str, where: str) -> None:
+    limit = OVERRIDE_FACTOR * abs(reference)
+    low = 0.0 if reference > 0 else -limit
+    if not math.isfinite(value) or (reference != 0 and not low <= value <= limit):
+        allowed = "finite" if reference == 0 else f"finite and from {low:g} to {limit:g}{unit}"
+        raise ValueError(f"{shown}; it must be {allowed}{where}")
 
 
 def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], constructor: set[str]) -> dict[str, Any]:
@@ -174,6 +225,7 @@ def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], c
     if size not in card.sizes:
         raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
     parameters = card_parameters(card, {k: v for k, v in options.items() if k not in constructor})
+    options = {k: check_override(card, k, v, card.sizes[size][k]) if k in card.sizes[size] else v for k, v in options.items()}
     return {
         **card.sizes[size],
         **{k: v for k, v in options.items() if k in constructor},

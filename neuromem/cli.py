@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -126,22 +127,31 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     grid = dict(base.grid) if base else {}
     for text in args.grid or ():
         name, values = parse_assignment("--grid", text)
+        _once("--grid", name, grid)
         grid[name] = parse_values(name, values)
     fixed = dict(base.fixed) if base else {}
     for text in args.set or ():
         name, value = parse_assignment("--set", text)
+        _once("--set", name, fixed)
         fixed[name] = parse_value(value)
     seeds = parse_seeds(args.seeds) if args.seeds else (base.seeds if base else None)
     sweep = Sweep(experiment, grid, seeds, fixed)
     out = args.out or f"results/sweep_{experiment}.zarr"
     try:
         counts = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler, progress=not args.quiet)
-    except KeyboardInterrupt:  # run_sweep has said what is kept and how to resume
-        return 130
+    except KeyboardInterrupt as err:  # run_sweep has said what is kept and how to resume
+        from neuromem import interrupts
+
+        return interrupts.exit_code(err)
     print(f"wrote {out}: {counts['points']} points ({counts['ran']} run now, {counts['skipped']} already there, {counts['failed']} failed)")
     if counts["failed"]:
         print(f"the failed points' errors are in the store (neuromem.results.open_sweep({out!r}).point_error); run the same command again to retry them")
     return 1 if counts["failed"] else 0
+
+
+def _once(option: str, name: str, given: dict) -> None:
+    if name in given:  # a second value would replace the first silently
+        raise ValueError(f"sweep: {option} {name}=... is given twice (or also in --file); give each name once")
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
@@ -201,24 +211,32 @@ def _raised_in_brian2(err: BaseException) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from neuromem import interrupts
+
+    interrupts.install(hold_after_save=True)  # SIGINT and SIGTERM: exit 130/143 in one line, never a partial result
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        return args.func(args)
-    except ValueError as err:  # user mistakes: say what is wrong, no traceback
-        print(f"neuromem: error: {err}", file=sys.stderr)
-        return 2
-    except Exception as err:  # a bug: its traceback is shown; Brian2's "please report" banner only for errors inside Brian2
-        if not _raised_in_brian2(err):
+        code = args.func(args)
+        if interrupts.received():  # it came while the results were written: they are whole, the run is complete
+            name = signal.Signals(interrupts.received()).name
+            print(f"neuromem: {name} arrived while the results were being written; they are complete", file=sys.stderr)
+        return code
+    except KeyboardInterrupt as err:
+        print(interrupts.message(err), file=sys.stderr)
+        return interrupts.exit_code(err)
+    except Exception as err:
+        if interrupts.received():  # what a signal broke on its way (a killed compiler or binary): an interruption
+            print(interrupts.message(), file=sys.stderr)
+            return interrupts.exit_code()
+        if isinstance(err, ValueError):  # user mistakes: say what is wrong, no traceback
+            print(f"neuromem: error: {err}", file=sys.stderr)
+            return 2
+        if not _raised_in_brian2(err):  # a bug: its traceback; Brian2's "please report" banner only for errors inside Brian2
             sys.excepthook = sys.__excepthook__  # Brian2 replaces it on import and would also keep a debug log
         raise
-    except KeyboardInterrupt:
-        print(
-            "neuromem: interrupted; finished work is kept next to the output (a .partial folder, or a "
-            ".ckpt.pt checkpoint for `neuromem fit`): run the same command again to resume",
-            file=sys.stderr,
-        )
-        return 130
+    finally:
+        interrupts.uninstall()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import contextlib
 import contextvars
 import errno
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -67,6 +68,16 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
         write(tmp)
         os.chmod(tmp, file_mode())
         os.replace(tmp, path)
+    except OSError as err:
+        written = tmp.stat().st_size if tmp.exists() else 0
+        tmp.unlink(missing_ok=True)
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):  # the previous file under ``path``, if any, is untouched
+            free = shutil.disk_usage(path.parent).free
+            raise ValueError(
+                f"no space left on {str(path.parent)!r} while writing {path.name} ({written / 1e6:.1f} MB written, "
+                f"{free / 1e6:.1f} MB free); free some space and run the same command again"
+            ) from None
+        raise
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

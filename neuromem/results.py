@@ -150,7 +150,16 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         The path written.
     """
     validate(ds)
-    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
+    if ds.nbytes > _IN_MEMORY_UP_TO:  # too big to hold twice: HDF5 writes the file itself
+        return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
+    # encoded in memory first, then written as bytes: a full disk is then a plain OSError that
+    # atomic_write reports in one line, not an error deep inside HDF5 (which could crash the process)
+    data = ds.to_netcdf(engine="h5netcdf", encoding=compression(ds))
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+#: Datasets up to this size are encoded in memory before they are written (see :func:`save`)
+_IN_MEMORY_UP_TO = 2e9
 
 
 #: numeric arrays at least this long are written deflate-compressed (smaller ones gain nothing)

@@ -55,6 +55,18 @@ def parse_quantity(text: str) -> tuple[float, str]:
     return float(match.group(1)), match.group(2)
 
 
+def measure(text: str) -> tuple[float, str] | None:
+    """``"0.381 nS"`` -> ``(3.81e-10, "conductance")``; ``None`` if ``text`` is not a quantity with a known unit."""
+    try:
+        number, unit = parse_quantity(text)
+    except ValueError:
+        return None
+    if unit not in _UNITS:
+        return None
+    factor, dimension = _UNITS[unit]
+    return number * factor, dimension
+
+
 def quantity(name: str, value: Any, dimension: str | None) -> float:
     """The SI value of parameter ``name``, checked against its ``dimension``.
 

@@ -7,25 +7,30 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from neuromem.cards import check_task, load_card, load_model
+from neuromem.cards import card_parameters, check_override, check_task, load_card, load_model, model_class
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
-from neuromem.experiments.on_task import run_on_task
+from neuromem.experiments.on_task import MAX_TRIALS, run_on_task
 from neuromem.outputs import claim, claims
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
-from neuromem.tasks import task_class
+from neuromem.tasks import get_task, task_class
 from neuromem.validation import as_rng, check_duration, check_positive_int, check_positive_values
+
+#: the largest seed (numpy and netCDF store seeds as 64-bit integers)
+MAX_SEED = 2**63 - 1
+#: the longest simulated time one input may ask for (a day; a typo of 1e9 s is refused, not simulated)
+MAX_SECONDS_SIMULATED = 86_400.0
 
 PROTOCOLS: tuple[str, ...] = ("psc", "paired-pulse", "trains", "nmda-iv")
 STDP_PROTOCOLS: tuple[str, ...] = ("window", "frequency", "triplet", "quadruplet", "song2000")
 
 # parameters several experiments share
-SEED = Param("seed", int, 1, "seeds the trials, initial conditions and all network noise")
-OUT = Param("out", str, "results", "folder for the netCDF results")
+SEED = Param("seed", int, 1, "seeds the trials, initial conditions and all network noise", minimum=0, maximum=MAX_SEED)
+OUT = Param("out", str, "results", "folder for the netCDF results", nullable=True)
 QUIET = Param("quiet", flag=True, default=False, help="no progress bar")
 SIZE = Param("size", str, "scaled", "network size named in the card (scaled or full; mongillo2008 also small)")
 DEVICE = Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES)
-THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)")
-WORKERS = Param("workers", int, 0, "processes running batches of trials at once (spiking models; 0: one per core, one on a GPU)")
+THREADS = Param("threads", int, 0, "OpenMP threads for cpp_standalone (0: none)", minimum=0, maximum=1024)
+WORKERS = Param("workers", int, 0, "processes running batches of trials at once (spiking models; 0: one per core, one on a GPU)", minimum=0, maximum=1024)
 FITTED = Param("fitted", str, None, "a fitted artificial model (.pt from `neuromem fit`) to run instead of a card")
 OPTION = Param("option", str, None, "model option or card-parameter override as KEY=VALUE (VALUE as JSON), e.g. J_plus=1.7", many=True)
 
@@ -41,6 +46,52 @@ def _refuse_simulator_options(p: dict, spiking_only: Sequence[Param] = ()) -> No
         if p[param.name] != param.default:
             model = f"fitted={p['fitted']!r}" if p["fitted"] else f"model={p['model']!r} ({load_card(p['model']).family})"
             raise ValueError(f"{param.name}={p[param.name]!r} is for spiking cards; {model} does not use it (leave {param.option} out)")
+
+
+def _check_on_task(
+    task_of: Callable[[dict], str],
+    task_params: Callable[[dict], dict],
+    model_options: Callable[[dict], dict] = lambda p: {},
+    spiking_only: Sequence[Param] = (),
+    simulator: bool = True,
+) -> Callable[[dict, set], None]:
+    """The check, before any work, of an experiment that runs a card model (or a fitted one) on a task:
+    the model's card, the task's parameters, the options against the card and the other options."""
+
+    def check(p: dict, given: set) -> None:
+        options = _key_values("option", p["option"])
+        if p["fitted"] is not None:
+            for name in ("model", "option"):
+                if name in given:
+                    raise ValueError(f"{name}={p[name]!r} is not used with fitted={p['fitted']!r}: the fitted file is the model (leave --{name} out)")
+            _refuse_simulator_options(p, spiking_only)
+            if not Path(p["fitted"]).is_file():
+                raise ValueError(f"fitted={str(p['fitted'])!r} is not a file; give a .pt written by `neuromem fit`")
+            return
+        card = load_card(p["model"])
+        check_task(card, get_task(task_of(p), **task_params(p)))  # the task checks its own parameters
+        if card.family != "spiking":
+            _refuse_simulator_options(p, spiking_only)
+            if getattr(model_class(p["model"]), "needs_fit", False):
+                raise ValueError(
+                    f"model={p['model']!r} is a {card.family} model that must be trained first: run `neuromem fit --model "
+                    f"{p['model']} --task {task_of(p)}` and pass the .pt file with --fitted"
+                )
+            card_parameters(card, {k: v for k, v in options.items() if k in card.parameters})
+            return
+        size = p["size"] if simulator else options.get("size", SIZE.default)  # the task experiment sets it as an option
+        if size not in card.sizes:
+            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+        set_by = {q.name: q.option for q in (SIZE, DEVICE, THREADS, WORKERS, *spiking_only)} if simulator else {}
+        set_by |= dict.fromkeys(model_options(p), "its own option")
+        for key, value in options.items():
+            if key in set_by:  # two values for one setting: refused, not one silently ignored
+                raise ValueError(f"option {key}={value!r} is not allowed; {key} is set by {set_by[key]} (give it there, once)")
+            if key in card.sizes[size]:
+                check_override(card, key, value, card.sizes[size][key])
+        card_parameters(card, {k: v for k, v in options.items() if k in card.parameters})
+
+    return check
 
 
 def _on_task(
@@ -89,7 +140,7 @@ YES = Param("yes", flag=True, default=False, help="start a run even if its estim
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
 ON_TASK = (SEED, SIZE, DEVICE, THREADS, WORKERS, OPTION, FITTED, OUT, QUIET, YES)
 
-TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)")
+TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)", minimum=1, maximum=10_000)
 NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")
 
 WORKING_MEMORY = Experiment(
@@ -97,8 +148,8 @@ WORKING_MEMORY = Experiment(
     "delayed estimation of an angle after a delay (error and its variance vs delay)",
     (
         Param("model", str, "compte2000", "model card (see `neuromem list`)"),
-        Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True),
-        Param("trials", int, 20, "trials per delay"),
+        Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True, minimum=0, maximum=MAX_SECONDS_SIMULATED),
+        Param("trials", int, 20, "trials per delay", minimum=1, maximum=MAX_TRIALS),
         TRIALS_PER_RUN,
         NO_SPIKES,
         *ON_TASK,
@@ -111,20 +162,32 @@ WORKING_MEMORY = Experiment(
         spiking_only=(TRIALS_PER_RUN, NO_SPIKES),
     ),
     _task_report,
+    _check_on_task(
+        lambda p: "delayed-estimation",
+        lambda p: {"delays": list(p["delays"])},
+        lambda p: {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]},
+        spiking_only=(TRIALS_PER_RUN, NO_SPIKES),
+    ),
 )
+
+
+def _multi_item_params(p: dict) -> dict:
+    return {"set_sizes": list(p["set_sizes"]), "delay": p["delay"]}
+
 
 MULTI_ITEM_RECALL = Experiment(
     "multi-item-recall",
     "several items held by synaptic facilitation: accuracy and Cowan's K vs set size",
     (
         Param("model", str, "mongillo2008", "model card (see `neuromem list`)"),
-        Param("set_sizes", int, [1, 2, 3, 4], "set sizes", many=True),
-        Param("delay", float, 1.0, "delay from the last item to the read-out", units="s"),
-        Param("trials", int, 5, "trials per set size"),
+        Param("set_sizes", int, [1, 2, 3, 4], "set sizes", many=True, minimum=1, maximum=1000),
+        Param("delay", float, 1.0, "delay from the last item to the read-out", units="s", minimum=0, maximum=MAX_SECONDS_SIMULATED),
+        Param("trials", int, 5, "trials per set size", minimum=1, maximum=MAX_TRIALS),
         *ON_TASK,
     ),
-    _on_task("multi-item-recall", "multi-item-recall", lambda p: {"set_sizes": list(p["set_sizes"]), "delay": p["delay"]}),
+    _on_task("multi-item-recall", "multi-item-recall", _multi_item_params),
     _task_report,
+    _check_on_task(lambda p: "multi-item-recall", _multi_item_params),
 )
 
 
@@ -139,27 +202,56 @@ FREE_RECALL = Experiment(
     "study a list, recall it in any order: serial-position curve, first recall and lag-CRP under immediate, delayed and continual-distractor recall",
     (
         Param("model", str, "cmr", "model card (see `neuromem list`): cmr, dual_store, mongillo2008, or a fitted rate_rnn/lstm/keyvalue via --fitted"),
-        Param("list_lengths", int, None, "list lengths (default: the task's, 8 16; a fitted network: as trained)", many=True),
+        Param("list_lengths", int, None, "list lengths (default: the task's, 8 16; a fitted network: as trained)", many=True, minimum=1, maximum=10_000),
         Param("conditions", str, ["immediate", "delayed", "continual"], "distractor schedules", many=True, choices=("immediate", "delayed", "continual")),
-        Param("n_items", int, None, "size of the item pool lists are drawn from (default: the task's, 100; a fitted network: as trained)"),
-        Param("item", float, None, "presentation time of each item (default: the task's, 1 s)", units="s"),
-        Param("gap", float, None, "blank after each item (default: the task's, 0.5 s)", units="s"),
-        Param("distractor", float, None, "each distractor period (default: the task's, 16 s)", units="s"),
-        Param("recall", float, None, "recall period (default: the task's, 60 s)", units="s"),
-        Param("trials", int, 100, "lists per schedule and list length"),
+        Param(
+            "n_items",
+            int,
+            None,
+            "size of the item pool lists are drawn from (default: the task's, 100; a fitted network: as trained)",
+            minimum=1,
+            maximum=1_000_000,
+        ),
+        Param(
+            "item",
+            float,
+            None,
+            "presentation time of each item (default: the task's, 1 s)",
+            units="s",
+            minimum=0,
+            maximum=MAX_SECONDS_SIMULATED,
+            exclusive_minimum=True,
+        ),
+        Param("gap", float, None, "blank after each item (default: the task's, 0.5 s)", units="s", minimum=0, maximum=MAX_SECONDS_SIMULATED),
+        Param("distractor", float, None, "each distractor period (default: the task's, 16 s)", units="s", minimum=0, maximum=MAX_SECONDS_SIMULATED),
+        Param("recall", float, None, "recall period (default: the task's, 60 s)", units="s", minimum=0, maximum=MAX_SECONDS_SIMULATED, exclusive_minimum=True),
+        Param("trials", int, 100, "lists per schedule and list length", minimum=1, maximum=MAX_TRIALS),
         *ON_TASK,
     ),
     _on_task("free-recall", "free-recall", _free_recall_params),
     _task_report,
+    _check_on_task(lambda p: "free-recall", _free_recall_params),
 )
 
-_assemblies = _on_task(
-    "retention",
-    "retention",
-    lambda p: {"n_patterns": p["patterns"], "test_delays": list(p["delays"] or [0.5])},
-    lambda p: {"synapse": p["synapse"]},
-    lambda p: f"{p['synapse']}_{p['size']}",
-)
+SYNAPSE = Param("synapse", str, "simple", "synapse variant of the assembly network", choices=("simple", "benna-fusi"))
+
+
+def _retention_params(p: dict) -> dict:
+    return {"n_patterns": p["patterns"], "test_delays": list(p["delays"] or [0.5])}
+
+
+_assemblies = _on_task("retention", "retention", _retention_params, lambda p: {"synapse": p["synapse"]}, lambda p: f"{p['synapse']}_{p['size']}")
+_check_assemblies = _check_on_task(lambda p: "retention", _retention_params, lambda p: {"synapse": p["synapse"]})
+
+
+def _check_retention(p: dict, given: set) -> None:
+    if p["fitted"] is None and load_card(p["model"]).family != "spiking":  # trained and tested here, in activity and in weights
+        check_task(load_card(p["model"]), task_class("retention")())
+        if p["option"]:
+            raise ValueError(f"option={p['option']!r} is for spiking cards; model={p['model']!r} is trained here with its card's parameters")
+        _refuse_simulator_options(p, (SYNAPSE,))
+        return
+    _check_assemblies(p, given)
 
 
 def _retention(**p: Any) -> Written:
@@ -205,14 +297,24 @@ RETENTION = Experiment(
             "assembly_memory",
             "model card; an artificial one (rate_rnn, lstm, keyvalue) is trained and tested for forgetting in activity and in weights",
         ),
-        Param("synapse", str, "simple", "synapse variant of the assembly network", choices=("simple", "benna-fusi")),
-        Param("patterns", int, 8, "patterns studied per trial"),
-        Param("delays", float, None, "test delays (default 0.5 for spiking models; 0 0.5 2 for artificial ones)", units="s", many=True),
-        Param("trials", int, 4, "trials per test delay"),
+        SYNAPSE,
+        Param("patterns", int, 8, "patterns studied per trial", minimum=1, maximum=10_000),
+        Param(
+            "delays",
+            float,
+            None,
+            "test delays (default 0.5 for spiking models; 0 0.5 2 for artificial ones)",
+            units="s",
+            many=True,
+            minimum=0,
+            maximum=MAX_SECONDS_SIMULATED,
+        ),
+        Param("trials", int, 4, "trials per test delay", minimum=1, maximum=MAX_TRIALS),
         *ON_TASK,
     ),
     _retention,
     _retention_report,
+    _check_retention,
 )
 
 
@@ -303,10 +405,30 @@ SYNAPTIC_TRANSMISSION = Experiment(
     "PSC/PSP per receptor, paired-pulse ratio, train responses, NMDA I-V curve",
     (
         Param("protocols", str, list(PROTOCOLS), "protocols to run", many=True, choices=PROTOCOLS),
-        Param("intervals", float, [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0], "paired-pulse intervals", units="s", many=True),
-        Param("frequencies", float, [1.0, 2.0, 5.0, 10.0, 20.0, 50.0], "train frequencies", units="Hz", many=True),
+        Param(
+            "intervals",
+            float,
+            [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0],
+            "paired-pulse intervals",
+            units="s",
+            many=True,
+            minimum=0,
+            maximum=1000,
+            exclusive_minimum=True,
+        ),
+        Param(
+            "frequencies",
+            float,
+            [1.0, 2.0, 5.0, 10.0, 20.0, 50.0],
+            "train frequencies",
+            units="Hz",
+            many=True,
+            minimum=0,
+            maximum=10_000,
+            exclusive_minimum=True,
+        ),
         Param("sets", str, ["depressing", "facilitating", "mongillo2008"], "Tsodyks-Markram sets of the card", many=True),
-        Param("pulses", int, 10, "spikes per train"),
+        Param("pulses", int, 10, "spikes per train", minimum=2, maximum=10_000),
         Param("device", str, "runtime", "Brian2 device", choices=DEVICES),
         OUT,
     ),
@@ -383,8 +505,19 @@ STDP = Experiment(
             int,
             None,
             "pairings per delta_t of the window, repetitions of each triplet and quadruplet pattern (default: each protocol's own, the published 60)",
+            minimum=1,
+            maximum=100_000,
         ),
-        Param("song_duration", float, 600.0, "simulated time of the Song et al. (2000) run", units="s"),
+        Param(
+            "song_duration",
+            float,
+            600.0,
+            "simulated time of the Song et al. (2000) run",
+            units="s",
+            minimum=0,
+            maximum=MAX_SECONDS_SIMULATED,
+            exclusive_minimum=True,
+        ),
         SEED,
         Param("device", str, "cpp_standalone", "Brian2 device", choices=DEVICES),
         OUT,
@@ -401,6 +534,8 @@ def _key_values(name: str, items: Sequence[str] | None) -> dict[str, Any]:
         key, sep, text = item.partition("=")
         if not sep or not key:
             raise ValueError(f"{name}={item!r} is not allowed; write KEY=VALUE (VALUE as JSON, or plain text)")
+        if key in out:  # the last would win silently
+            raise ValueError(f"{name} {key}=... is given twice ({key}={out[key]!r}, then {item!r}); give each key once")
         out[key] = parse_value(text)
     return out
 
@@ -444,7 +579,7 @@ TASK = Experiment(
         Param("model", str, None, "model card name"),
         Param("task_param", str, None, "task parameter as KEY=VALUE (VALUE as JSON)", many=True),
         OPTION,
-        Param("trials", int, 10, "trials per condition of the task"),
+        Param("trials", int, 10, "trials per condition of the task", minimum=1, maximum=MAX_TRIALS),
         SEED,
         FITTED,
         OUT,
@@ -453,6 +588,16 @@ TASK = Experiment(
     ),
     _task,
     _task_report,
+    lambda p, given: _check_task(p, given),
 )
+
+
+def _check_task(p: dict, given: set) -> None:
+    if p["task"] is None or (p["model"] is None and p["fitted"] is None):
+        raise ValueError("the task experiment needs --task and --model (or --fitted); see `neuromem list`")
+    params = (lambda q: _key_values("task_param", q["task_param"])) if p["fitted"] is None else (lambda q: {})
+    # no simulator options of its own: a card's size, device ... go through --option
+    _check_on_task(lambda q: q["task"], params, simulator=False)({**p, **{q.name: q.default for q in (SIZE, DEVICE, THREADS, WORKERS)}}, given)
+
 
 BUILTIN: tuple[Experiment, ...] = (WORKING_MEMORY, SYNAPTIC_TRANSMISSION, MULTI_ITEM_RECALL, FREE_RECALL, STDP, RETENTION, TASK)

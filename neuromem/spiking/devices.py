@@ -80,6 +80,9 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_targ
     import brian2
     from brian2.devices.device import reset_device
 
+    from neuromem import interrupts
+
+    interrupts.reinstall()  # Brian2's import replaced it with a "stop requested" handler that returns a partial run
     if kind == "runtime":
         target = {"codegen__target": "numpy"} if numpy_target else {}
         with preserved_prefs(logging__console_log_level="WARNING", **target):

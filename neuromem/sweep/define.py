@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from neuromem.experiments.declare import parse_value
+
+#: the most points (and seeds) one sweep may have: a typo of 0:99999999 is refused, not enumerated
+MAX_POINTS = 100_000
+#: the largest seed (as a run's ``--seed``)
+MAX_SEED = 2**63 - 1
 
 #: parameters a sweep sets itself (each point's result goes to the sweep's store)
 RESERVED: tuple[str, ...] = ("out", "quiet")
@@ -93,6 +99,10 @@ class Sweep:
         experiment = self._experiment()
         self._check(experiment)
         axes = self.axes()
+        count = math.prod(len(v) for v in axes.values())
+        if count > MAX_POINTS:
+            sizes = " x ".join(f"{len(v)} {k}" for k, v in axes.items())
+            raise ValueError(f"sweep: {sizes} make {count} points; at most {MAX_POINTS} in one sweep (split it over several --out)")
         points = []
         for combination in itertools.product(*axes.values()):
             values = dict(zip(axes, combination))
@@ -119,8 +129,14 @@ class Sweep:
                 raise ValueError("sweep: give seeds with --seeds (the seed axis), not as a grid axis or fixed value")
             if "seed" not in names and "seeds" not in names:
                 raise ValueError(f"sweep: experiment {self.experiment!r} takes no seed; leave out --seeds")
-            if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or s < 0 for s in self.seeds):
-                raise ValueError(f"sweep: seeds={list(self.seeds)!r} is not allowed; give non-negative integers")
+            if isinstance(self.seeds, (str, bytes)) or not isinstance(self.seeds, (list, tuple, range)):
+                raise ValueError(f"sweep: seeds={self.seeds!r} is not allowed; give a list of seeds or FIRST:LAST")
+            if len(self.seeds) > MAX_POINTS:
+                raise ValueError(f"sweep: {len(self.seeds)} seeds are not allowed; at most {MAX_POINTS} in one sweep")
+            if not self.seeds or any(isinstance(s, bool) or not isinstance(s, int) or not 0 <= s <= MAX_SEED for s in self.seeds):
+                raise ValueError(f"sweep: seeds={list(self.seeds)!r} is not allowed; give whole numbers from 0 to {MAX_SEED}")
+            if len(set(self.seeds)) != len(self.seeds):
+                raise ValueError(f"sweep: seeds={list(self.seeds)!r} repeat a seed; each seed once (one point each)")
 
 
 def _names(experiment: Any) -> list[str]:
@@ -141,13 +157,33 @@ def _point_params(experiment: Any, values: Mapping[str, Any], sweep: Sweep) -> d
         if "seeds" in declared:
             params["seeds"] = [int(s) for s in sweep.seeds]
     params["out"], params["quiet"] = None, True
-    if "workers" in declared and "workers" not in values:
+    if "workers" in declared and "workers" not in values and _spiking(experiment, params):
         params["workers"] = 1  # the sweep's dask workers already take one core each
-    resolved = experiment.resolve(params)  # unknown names and choices, as the CLI would say them
     if overrides:
-        _check_overrides(experiment, resolved, overrides)
-        params["option"] = list(resolved["option"] or []) + [f"{k}={json.dumps(v)}" for k, v in overrides.items()]
+        _check_overrides(experiment, experiment.resolve(params), overrides)
+        params["option"] = list(params.get("option") or []) + [f"{k}={json.dumps(v)}" for k, v in overrides.items()]
+    try:  # the experiment's own check of every value (types, ranges, the model's card, the task), as `neuromem run` does
+        experiment.resolve(params)
+    except ValueError as err:
+        raise ValueError(f"sweep: at {_where(values)}: {err}") from None
     return params
+
+
+def _where(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in values.items()) or "every point"
+
+
+def _spiking(experiment: Any, params: Mapping[str, Any]) -> bool:
+    from neuromem.cards import load_card
+
+    model = params.get("model", next((p.default for p in experiment.params if p.name == "model"), None))
+    return isinstance(model, str) and model in _model_names() and load_card(model).family == "spiking" and not params.get("fitted")
+
+
+def _model_names() -> list[str]:
+    from neuromem.cards import list_models
+
+    return list_models()
 
 
 def _check_overrides(experiment: Any, params: Mapping[str, Any], overrides: Mapping[str, Any]) -> None:
@@ -169,23 +205,13 @@ def _check_overrides(experiment: Any, params: Mapping[str, Any], overrides: Mapp
 
 
 def _convert(param: Any, value: Any) -> Any:
-    """A grid or fixed value as the declared parameter takes it (lists for ``many``)."""
-    if value is None:
-        return None
+    """A grid or fixed value as the declared parameter takes it (one value of a ``many`` parameter is a list of one), checked by its declaration."""
+    if param.many and value is not None and not isinstance(value, (list, tuple)):
+        value = [value]
     try:
-        if param.flag:
-            if not isinstance(value, bool):
-                raise TypeError
-            return value
-        if param.many:
-            return [param.type(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
-        if isinstance(value, (list, tuple, dict)):
-            raise TypeError
-        return param.type(value)
-    except (TypeError, ValueError):
-        what = {int: ("an integer", "integers"), float: ("a number", "numbers"), str: ("text", "texts")}.get(param.type, ("a value", "values"))
-        kind = "true or false" if param.flag else f"a list of {what[1]}" if param.many else what[0]
-        raise ValueError(f"sweep: {param.name}={value!r} is not allowed; {param.name} takes {kind}") from None
+        return param.check(value)
+    except ValueError as err:
+        raise ValueError(f"sweep: {err}") from None
 
 
 # --------------------------------------------------------------- text forms
@@ -219,14 +245,16 @@ def parse_seeds(text: str) -> list[int]:
     try:
         if ":" in text:
             first, _, last = text.partition(":")
-            seeds = list(range(int(first), int(last) + 1))
+            seeds = range(int(first), int(last) + 1)  # counted before it is made a list
         else:
             seeds = [int(s) for s in text.split(",")]
     except ValueError:
-        seeds = []
+        seeds = range(0)
+    if len(seeds) > MAX_POINTS:
+        raise ValueError(f"sweep: --seeds {text!r} makes {len(seeds)} seeds; at most {MAX_POINTS} in one sweep")
     if not seeds or min(seeds) < 0:
         raise ValueError(f"sweep: --seeds {text!r} is not allowed; write FIRST:LAST (both included, e.g. 1:16) or a list 1,5,9 of non-negative integers")
-    return seeds
+    return list(seeds)
 
 
 def load_sweep_file(path: str | Path) -> Sweep:
@@ -250,7 +278,15 @@ def load_sweep_file(path: str | Path) -> Sweep:
     unknown = sorted(set(data) - {"experiment", "grid", "seeds", "fixed"})
     if unknown or not isinstance(data.get("experiment"), str):
         raise ValueError(f'sweep file {str(path)!r}: needs experiment = "NAME" and may have [grid], [fixed], seeds; found {sorted(data)}')
+    for table in ("grid", "fixed"):
+        if not isinstance(data.get(table, {}), dict):
+            raise ValueError(f"sweep file {str(path)!r}: {table} = {data[table]!r} is not allowed; write a table [{table}] of NAME = VALUE lines")
+    for name, values in data.get("grid", {}).items():
+        if not isinstance(values, list) or not values:
+            raise ValueError(f"sweep file {str(path)!r}: grid axis {name} = {values!r} is not allowed; give a non-empty list, e.g. {name} = [1, 2]")
     seeds = data.get("seeds")
     if isinstance(seeds, str):
         seeds = parse_seeds(seeds)
+    elif seeds is not None and not isinstance(seeds, list):
+        raise ValueError(f'sweep file {str(path)!r}: seeds = {seeds!r} is not allowed; write seeds = "1:16" or seeds = [1, 5, 9]')
     return Sweep(data["experiment"], dict(data.get("grid", {})), seeds, dict(data.get("fixed", {})))

@@ -51,6 +51,8 @@ class SweepStore:
 
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(f"out={str(self.path)!r} is a file; a sweep store is a folder (e.g. S.zarr)")
+        if self.path.is_dir() and not (self.path / "zarr.json").exists() and any(p.name != ".lock" for p in self.path.iterdir()):
+            raise ValueError(f"out={str(self.path)!r} is a folder with other files in it, not a sweep store; give a new or empty folder (e.g. S.zarr)")
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             (self.path / ".lock").touch()
