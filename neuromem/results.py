@@ -154,7 +154,8 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
     # encoded in memory first, then written as bytes: a full disk is then a plain OSError that
     # atomic_write reports in one line, not an error deep inside HDF5 (which could crash the process)
-    data = ds.to_netcdf(engine="h5netcdf", encoding=compression(ds))
+    # (a lazy Dataset is computed first: dask's writer would lock on the in-memory target, unknown to a distributed client)
+    data = ds.compute().to_netcdf(engine="h5netcdf", encoding=compression(ds))
     return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 

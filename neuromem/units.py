@@ -89,7 +89,12 @@ def quantity(name: str, value: Any, dimension: str | None) -> float:
         raise ValueError(
             f"parameter {name}={value!r} is not allowed; it needs a unit of {dimension} ({DIMENSIONS[dimension]}), e.g. '{value} {DIMENSIONS[dimension]}'"
         )
-    number, unit = parse_quantity(value)
+    try:
+        number, unit = parse_quantity(value)
+    except ValueError:
+        raise ValueError(f"parameter {name}={value!r} is not allowed; it must be a quantity of {dimension} like '1.5 {DIMENSIONS[dimension]}'") from None
+    if not math.isfinite(number):
+        raise ValueError(f"parameter {name}={value!r} is not allowed; it must be finite")
     if unit not in _UNITS:
         raise ValueError(f"parameter {name}={value!r} is not allowed; {unit!r} is not a unit of {dimension} (e.g. {DIMENSIONS[dimension]})")
     factor, found = _UNITS[unit]

@@ -32,6 +32,8 @@ def check_positive_int(name: str, value: Any, *, maximum: int | None = None, min
 
 def check_positive_values(name: str, values: Any, unit: str) -> np.ndarray:
     """``values`` as a 1-D float array, or raise naming ``name`` unless all are finite numbers > 0 (in ``unit``)."""
+    if isinstance(values, (str, bytes)):  # never read as characters, nor parsed as a number here
+        raise ValueError(f"{name}={values!r} is not allowed; give a list of numbers in {unit}, e.g. {name}=[0.5, 1.0]")
     try:
         arr = np.atleast_1d(np.asarray(values, dtype=float))
     except (TypeError, ValueError):
@@ -41,8 +43,17 @@ def check_positive_values(name: str, values: Any, unit: str) -> np.ndarray:
     return arr
 
 
+def as_values(name: str, values: Any) -> np.ndarray:
+    """``values`` (one value or a sequence) as a 1-D object array; a string is refused, never read as characters."""
+    if isinstance(values, (str, bytes)):
+        raise ValueError(f"{name}={values!r} is not allowed; give a list, e.g. {name}=[0.5, 1.0]")
+    return np.atleast_1d(np.asarray(values, dtype=object))
+
+
 def check_duration(name: str, value: Any, *, allow_zero: bool = True) -> float:
     """Return ``value`` (seconds) as a float, or raise naming ``name`` if it is negative."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"{name}={value!r} is not allowed; it must be a duration in seconds (a number)")
     try:
         seconds = float(value)
     except (TypeError, ValueError):

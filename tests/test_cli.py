@@ -32,7 +32,7 @@ def test_list_names_models_tasks_experiments(capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--delays", "-1"], "delays=-1.0 s is not allowed"),
+        (["--delays", "-1"], "delays=[-1.0] s is not allowed"),
         (["--trials", "0"], "trials=0 is not allowed"),
         (["--trials", str(10**12)], "trials=1000000000000 is not allowed"),
         (["--model", "nope"], "model='nope' is unknown"),
@@ -131,7 +131,7 @@ def test_stdp_and_retention_commands_write_datasets(tmp_path, capsys):
         (["stdp", "--protocols", "stdp-window"], "protocols=['stdp-window'] is not allowed"),
         (["stdp", "--protocols", "window", "--rules", "hebb", "--device", "runtime"], "rule='hebb' is unknown"),
         (["retention", "--synapse", "cascade", "--patterns", "2", "--trials", "1"], "synapse='cascade' is not allowed"),
-        (["retention", "--patterns", "0"], "n_patterns=0 is not allowed"),
+        (["retention", "--patterns", "0"], "patterns=0 is not allowed"),
         (["stdp", "--protocols", "triplet", "--repetitions", "0", "--device", "runtime"], "repetitions=0 is not allowed"),
     ],
 )
@@ -196,13 +196,26 @@ def test_fit_command_writes_fitted_model_history_and_evaluation(tmp_path, capsys
         (["--model", "compte2000"], "is a spiking model"),
         (["--task", "stdp"], "task='stdp' is unknown"),
         (["--steps", str(10**12)], "steps=1000000000000 is not allowed"),
-        (["--hidden", "0"], "hidden_size=0 is not allowed"),
+        (["--hidden", "0"], "hidden=0 is not allowed"),
         (["--seeds", "1", "1"], "seeds=[1, 1] is not allowed"),
     ],
 )
 def test_fit_bad_input_is_one_clear_line(tmp_path, args, message):
     proc = subprocess.run(
-        [sys.executable, "-m", "neuromem.cli", "fit", "--steps", "1", "--device", "cpu", "--out", str(tmp_path), "--quiet", *args],
+        # --steps 1 unless the case gives its own (an option given twice is itself refused)
+        [
+            sys.executable,
+            "-m",
+            "neuromem.cli",
+            "fit",
+            *([] if "--steps" in args else ["--steps", "1"]),
+            "--device",
+            "cpu",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            *args,
+        ],
         capture_output=True,
         text=True,
     )

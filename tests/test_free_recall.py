@@ -303,11 +303,11 @@ def test_the_free_recall_experiment_writes_a_result_and_its_comparison(tmp_path)
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--conditions", "later"], "conditions=['later'] is not allowed; choose from ['immediate', 'delayed', 'continual']"),
+        (["--conditions", "later"], "conditions=['later'] is not allowed; choose each from ['immediate', 'delayed', 'continual']"),
         (["--list-lengths", "200"], "list_lengths=[200] is not allowed; each must be between 1 and n_items=100"),
         (["--model", "compte2000"], "model 'compte2000' does not run task 'free-recall'"),
         (["--model", "cmr", "--option", "B_enc=2"], "parameter B_enc=2 is not allowed"),
-        (["--distractor", "-3"], "timing['distractor']=-3.0"),
+        (["--distractor", "-3"], "distractor=-3.0 s is not allowed; it must be >= 0 s"),
         (["--model", "dual_store", "--device", "runtime"], "device='runtime' is for spiking cards; model='dual_store' (cognitive) does not use it"),
     ],
 )

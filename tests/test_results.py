@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -56,12 +57,12 @@ def test_dict_or_none_attrs_are_refused(valid_dataset):
 def test_interrupted_write_leaves_no_file_under_final_name(valid_dataset, tmp_path, monkeypatch):
     target = tmp_path / "run.nc"
 
-    def half_write(self, path, **kwargs):
-        with open(path, "wb") as fh:
+    def half_write(self, data):
+        with open(self, "wb") as fh:
             fh.write(b"\x89HDF\r\n")  # a truncated start of a file, then the "crash"
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", half_write)
+    monkeypatch.setattr(Path, "write_bytes", half_write)
     with pytest.raises(KeyboardInterrupt):
         save(valid_dataset, target)
     assert not target.exists()
@@ -72,10 +73,10 @@ def test_interrupted_overwrite_keeps_previous_file(valid_dataset, tmp_path, monk
     target = save(valid_dataset, tmp_path / "run.nc")
     before = target.read_bytes()
 
-    def failing(self, path, **kwargs):
+    def failing(self, data):
         raise OSError("disk full")
 
-    monkeypatch.setattr(xr.Dataset, "to_netcdf", failing)
+    monkeypatch.setattr(Path, "write_bytes", failing)
     with pytest.raises(OSError):
         save(valid_dataset, target)
     assert target.read_bytes() == before

@@ -95,7 +95,7 @@ def test_result_follows_schema_and_says_how_it_was_made(control, tmp_path):
         ({"size": "huge"}, r"size='huge' is not allowed; the compte2000 card defines \['full', 'scaled'\]"),
         ({"J_pls": 1.0}, r"unknown parameter\(s\) \['J_pls'\]"),
         ({"device": "gpu"}, r"device='gpu' is not allowed"),
-        ({"tau_NMDA_decay": "-100 ms"}, r"tau_NMDA_decay='-100 ms' is not allowed; it must be > 0"),
+        ({"tau_NMDA_decay": "-100 ms"}, r"tau_NMDA_decay='-100 ms' is not allowed; it must be finite and from 0 to 100 s"),
         ({"g_EE_NMDA": 0.381}, r"g_EE_NMDA=0.381 is not allowed; it needs a unit of conductance \(S\)"),
         ({"trials_per_run": 0}, r"trials_per_run=0 is not allowed"),
     ],

@@ -157,7 +157,7 @@ def test_cli_sweeps_a_plugin_card_parameter_and_resumes(tmp_path):
     ("args", "message"),
     [
         (["working-memory", "--grid", "J_pluss=1,2"], "neither parameters of experiment 'working-memory'"),
-        (["working-memory", "--grid", "trials=a,2"], "trials='a' is not allowed; trials takes an integer"),
+        (["working-memory", "--grid", "trials=a,2"], "trials='a' is not allowed; it must be a whole number"),
         (["working-memory", "--grid", "delays"], "write --grid NAME=VALUE"),
         (["working-memory", "--seeds", "9:1"], "--seeds '9:1' is not allowed"),
         (["working-memory", "--grid", "out=a,b"], "'out' cannot be set"),

@@ -57,8 +57,8 @@ def test_card_override_of_the_wrong_dimension_fails_before_any_simulation(model,
     task = get_task(
         {"compte2000": "delayed-estimation", "mongillo2008": "multi-item-recall", "assembly_memory": "retention", "lstm": "delayed-estimation"}[model]
     )
-    net = neuromem.load_model(model, device="runtime" if model != "lstm" else "cpu", **options)
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=message):  # now when the model is built (the card's value declares the dimension)
+        net = neuromem.load_model(model, device="runtime" if model != "lstm" else "cpu", **options)
         if model == "lstm":
             net._validated()
         else:

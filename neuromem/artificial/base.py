@@ -120,7 +120,12 @@ class ArtificialModel:
 
         self._check_fitted()
         if sizes(trials) != tuple(self.io_):
-            raise ValueError(f"{self.name} was fitted with (inputs, outputs) = {tuple(self.io_)}; these trials need {sizes(trials)}")
+            fitted_on = getattr(self, "task_", None)
+            task = trials.attrs.get("task", "these trials")
+            raise ValueError(
+                f"the fitted {self.name} was trained on task {fitted_on!r} with (inputs, outputs) = {tuple(self.io_)}; {task!r} trials need "
+                f"{sizes(trials)}: fit it on this task (`neuromem fit --model {self.name} --task {task}`) and pass that file with --fitted"
+            )
         enc = to_device(encode(trials, self._validated()["dt"]), self.fitted_device_)
         one = {k: v[seed_index : seed_index + 1] for k, v in self.params_.items()}
         with torch.no_grad():

@@ -29,14 +29,17 @@ def _readable(seconds: float) -> str:
     return f"{seconds:.0f} s"
 
 
-def check_budget(net: Any, trials: xr.Dataset, yes: bool) -> None:
-    """Refuse (unless ``yes``) a run whose estimate (``net.estimate(trials)``, where the model has one) is absurd, printing it."""
+def check_budget(net: Any, trials: xr.Dataset, yes: bool, inputs: str = "") -> None:
+    """Refuse (unless ``yes``) a run whose estimate (``net.estimate(trials)``, where the model has one) is absurd, printing it
+    and the ``inputs`` that drive it (how many trials, how long each, how big the model)."""
     if yes or not hasattr(net, "estimate"):
         return
     cost = net.estimate(trials)
     if cost["seconds"] > MAX_SECONDS or cost["bytes"] > MAX_BYTES:
+        n = trials.sizes["trial"]
         raise ValueError(
-            f"trials={trials.sizes['trial']} would take about {_readable(cost['seconds'])} on one core and store about "
+            f"this run ({inputs or f'trials={n}'}: {n} trials, {cost['simulated_seconds'] / n:.3g} s simulated each on average) "
+            f"would take about {_readable(cost['seconds'])} on one core and store about "
             f"{cost['bytes'] / 1e9:.1f} GB (rough estimate, {cost['simulated_seconds']:.0f} s simulated); "
             f"the limit without --yes is {_readable(MAX_SECONDS)} and {MAX_BYTES / 1e9:.0f} GB: add --yes to start it, "
             "or split it over machines with `neuromem sweep`"
@@ -100,7 +103,10 @@ def run_on_task(
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)
     drawn = task.trials(n, seed)  # drawn once: estimated, then run
-    check_budget(net, drawn, yes)
+    shown = ", ".join(f"{k}={v!r}" for k, v in {**task_params, **options}.items())
+    check_budget(
+        net, drawn, yes, f"trials={per_condition} x {len(task.conditions())} conditions of {task.name}; model {net.name}{'; ' + shown if shown else ''}"
+    )
     label = f"{net.name}_fitted" if fitted is not None else net.name
     path = None if out is None else claim(Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc")
     ds = run_trials(net, task, drawn, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))

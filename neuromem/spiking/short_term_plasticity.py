@@ -27,6 +27,7 @@ depends only on the presynaptic train) with the set's own ``u_rest``, and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,10 @@ CONVENTIONS: dict[str, str] = {
 }
 
 
+#: the longest Tsodyks-Markram time constant a set may have (s); longer is a unit mistake (ms given as s)
+MAX_STP_SECONDS = 100.0
+
+
 @dataclass(frozen=True)
 class STPParameters:
     """One Tsodyks-Markram parameter set; times in seconds; ``convention`` from :data:`CONVENTIONS`."""
@@ -61,10 +66,15 @@ class STPParameters:
     def __post_init__(self) -> None:
         if not (isinstance(self.U, (int, float)) and 0.0 < self.U <= 1.0):
             raise ValueError(f"STP set {self.name!r}: U={self.U!r} is not allowed; it must be in (0, 1]")
-        if not self.tau_rec > 0:
-            raise ValueError(f"STP set {self.name!r}: tau_rec={self.tau_rec!r} s is not allowed; it must be > 0")
-        if not self.tau_facil >= 0:
-            raise ValueError(f"STP set {self.name!r}: tau_facil={self.tau_facil!r} s is not allowed; it must be >= 0")
+        for key, low in (("tau_rec", "> 0"), ("tau_facil", ">= 0")):
+            value = getattr(self, key)
+            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if not number or not (value > 0 if low == "> 0" else value >= 0) or value > MAX_STP_SECONDS:
+                # seconds, not ms: a measured recovery or facilitation time constant is well under a minute
+                raise ValueError(
+                    f"STP set {self.name!r}: {key}={value!r} s is not allowed; it must be a time in seconds {low} and <= {MAX_STP_SECONDS:g} s"
+                    + (f" ({value!r} ms is {value / 1000:g} s)" if number and value > MAX_STP_SECONDS else "")
+                )
         if self.convention not in CONVENTIONS:
             raise ValueError(f"STP set {self.name!r}: convention={self.convention!r} is not allowed; choose one of {list(CONVENTIONS)}")
 

@@ -168,10 +168,15 @@ def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
     attrs = zarr.open_group(str(store.path), mode="r").attrs
     if MARK not in attrs:
         raise ValueError(f"{str(store.path)!r} is a zarr store but not a neuromem sweep")
-    axes: dict[str, list[Any]] = json.loads(attrs["axes"])
-    units: dict[str, str] = json.loads(attrs["axis_units"])
-    keys: list[str] = list(attrs["keys"])
+    try:
+        axes: dict[str, list[Any]] = json.loads(attrs["axes"])
+        units: dict[str, str] = json.loads(attrs["axis_units"])
+        keys: list[str] = list(attrs["keys"])
+    except (KeyError, TypeError, ValueError) as err:  # a damaged store: name it, not a raw JSON error
+        raise ValueError(f"sweep store {str(store.path)!r} is damaged ({type(err).__name__}: {err}); run the sweep again into a new --out") from None
     done, failures = store.done(), store.failures()
+    if not done:
+        raise ValueError(f"sweep {str(store.path)!r} has no finished point yet")
     part = _part(store.path, done, part)
     points = {k: xr.open_zarr(str(store.path), group=f"points/{k}/{part}", consolidated=False) for k in keys if k in done}
     if not points:

@@ -19,7 +19,7 @@ import xarray as xr
 
 from neuromem.tasks import encoding as enc
 from neuromem.tasks.base import Task, merge_timing
-from neuromem.validation import as_rng, check_duration, check_positive_int
+from neuromem.validation import as_rng, as_values, check_duration, check_positive_int
 
 TWO_PI = 2.0 * np.pi
 
@@ -61,7 +61,7 @@ class DelayedEstimation(Task):
     alignment = "delays shared by every result (s)"
 
     def __init__(self, delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0), timing: Mapping[str, float] | None = None, n_cue_angles: int | None = None) -> None:
-        delays = np.atleast_1d(np.asarray(delays, dtype=object))
+        delays = as_values("delays", delays)
         if delays.size == 0:
             raise ValueError("delays=[] is not allowed; give at least one delay in seconds")
         self.delays = tuple(check_duration("delays", d) for d in delays)

@@ -22,7 +22,7 @@ import xarray as xr
 
 from neuromem.tasks import encoding as enc
 from neuromem.tasks.base import Task, merge_timing
-from neuromem.validation import as_rng, check_duration, check_positive_int
+from neuromem.validation import as_rng, as_values, check_duration, check_positive_int
 
 TEST_ORDERS: tuple[str, ...] = ("forward", "backward")
 
@@ -92,7 +92,7 @@ class Retention(Task):
                 f"coding_level={coding_level} of n_features={n_features} gives {active} active features; a cue of "
                 f"cue_fraction={cue_fraction} must leave at least one cued and one uncued feature"
             )
-        delays = np.atleast_1d(np.asarray(test_delays, dtype=object))
+        delays = as_values("test_delays", test_delays)
         if delays.size == 0:
             raise ValueError("test_delays=[] is not allowed; give one or more delays in seconds")
         self.test_delays = tuple(check_duration("test_delays", d) for d in delays)
