@@ -66,6 +66,29 @@ def reinstall() -> None:
         signal.signal(signal.SIGINT, _handler)
 
 
+@contextmanager
+def during_run() -> Iterator[None]:
+    """Ctrl-C raises during the block (a simulation), also from Python where :func:`install` did not run.
+
+    Brian2's import installed a handler that would turn it into a "stop" and return a
+    shortened run; from Python (a notebook) the run now raises ``KeyboardInterrupt``
+    as any other Python code does, and the previous handler is back afterwards.
+    """
+    if _state["installed"] or not _on_main_thread():
+        reinstall()
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise Interrupted(signum)
+
+
 def uninstall() -> None:
     """Restore the handlers :func:`install` replaced (the command ends; or a test called it in-process)."""
     previous = _state.pop("previous", {})

@@ -8,6 +8,7 @@ software (see ``docs/architecture.md``, "Results").
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -154,9 +155,17 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
     # encoded in memory first, then written as bytes: a full disk is then a plain OSError that
     # atomic_write reports in one line, not an error deep inside HDF5 (which could crash the process)
-    # (a lazy Dataset is computed first: dask's writer would lock on the in-memory target, unknown to a distributed client)
-    data = ds.compute().to_netcdf(engine="h5netcdf", encoding=compression(ds))
+    with _local_scheduler():  # under a distributed client xarray would take a cluster lock named after the in-memory target
+        data = ds.compute().to_netcdf(engine="h5netcdf", encoding=compression(ds))
     return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+
+
+def _local_scheduler() -> contextlib.AbstractContextManager:
+    try:
+        import dask
+    except ImportError:  # a core install: no dask, no distributed client
+        return contextlib.nullcontext()
+    return dask.config.set(scheduler="synchronous")
 
 
 #: Datasets up to this size are encoded in memory before they are written (see :func:`save`)

@@ -131,6 +131,20 @@ def test_brian2s_stop_handler_is_replaced_for_a_run():
         interrupts.uninstall()
 
 
+def test_from_python_ctrl_c_during_a_run_raises_and_the_previous_handler_returns():
+    import brian2  # noqa: F401
+
+    from neuromem.spiking.devices import brian_device
+
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with brian_device("runtime", None):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+    assert signal.getsignal(signal.SIGINT) is before
+    assert interrupts.received() is None  # nothing left over for the next run
+
+
 def test_a_full_disk_is_one_line_and_the_previous_file_stays(valid_dataset, tmp_path, monkeypatch):
     target = save(valid_dataset, tmp_path / "run.nc")
     before = target.read_bytes()

@@ -26,6 +26,17 @@ def comparable(ds: xr.Dataset) -> xr.Dataset:
     return ds.assign_attrs({k: "" for k in drop if k in ds.attrs})
 
 
+def _wait_until_the_group_is_gone(pgid: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"process group {pgid} still has processes {timeout} s after SIGKILL")
+
+
 def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_path, monkeypatch):
     killed = tmp_path / "killed"
     partial = killed / f".{STEM}.partial"
@@ -39,6 +50,7 @@ def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_p
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the whole group: Python and the standalone binary it runs
     proc.wait()
+    _wait_until_the_group_is_gone(proc.pid)  # a forked batch worker shares the claim's lock until the kernel has reaped it
     done = sorted(p.name for p in partial.glob("batch_*.npz"))
     assert len(done) == 1, done  # killed between the two batches
 

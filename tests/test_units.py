@@ -35,7 +35,7 @@ def test_quantities_convert_to_si(value, dimension, si):
         ("3 furlongs", "time", "'furlongs' is not a unit of time"),
         (20, "time", "needs a unit of time"),
         ("1 mV", None, "must be a plain number, without a unit"),
-        ("fast", "time", "is not a quantity like"),
+        ("fast", "time", "parameter p='fast' is not allowed; it must be a quantity of time like"),
     ],
 )
 def test_a_value_of_the_wrong_dimension_is_refused_naming_parameter_value_and_dimension(value, dimension, message):

@@ -82,10 +82,10 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_targ
 
     from neuromem import interrupts
 
-    interrupts.reinstall()  # Brian2's import replaced it with a "stop requested" handler that returns a partial run
     if kind == "runtime":
         target = {"codegen__target": "numpy"} if numpy_target else {}
-        with preserved_prefs(logging__console_log_level="WARNING", **target):
+        # Brian2's own SIGINT handler would return a shortened run as if complete: ours raises
+        with preserved_prefs(logging__console_log_level="WARNING", **target), interrupts.during_run():
             yield brian2.get_device()
         return
     if kind == "cuda_standalone":
@@ -94,7 +94,7 @@ def brian_device(kind: str, directory: Path | None, threads: int = 0, numpy_targ
 
     directory.parent.mkdir(parents=True, exist_ok=True)
     # Two processes building the same network would overwrite each other's code and results.
-    with FileLock(str(directory) + ".lock"), preserved_prefs(logging__console_log_level="WARNING"), children_die_with_parent():
+    with FileLock(str(directory) + ".lock"), preserved_prefs(logging__console_log_level="WARNING"), children_die_with_parent(), interrupts.during_run():
         if kind == "cuda_standalone":
             _cuda_cpp17_flags(brian2.prefs)
         brian2.set_device(kind, build_on_run=False, directory=str(directory))
