@@ -209,7 +209,7 @@ def test_bad_input_is_refused_clearly(estimation):
     with pytest.raises(ValueError, match="activation='tanh' is not allowed"):
         fit(neuromem.load_model("rate_rnn", activation="tanh", device="cpu"), estimation, steps=1, progress=False)
     model = fit(neuromem.load_model("keyvalue", hidden_size=8, batch_size=4, device="cpu"), estimation, steps=2, progress=False)
-    with pytest.raises(ValueError, match="fitted with"):
+    with pytest.raises(ValueError, match=r"was trained on task .delayed-estimation. with \(inputs, outputs\)"):
         model.run(get_task("retention").trials(2, 0))
     with pytest.raises(ValueError, match="not been fitted"):
         neuromem.load_model("lstm").run(estimation.trials(2, 0))

@@ -118,7 +118,7 @@ def test_assembly_bad_input():
         net.run(get_task("free-recall", n_items=7, list_lengths=[3]).trials(1, 0), seed=0)
     with pytest.raises(ValueError, match="n_features=30 must divide N_E=400"):
         net.run(get_task("retention", n_features=30).trials(1, 0), seed=0)
-    with pytest.raises(ValueError, match=r"parameter recall_drive='-3 mV' is not allowed; it must be >= 0 mV"):
+    with pytest.raises(ValueError, match=r"parameter recall_drive='-3 mV' is not allowed; it must be finite and from 0 to 3 V"):
         neuromem.load_model("assembly_memory", recall_drive="-3 mV").run(get_task("retention").trials(1, 0), seed=0)
     with pytest.raises(ValueError, match="tau_plus"):
         neuromem.load_model("assembly_memory", tau_plus="0 ms").run(get_task("retention").trials(1, 0), seed=0)

@@ -198,7 +198,7 @@ CLI = [
     ("sweep working-memory --seeds 0:99999999", "at most 100000"),
     ("sweep working-memory --grid J_plus=1.5,1.6 --grid J_plus=1.7", "--grid J_plus=... is given twice"),
     ("sweep working-memory --grid trials=0,1", "sweep: trials=0 is not allowed"),
-    ("sweep working-memory --grid J_plus=1.5,NaN", "sweep: at J_plus='NaN': parameter J_plus='NaN' is not allowed"),
+    ("sweep working-memory --grid J_plus=1.5,NaN", "sweep: at J_plus=nan: parameter J_plus=nan is not allowed; it must be finite"),
     ("sweep working-memory --grid size=tiny,scaled", "sweep: at size='tiny': size='tiny' is not allowed"),
     ("sweep working-memory --grid model=cmr,compte2000", "sweep: at model='cmr': model 'cmr' does not run task"),
     ("sweep working-memory --grid J_plus=1.5,1.6 --out a_folder_with_notes", "is a folder with other files in it, not a sweep store"),
