@@ -242,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.excepthook = sys.__excepthook__  # Brian2 replaces it on import and would also keep a debug log
         raise
     finally:
-        interrupts.uninstall()
+        if argv is None:  # the command itself: it exits next, with this status, whatever signal comes now
+            interrupts.hold()
+        else:  # called in-process (tests, scripts): the caller's handlers are back
+            interrupts.uninstall()
 
 
 if __name__ == "__main__":

@@ -89,6 +89,12 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
+def hold() -> None:
+    """From now on a signal is only recorded: the command has finished its work and is exiting
+    (the interpreter's shutdown can take a second; SIGTERM's default would end it as -15, unexplained)."""
+    _state.update(defer=int(_state["defer"]) + 1, hold=True)  # type: ignore[call-overload]
+
+
 def uninstall() -> None:
     """Restore the handlers :func:`install` replaced (the command ends; or a test called it in-process)."""
     previous = _state.pop("previous", {})
