@@ -32,6 +32,7 @@ __all__ = [
     "load_model",
     "parse_quantity",
     "sized_model_kwargs",
+    "sized_options",
 ]
 
 #: a card's ``tasks`` entry meaning "every task that defines an encoding for artificial models"
@@ -217,15 +218,21 @@ def _check_magnitude(shown: str, value: float, reference: float, unit: str, wher
         raise ValueError(f"{shown}; it must be {allowed}{where}")
 
 
+def sized_options(card: ModelCard, size: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` with those that override a value of the card's ``[sizes.<size>]`` table (``N_E``, ...)
+    checked by :func:`check_override`; a size the card does not define raises ``ValueError``."""
+    if size not in card.sizes:
+        raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+    return {k: check_override(card, k, v, card.sizes[size][k]) if k in card.sizes[size] else v for k, v in options.items()}
+
+
 def sized_model_kwargs(card: ModelCard, size: str, options: Mapping[str, Any], constructor: set[str]) -> dict[str, Any]:
     """Constructor keywords for a model with named ``[sizes]``: the size's values, the
     constructor ``options``, ``parameters`` (card values with any other option as an override),
     ``name`` and ``references``. Unknown sizes and parameters raise ``ValueError``.
     """
-    if size not in card.sizes:
-        raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
+    options = sized_options(card, size, options)
     parameters = card_parameters(card, {k: v for k, v in options.items() if k not in constructor})
-    options = {k: check_override(card, k, v, card.sizes[size][k]) if k in card.sizes[size] else v for k, v in options.items()}
     return {
         **card.sizes[size],
         **{k: v for k, v in options.items() if k in constructor},

@@ -229,10 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"neuromem: {name} arrived while the results were being written; they are complete", file=sys.stderr)
         return code
     except KeyboardInterrupt as err:
+        interrupts.quiet_simulator()
         print(interrupts.message(err), file=sys.stderr)
         return interrupts.exit_code(err)
     except Exception as err:
         if interrupts.received():  # what a signal broke on its way (a killed compiler or binary): an interruption
+            interrupts.quiet_simulator()
             print(interrupts.message(), file=sys.stderr)
             return interrupts.exit_code()
         if isinstance(err, ValueError):  # user mistakes: say what is wrong, no traceback

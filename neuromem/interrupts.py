@@ -19,6 +19,7 @@ the signal had come after it.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -124,6 +125,14 @@ def exit_code(err: BaseException | None = None) -> int:
     """``128 + signal`` of an interruption (130 for Ctrl-C, 143 for SIGTERM)."""
     signum = getattr(err, "signum", None) or received() or signal.SIGINT
     return 128 + int(signum)
+
+
+def quiet_simulator() -> None:
+    """After an interruption: Brian2 objects the run built but never simulated are collected at exit,
+    and Brian2 would warn of each after the one line; that warning says nothing about the interruption."""
+    brian2 = sys.modules.get("brian2")
+    if brian2 is not None:
+        brian2.BrianLogger.suppress_name("unused_brian_object")
 
 
 def message(err: BaseException | None = None) -> str:

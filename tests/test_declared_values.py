@@ -103,12 +103,16 @@ def _check_valid(p: Param, value) -> None:
         assert checked == value
 
 
+def _one_valid_one_invalid(param: Param, data) -> None:
+    _check_valid(param, data.draw(_valid(param), label="valid"))
+    _refused_in_one_line(param, data.draw(_invalid(param), label="invalid"))
+
+
 @pytest.mark.parametrize("experiment, param", PARAMS, ids=_ids(PARAMS))
 @QUICK
 @given(data=st.data())
 def test_every_declared_parameter_accepts_valid_and_refuses_invalid_values(experiment, param, data):
-    _check_valid(param, data.draw(_valid(param), label="valid"))
-    _refused_in_one_line(param, data.draw(_invalid(param), label="invalid"))
+    _one_valid_one_invalid(param, data)
 
 
 @pytest.mark.slow
@@ -116,8 +120,7 @@ def test_every_declared_parameter_accepts_valid_and_refuses_invalid_values(exper
 @LONG
 @given(data=st.data())
 def test_every_declared_parameter_longer_profile(experiment, param, data):
-    _check_valid(param, data.draw(_valid(param), label="valid"))
-    _refused_in_one_line(param, data.draw(_invalid(param), label="invalid"))
+    _one_valid_one_invalid(param, data)
 
 
 NUMERIC_CLI = [(e, p) for e, p in PARAMS if p.type in (int, float) and not p.flag and (p.minimum is not None or p.maximum is not None)]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from neuromem.cards import card_parameters, check_override, check_task, load_card, load_model, model_class
+from neuromem.cards import card_parameters, check_task, load_card, load_model, model_class, sized_options
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import MAX_TRIALS, run_on_task
 from neuromem.outputs import claim, claims
@@ -79,16 +79,12 @@ def _check_on_task(
                 )
             card_parameters(card, {k: v for k, v in options.items() if k in card.parameters})
             return
-        size = p["size"] if simulator else options.get("size", SIZE.default)  # the task experiment sets it as an option
-        if size not in card.sizes:
-            raise ValueError(f"size={size!r} is not allowed; the {card.name} card defines {sorted(card.sizes)}")
         set_by = {q.name: q.option for q in (SIZE, DEVICE, THREADS, WORKERS, *spiking_only)} if simulator else {}
         set_by |= dict.fromkeys(model_options(p), "its own option")
         for key, value in options.items():
             if key in set_by:  # two values for one setting: refused, not one silently ignored
                 raise ValueError(f"option {key}={value!r} is not allowed; {key} is set by {set_by[key]} (give it there, once)")
-            if key in card.sizes[size]:
-                check_override(card, key, value, card.sizes[size][key])
+        sized_options(card, p["size"] if simulator else options.get("size", SIZE.default), options)  # the task experiment sets size as an option
         card_parameters(card, {k: v for k, v in options.items() if k in card.parameters})
 
     return check
@@ -143,6 +139,15 @@ ON_TASK = (SEED, SIZE, DEVICE, THREADS, WORKERS, OPTION, FITTED, OUT, QUIET, YES
 TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)", minimum=1, maximum=10_000)
 NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")
 
+
+def _delays(p: dict) -> dict:
+    return {"delays": list(p["delays"])}
+
+
+def _network_options(p: dict) -> dict:
+    return {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]}
+
+
 WORKING_MEMORY = Experiment(
     "working-memory",
     "delayed estimation of an angle after a delay (error and its variance vs delay)",
@@ -154,20 +159,9 @@ WORKING_MEMORY = Experiment(
         NO_SPIKES,
         *ON_TASK,
     ),
-    _on_task(
-        "working-memory",
-        "delayed-estimation",
-        lambda p: {"delays": list(p["delays"])},
-        lambda p: {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]},
-        spiking_only=(TRIALS_PER_RUN, NO_SPIKES),
-    ),
+    _on_task("working-memory", "delayed-estimation", _delays, _network_options, spiking_only=(TRIALS_PER_RUN, NO_SPIKES)),
     _task_report,
-    _check_on_task(
-        lambda p: "delayed-estimation",
-        lambda p: {"delays": list(p["delays"])},
-        lambda p: {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]},
-        spiking_only=(TRIALS_PER_RUN, NO_SPIKES),
-    ),
+    _check_on_task(lambda p: "delayed-estimation", _delays, _network_options, spiking_only=(TRIALS_PER_RUN, NO_SPIKES)),
 )
 
 
@@ -240,8 +234,12 @@ def _retention_params(p: dict) -> dict:
     return {"n_patterns": p["patterns"], "test_delays": list(p["delays"] or [0.5])}
 
 
-_assemblies = _on_task("retention", "retention", _retention_params, lambda p: {"synapse": p["synapse"]}, lambda p: f"{p['synapse']}_{p['size']}")
-_check_assemblies = _check_on_task(lambda p: "retention", _retention_params, lambda p: {"synapse": p["synapse"]})
+def _synapse(p: dict) -> dict:
+    return {"synapse": p["synapse"]}
+
+
+_assemblies = _on_task("retention", "retention", _retention_params, _synapse, lambda p: f"{p['synapse']}_{p['size']}")
+_check_assemblies = _check_on_task(lambda p: "retention", _retention_params, _synapse)
 
 
 def _check_retention(p: dict, given: set) -> None:

@@ -169,10 +169,9 @@ class Experiment:
         return written
 
     def _save(self, written: Written, stamp: str, save: Callable[..., Any]) -> None:
-        for ds, _ in written.values():
+        for ds, path in written.values():
             ds.attrs["experiment"] = self.name
             ds.attrs["experiment_parameters"] = stamp
-        for ds, path in written.values():
             if path is not None:
                 save(ds, path)
                 shutil.rmtree(checkpoint_for(path), ignore_errors=True)  # finished: its batches are no longer needed
