@@ -50,6 +50,8 @@ class ModelCard:
     references: str
     tasks: tuple[str, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    #: lab protocols the model is probed with (``neuromem run stdp``, ...): not registered tasks
+    protocols: tuple[str, ...] = ()
     sizes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     tables: Mapping[str, Any] = field(default_factory=dict)  # any other top-level table (receptors, STP sets, ...)
 
@@ -81,6 +83,7 @@ def card_from_toml(path: str | os.PathLike, name: str | None = None) -> ModelCar
         title=raw["title"],
         references=raw["references"],
         tasks=tuple(raw.get("tasks", ())),
+        protocols=tuple(raw.get("protocols", ())),
         parameters=raw.get("parameters", {}),
         sizes=raw.get("sizes", {}),
         tables={k: v for k, v in raw.items() if isinstance(v, dict) and k not in ("parameters", "sizes")},

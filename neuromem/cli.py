@@ -11,6 +11,7 @@
     neuromem run working-memory --fitted results/fit_lstm_delayed-estimation.pt --delays 0.2 0.6 1.2 --out results/
     neuromem sweep working-memory --grid J_plus=1.5,1.62,1.7 --seeds 1:4 --set trials=4 --out results/drift.zarr
     neuromem compare results/retention_assembly_memory_simple_scaled_seed1.nc results/forgetting-in-weights_lstm.nc
+    neuromem benchmark --quick --models cmr compte2000 lstm --seeds 1 2
     neuromem figures --results results/ --out figures/
 
 `neuromem run EXPERIMENT --help` lists that experiment's own options.
@@ -39,6 +40,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from neuromem.benchmarks import BENCHMARKS
     from neuromem.cards import MODELS, load_card
     from neuromem.experiments import EXPERIMENTS
     from neuromem.reference import REFERENCES, load_reference
@@ -50,7 +52,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("models:")
     for name in MODELS.names():
         card = load_card(name)
-        print(f"  {name:<22} {card.family:<9} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; tasks: {', '.join(card.tasks)}]{origin(MODELS, name)}")
+        print(
+            f"  {name:<22} {card.family:<9} {card.title}  [sizes: {', '.join(card.sizes) or '-'}; tasks: {', '.join(card.tasks) or '-'}{'; protocols: ' + ', '.join(card.protocols) if card.protocols else ''}]{origin(MODELS, name)}"
+        )
     print("reference data:")
     for name in REFERENCES:
         print(f"  {name:<24} {load_reference(name).attrs['title']}")
@@ -62,6 +66,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("experiments:")
     for name in EXPERIMENTS.names():
         print(f"  {name:<22} {EXPERIMENTS.get(name).summary}{origin(EXPERIMENTS, name)}")
+    print("benchmarks:")
+    for name in BENCHMARKS.names():
+        b = BENCHMARKS.get(name)
+        print(f"  {name:<28} v{b.version} {b.description}  [task: {b.task}; parent: {b.parent}]{origin(BENCHMARKS, name)}")
     return 0
 
 
@@ -172,15 +180,17 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from neuromem.experiments import EXPERIMENTS, FIT
+    from neuromem.experiments.benchmark import BENCHMARK
 
     parser = _Parser(prog="neuromem", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="models, tasks, experiments and reference data").set_defaults(func=_cmd_list)
+    sub.add_parser("list", help="models, tasks, experiments, benchmarks and reference data").set_defaults(func=_cmd_list)
     run = sub.add_parser("run", help="run an experiment and save its Datasets (`neuromem run EXPERIMENT --help`)")
     experiments = run.add_subparsers(dest="name", required=True, metavar="EXPERIMENT")
     for name in EXPERIMENTS.names():
         EXPERIMENTS.get(name).add_parser(experiments).set_defaults(func=_cmd_experiment)
     FIT.add_parser(sub).set_defaults(func=_cmd_experiment)
+    BENCHMARK.add_parser(sub).set_defaults(func=_cmd_experiment)
     swp = sub.add_parser("sweep", help="run an experiment over a grid of parameters and seeds on dask, into one zarr store")
     swp.add_argument("experiment", nargs="?", default=None, help="experiment to sweep (see `neuromem list`)")
     swp.add_argument(

@@ -2,7 +2,10 @@
 
 The raw data are not shipped with neuromem; this script records how the bundled
 summary numbers were made: Psifr's serial-position curve, probability of first
-recall and lag-CRP per subject, then the mean and standard error over subjects.
+recall and lag-CRP per subject, then the mean and standard error over subjects
+(``peers_free_recall.csv``), and the per-subject values themselves
+(``peers_free_recall_subjects.csv``: the benchmarks' split-half ceilings and
+bootstrap intervals resample subjects).
 
     python scripts/make_free_recall_reference.py
 """
@@ -23,6 +26,11 @@ def per_subject_mean(frame: pd.DataFrame, x: str, value: str, measure: str) -> p
     )
 
 
+def per_subject(frame: pd.DataFrame, x: str, value: str, measure: str) -> pd.DataFrame:
+    """One row per subject and ``x`` value (NaN where the subject had no chance, e.g. a lag never available)."""
+    return pd.DataFrame({"subject": frame["subject"].astype(int), "measure": measure, "x": frame[x].astype(int), "value": frame[value].astype(float)})
+
+
 def main() -> None:
     data = fr.merge_free_recall(fr.sample_data("peers_notask"))
     spc = fr.spc(data).reset_index()
@@ -37,6 +45,14 @@ def main() -> None:
     )
     out = Path(__file__).resolve().parent.parent / "neuromem" / "reference" / "peers_free_recall.csv"
     table.to_csv(out, index=False, float_format="%.4f")
+    subjects = pd.concat(
+        [
+            per_subject(spc, "input", "recall", "recall_probability"),
+            per_subject(pfr, "input", "prob", "first_recall_probability"),
+            per_subject(crp[crp["lag"] != 0], "lag", "prob", "lag_crp"),
+        ]
+    ).sort_values(["measure", "subject", "x"])
+    subjects.to_csv(out.with_name("peers_free_recall_subjects.csv"), index=False, float_format="%.4f")
     print(f"wrote {out} ({data['subject'].nunique()} subjects, {data.groupby(['subject', 'list']).ngroups} lists)")
     print("total recall", np.round(spc["recall"].mean(), 3))
 

@@ -269,7 +269,47 @@ def fit(
     model.steps_ = done
     model.fit_seconds_ = _time.perf_counter() - t0
     model.history_ = history_dataset(model, task, seeds, history, stopped_at, device)
+    _warn_unlearned(model)
     return model
+
+
+#: a fit is judged once it has this many steps; fewer are a smoke test, not a fit
+JUDGE_AFTER_STEPS = 100
+#: a seed whose loss over its last tenth of steps is above this fraction of its first steps' did not learn
+UNLEARNED_FRACTION = 0.9
+
+
+def fit_status(history: xr.Dataset) -> xr.DataArray:
+    """Per seed: ``learned``, ``did not learn: loss a -> b`` or ``not judged: n steps`` (from the loss history).
+
+    A seed did not learn when its mean loss over the last tenth of its steps is
+    above :data:`UNLEARNED_FRACTION` of its mean loss over its first ten steps
+    (a loss that stays at chance, as an LSTM with a too-long delay does).
+    """
+    out = []
+    for s in history["seed"].values:
+        loss = history["loss"].sel(seed=s).dropna("step").values
+        if loss.size < JUDGE_AFTER_STEPS:
+            out.append(f"not judged: {loss.size} steps < {JUDGE_AFTER_STEPS}")
+            continue
+        first, last = float(np.mean(loss[:10])), float(np.mean(loss[-max(loss.size // 10, 1) :]))
+        learned = int(history["stopped_at"].sel(seed=s)) >= 0 or last <= UNLEARNED_FRACTION * first
+        out.append("learned" if learned else f"did not learn: loss {first:.4g} -> {last:.4g}")
+    return xr.DataArray(
+        np.array(out, dtype=str), dims="seed", coords={"seed": history["seed"].values}, attrs={"units": "1", "long_name": "whether each seed learned"}
+    )
+
+
+def _warn_unlearned(model: ArtificialModel) -> None:
+    status = fit_status(model.history_)
+    model.history_["fit_status"] = status
+    bad = [f"seed {int(s)}: {v}" for s, v in zip(status["seed"].values, status.values) if v.startswith("did not learn")]
+    if bad:
+        warnings.warn(
+            f"{model.name} on {model.history_.attrs['task']} did not learn ({'; '.join(bad)}): its loss stayed within "
+            f"{100 * (1 - UNLEARNED_FRACTION):.0f}% of where it started; more steps, another learning rate or shorter periods may help",
+            stacklevel=3,
+        )
 
 
 def history_dataset(model: ArtificialModel, task: Task, seeds: list[int], history: np.ndarray, stopped_at: np.ndarray, device: Any) -> xr.Dataset:

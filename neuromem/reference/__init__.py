@@ -168,7 +168,96 @@ def _peers_free_recall() -> xr.Dataset:
     return ds
 
 
+_PEERS_CITATION = (
+    "Penn Electrophysiology of Encoding and Retrieval Study (PEERS), Kahana lab; Healey MK, Kahana MJ (2014) J Exp Psychol Gen "
+    "143:575-596; sample distributed with Psifr: Morton NW (2020) J Open Source Softw 5:2669"
+)
+
+
+def _peers_free_recall_subjects() -> xr.Dataset:
+    df = _csv("peers_free_recall_subjects")
+
+    def measure(name: str, dim: str, long_name: str) -> xr.DataArray:
+        table = df[df["measure"] == name].pivot(index="subject", columns="x", values="value")
+        return xr.DataArray(
+            table.to_numpy(float), dims=("subject", dim), coords={"subject": table.index.to_numpy(int), dim: table.columns.to_numpy(int)}
+        ).assign_attrs(units="1", long_name=long_name)
+
+    ds = xr.Dataset(
+        {
+            "recall_probability": measure("recall_probability", "position", "probability of recall by serial position"),
+            "first_recall_probability": measure("first_recall_probability", "position", "probability of first recall by serial position"),
+            "lag_crp": measure("lag_crp", "lag", "conditional response probability by lag (NaN: lag never available)"),
+        }
+    )
+    ds["position"].attrs.update(units="1", long_name="serial position")
+    ds["lag"].attrs.update(units="1", long_name="lag (serial-position difference of successive recalls)")
+    ds["subject"].attrs.update(long_name="PEERS subject number")
+    ds.attrs.update(
+        _attrs(
+            "peers_free_recall_subjects",
+            "Immediate free recall of 16-word lists (PEERS, no-task lists), per subject: serial position, first recall, lag-CRP",
+            "free-recall",
+            _PEERS_CITATION,
+        )
+    )
+    return ds
+
+
+def _adam2015() -> xr.Dataset:
+    df = _csv("adam2015_change_detection")
+    names = {
+        "n_trials": ("trials", "1"),
+        "hit_rate": ("P(report change | change)", "1"),
+        "false_alarm_rate": ("P(report change | no change)", "1"),
+        "accuracy": ("proportion correct", "1"),
+        "cowan_k": ("Cowan's K = N (H - F)", "1"),
+    }
+    table = df.set_index(["subject", "set_size"]).sort_index()
+    ds = xr.Dataset({k: table[k].to_xarray().astype(float).assign_attrs(units=u, long_name=n) for k, (n, u) in names.items()})
+    ds["set_size"].attrs.update(units="1", long_name="set size")
+    ds["subject"].attrs.update(long_name="subject number in the data set")
+    ds.attrs.update(
+        _attrs(
+            "adam2015_change_detection",
+            "Single-probe colour change detection by set size (2-6), per subject",
+            "multi-item-recall",
+            "Adam KCS, Mance I, Fukuda K, Vogel EK (2015) J Cogn Neurosci 27:1601-1616 (Experiment 1A); data as benchmark BM1.1 of "
+            "Oberauer K et al. (2018) Psychol Bull 144:885-958, from the R package BenchmarksWM (Dutli, Wills, Oberauer; GPL >= 2)",
+        )
+    )
+    return ds
+
+
+def _barbosa2020() -> xr.Dataset:
+    df = _csv("barbosa2020_delayed_response")
+    names = {
+        "n_trials": ("trials", "1"),
+        "circular_mean": ("circular mean of the error (systematic error)", "rad"),
+        "circular_sd": ("circular standard deviation of the error", "rad"),
+        "variance": ("variance of the error about its circular mean", "rad2"),
+    }
+    table = df.rename(columns={"delay_s": "delay", "circular_mean_rad": "circular_mean", "circular_sd_rad": "circular_sd", "variance_rad2": "variance"})
+    table = table.set_index(["subject", "delay"]).sort_index()
+    ds = xr.Dataset({k: table[k].to_xarray().astype(float).assign_attrs(units=u, long_name=n) for k, (n, u) in names.items()})
+    ds["delay"].attrs.update(units="s", long_name="delay duration")
+    ds["subject"].attrs.update(long_name="subject number in the data set")
+    ds.attrs.update(
+        _attrs(
+            "barbosa2020_delayed_response",
+            "Human spatial delayed response (2 s delay, no-TMS trials), per subject",
+            "delayed-estimation",
+            "Barbosa J, Stein H, et al. (2020) Nat Neurosci 23:1016-1024 (TMS experiments, trials without a pulse; "
+            "public repository comptelab/interplayPFC, commit 1c7d4b3)",
+        )
+    )
+    return ds
+
+
 REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
+    "barbosa2020_delayed_response": _barbosa2020,
+    "peers_free_recall_subjects": _peers_free_recall_subjects,
+    "adam2015_change_detection": _adam2015,
     "ebbinghaus1885_savings": _ebbinghaus1885,
     "sjostrom2001_frequency": _sjostrom2001,
     "stp_parameters": _stp_parameters,

@@ -76,6 +76,8 @@ class Task:
     summary_dim: ClassVar[str] = ""
     summary_vars: ClassVar[tuple[str, ...]] = ()
     alignment: ClassVar[str] = ""
+    #: score of every trial when the encoded targets are decoded (``decode(encode(trials).y)``); the common checks test it
+    perfect: ClassVar[Mapping[str, float]] = {}
 
     # ------------------------------------------------------------ the contract
     def get_params(self) -> dict[str, Any]:

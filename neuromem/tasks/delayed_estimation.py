@@ -59,6 +59,7 @@ class DelayedEstimation(Task):
     summary_dim = "delay"
     summary_vars = ("mean_abs_error", "variance", "bias", "circular_sd", "n_trials", "error_density", "diffusion")
     alignment = "delays shared by every result (s)"
+    perfect = {"abs_error": 0.0}
 
     def __init__(self, delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0), timing: Mapping[str, float] | None = None, n_cue_angles: int | None = None) -> None:
         delays = as_values("delays", delays)

@@ -69,6 +69,7 @@ class FreeRecall(Task):
     summary_dim = "position"
     summary_vars = ("recall_probability", "first_recall_probability", "lag_crp", "total_recall", "n_lists")
     alignment = "distractor schedules and list lengths shared by every result"
+    perfect = {"recall_fraction": 1.0, "intrusions": 0.0, "repeats": 0.0}
 
     def __init__(
         self, list_lengths: Sequence[int] = (8, 16), conditions: Sequence[str] = SCHEDULES, n_items: int = 100, timing: Mapping[str, float] | None = None

@@ -48,6 +48,7 @@ class MultiItemRecall(Task):
     summary_dim = "set_size"
     summary_vars = ("accuracy", "cowan_k", "hit_rate", "false_alarm_rate", "n_trials")
     alignment = "set sizes shared by every result"
+    perfect = {"accuracy": 1.0, "intrusions": 0.0}
 
     def __init__(self, set_sizes: Sequence[int] = (1, 2, 3, 4), n_items: int = 5, delay: float = 1.0, timing: Mapping[str, float] | None = None) -> None:
         self.n_items = check_positive_int("n_items", n_items)

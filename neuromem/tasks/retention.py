@@ -68,6 +68,7 @@ class Retention(Task):
     summary_dim = "lag"
     summary_vars = ("overlap", "overlap_sem")
     alignment = "lag = patterns or items learned since (shared lags); forgetting functions fitted against age = lag + 1"
+    perfect = {"overlap": 1.0, "identified": 1.0}
 
     def __init__(
         self,

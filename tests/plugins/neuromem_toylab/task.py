@@ -25,6 +25,7 @@ class DigitRecall(Task):
     summary_dim = "delay"
     summary_vars = ("accuracy", "n_trials")
     alignment = "delays shared by every result (s)"
+    perfect = {"correct": 1.0}
     default_timing = {"cue": 0.2, "response": 0.2}
 
     def __init__(self, delays: Sequence[float] = (0.5, 2.0), n_digits: int = 4, timing: dict | None = None) -> None:

@@ -1,0 +1,138 @@
+"""Metrics that set a model's curve beside people's, and their ceilings from split halves of subjects.
+
+A metric compares one curve (a model's, or half of the subjects' mean) with a
+per-subject human table ``(subject, x)``. The same metric applied to people
+against people gives the ceiling (Brain-Score's split-half consistency): the
+subjects are split at random into two halves ``n_splits`` times (seeded), the
+metric compares one half's mean with the other half, and the median over the
+splits is the ceiling. Each metric says how its ceiling is corrected and how a
+raw value is normalised by it:
+
+* :class:`ShapeR2` -- does the model's curve have people's shape? Signed r^2 of
+  the model's curve against the human mean curve. A split-half correlation is
+  corrected to the whole sample with Spearman-Brown, 2r / (1 + r); that value is
+  a reliability (a fraction of variance), so the normalised score is
+  r^2 / reliability, not (r / reliability)^2 (the squared-ceiling error that
+  Brain-Score corrected in 2025).
+* :class:`Closeness` -- how close is it, in units of how much people differ?
+  exp(-d^2 / 2), d^2 the mean over x of ((model - human mean) / between-subject
+  s.d.)^2: 1 for the human mean itself, 0.61 for a curve as far from the mean as
+  a typical person. The ceiling is the same value between the two halves' means.
+
+Both normalise as (raw - chance) / (ceiling - chance), chance 0; the table keeps
+the raw and the unclipped values beside the score clipped to [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+#: splits of subjects for a ceiling (the median over them is taken)
+N_SPLITS = 10
+
+
+def spearman_brown(r: float | np.ndarray) -> float | np.ndarray:
+    """Reliability of the whole sample from the correlation ``r`` of two halves: 2r / (1 + r)."""
+    r = np.asarray(r, dtype=float)
+    return 2 * r / (1 + r)
+
+
+def pearson_r(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's r over the points where both are finite (NaN with < 3 points or a constant curve)."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
+        return float("nan")
+    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+
+
+def halves(n_subjects: int, n_splits: int = N_SPLITS, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n_splits`` random splits of ``range(n_subjects)`` into two halves (seeded: the same splits every time)."""
+    if n_subjects < 4:
+        raise ValueError(f"a split-half ceiling needs at least 4 subjects; the reference has {n_subjects}")
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n_splits):
+        order = rng.permutation(n_subjects)
+        out.append((order[: n_subjects // 2], order[n_subjects // 2 : 2 * (n_subjects // 2)]))
+    return out
+
+
+class Metric:
+    """Compares a curve with a per-subject human table; subclasses define :meth:`raw` and :meth:`between_halves`."""
+
+    name: ClassVar[str] = ""
+    long_name: ClassVar[str] = ""
+    #: the raw value of a model with no relation to the data
+    chance: ClassVar[float] = 0.0
+    #: points a curve needs for this metric
+    min_points: ClassVar[int] = 1
+
+    def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
+        """The metric of ``curve`` (x,) against ``human`` (subject, x)."""
+        raise NotImplementedError
+
+    def between_halves(self, half_a: np.ndarray, half_b: np.ndarray, human: np.ndarray) -> float:
+        """The metric of one half's mean against the other half (``human`` is every subject), corrected to the whole sample."""
+        return self.raw(np.nanmean(half_a, axis=0), half_b)
+
+    def ceiling(self, human: np.ndarray, n_splits: int = N_SPLITS, seed: int = 0) -> tuple[float, np.ndarray]:
+        """Median over ``n_splits`` seeded split halves of the subjects, and the value of every split."""
+        values = np.array([self.between_halves(human[a], human[b], human) for a, b in halves(len(human), n_splits, seed)])
+        return float(np.nanmedian(values)) if np.isfinite(values).any() else float("nan"), values
+
+    def normalise(self, raw: float, ceiling: float) -> float:
+        """(raw - chance) / (ceiling - chance): unclipped (the table clips a copy to [0, 1])."""
+        if not np.isfinite(ceiling) or ceiling <= self.chance:
+            return float("nan")
+        return (raw - self.chance) / (ceiling - self.chance)
+
+
+class ShapeR2(Metric):
+    """Signed r^2 between the model's curve and the human mean curve (a reversed curve scores below 0)."""
+
+    name = "shape_r2"
+    long_name = "signed r^2 of the model's curve against the human mean curve"
+    min_points = 3
+
+    def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
+        r = pearson_r(curve, np.nanmean(human, axis=0))
+        return float(np.sign(r) * r**2)
+
+    def between_halves(self, half_a: np.ndarray, half_b: np.ndarray, human: np.ndarray) -> float:
+        # the halves' correlation estimates the reliability of a half; Spearman-Brown gives the whole sample's
+        return float(spearman_brown(pearson_r(np.nanmean(half_a, axis=0), np.nanmean(half_b, axis=0))))
+
+
+class Closeness(Metric):
+    """exp(-d^2/2), d^2 the mean squared distance from the human mean in between-subject s.d. at each x."""
+
+    name = "closeness"
+    long_name = "exp(-d^2/2), d = RMS distance from the human mean in between-subject s.d."
+
+    @staticmethod
+    def _d2(curve: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> float:
+        z = (np.asarray(curve, float) - mean) / sd
+        z = z[np.isfinite(z)]
+        return float(np.mean(z**2)) if z.size else float("nan")
+
+    def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
+        return float(np.exp(-self._d2(curve, np.nanmean(human, axis=0), np.nanstd(human, axis=0, ddof=1)) / 2))
+
+    def between_halves(self, half_a: np.ndarray, half_b: np.ndarray, human: np.ndarray) -> float:
+        # both halves are means of n/2 subjects; the scale is everyone's s.d., as for a model
+        return float(np.exp(-self._d2(np.nanmean(half_a, axis=0), np.nanmean(half_b, axis=0), np.nanstd(human, axis=0, ddof=1)) / 2))
+
+
+def distance_in_se(curve: np.ndarray, human: np.ndarray) -> float:
+    """RMS over x of (curve - human mean) / s.e.m. of the human mean: how many standard errors away the curve is."""
+    n = np.sum(np.isfinite(human), axis=0)
+    sem = np.nanstd(human, axis=0, ddof=1) / np.sqrt(n)
+    z = (np.asarray(curve, float) - np.nanmean(human, axis=0)) / sem
+    z = z[np.isfinite(z)]
+    return float(np.sqrt(np.mean(z**2))) if z.size else float("nan")
+
+
+METRICS: dict[str, type[Metric]] = {cls.name: cls for cls in (ShapeR2, Closeness)}

@@ -1,0 +1,312 @@
+"""``neuromem benchmark``: every registered model on every benchmark its card can run, in one table.
+
+Each (model, task conditions, seed, trials) run is kept as a result file under
+``<out>/runs/`` and each artificial model's fit under ``<out>/fitted/``, named by
+everything that makes them differ, so a rerun (after an interrupt, or with more
+benchmarks) computes only what is missing and the same seeds give the same table.
+A cell a model cannot run is ``not applicable: <why>`` (its card does not list the
+task, or the model refuses the experiment); an error is ``failed: <why>``. Neither
+counts as a zero: a parent's score is the mean of its scored children, with its
+coverage beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from neuromem.benchmarks import BENCHMARKS, Benchmark, get_benchmark
+from neuromem.outputs import atomic_write
+from neuromem.results import load, provenance, save
+
+#: optimiser steps of the artificial models' fits (``--quick`` and default)
+FIT_STEPS = {"quick": 300, "default": 2000}
+#: a run its model estimates longer than this (one core, seconds) is skipped and said so, not started
+MAX_RUN_SECONDS = {"quick": 120.0, "default": 3600.0}
+#: the root of the tree of scores
+ROOT = "memory"
+#: the scalar variables of a scored cell kept in the table
+SCORE_VARS = {
+    "score": "normalised score, clipped to [0, 1]",
+    "score_unclipped": "normalised score (raw - chance) / (ceiling - chance), not clipped",
+    "raw": "raw metric (model against the human mean)",
+    "ceiling": "metric of people against people (median of seeded split halves of subjects)",
+    "ci_low": "2.5th percentile of the score (bootstrap over subjects and model seeds)",
+    "ci_high": "97.5th percentile of the score (bootstrap over subjects and model seeds)",
+    "closeness_score": "closeness to the human mean in between-subject s.d., normalised by its ceiling",
+    "closeness_ci_low": "2.5th percentile of the closeness score",
+    "closeness_ci_high": "97.5th percentile of the closeness score",
+    "distance_se": "RMS distance from the human mean in its standard errors",
+    "effects_shown": "effects of the benchmark the model shows",
+    "effects_total": "effects the benchmark tests",
+}
+
+
+def _key(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
+def _card(name: str) -> Any:
+    from neuromem.cards import load_card
+
+    return load_card(name)
+
+
+def _needs_fit(name: str) -> bool:
+    from neuromem.cards import model_class
+
+    return bool(getattr(model_class(name), "needs_fit", False))
+
+
+def build(name: str, bench: Benchmark, seed: int, steps: int, folder: Path | None, progress: bool) -> tuple[Any, str]:
+    """Card model ``name`` ready for ``bench`` and its fit status (``""`` for a model that is not fitted).
+
+    Built from its card, or fitted on the benchmark's task; the fit and its status
+    are kept in ``folder`` and read back on a rerun.
+    """
+    from neuromem.cards import load_model
+
+    if not _needs_fit(name):
+        return load_model(name), ""
+    from neuromem.artificial import load_fitted, save_fitted
+    from neuromem.experiments.fit import fit_model
+
+    params = dict(bench.fit_params or bench.task_params)
+    path = None if folder is None else folder / "fitted" / f"{name}_{bench.task}_{_key(params)}_seed{seed}_steps{steps}.pt"
+    if path is not None and path.is_file() and path.with_suffix(".json").is_file():
+        return load_fitted(path), json.loads(path.with_suffix(".json").read_text())["fit_status"]
+    net, _ = fit_model(model=name, task=bench.task, task_param=params, seeds=[seed], steps=steps, eval_trials=1, out=None, progress=progress)
+    status = str(net.history_["fit_status"].values[0])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_fitted(net, path)
+        atomic_write(path.with_suffix(".json"), lambda tmp: tmp.write_text(json.dumps({"fit_status": status, "steps": steps})))
+    return net, status
+
+
+class Skipped(Exception):
+    """A run not started because its model estimates it beyond the table's budget."""
+
+
+def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
+    """Raise :class:`Skipped` when ``model``'s own estimate of ``bench``'s run exceeds :data:`MAX_RUN_SECONDS` of ``mode``."""
+    if not hasattr(model, "estimate"):
+        return
+    task = bench.experiment()
+    seconds = float(model.estimate(task.trials(int(trials) * len(task.conditions()), 0))["seconds"])
+    if seconds > MAX_RUN_SECONDS[mode]:
+        hint = "; run without --quick" if mode == "quick" else ""
+        raise Skipped(f"estimated {seconds / 60:.0f} min on one core > the {mode} budget of {MAX_RUN_SECONDS[mode] / 60:.0f} min per run{hint}")
+
+
+def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path | None, progress: bool) -> xr.Dataset:
+    """The result of ``bench``'s experiment on card model ``name`` with ``seed`` (read from ``folder`` when it was run before)."""
+    trials = bench.quick_trials if quick else bench.trials
+    steps = FIT_STEPS["quick" if quick else "default"]
+    key = _key(name, bench.task, dict(bench.task_params), trials, steps if _needs_fit(name) else None)
+    path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{key}_seed{seed}.nc"
+    if path is not None and path.is_file():
+        return load(path)
+    model, fit_status = build(name, bench, seed, steps, folder, progress)
+    too_long(model, bench, trials, "quick" if quick else "default")
+    result = bench.run(model, seed, trials, progress=progress)
+    result.attrs["fit_status"] = fit_status
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(result, path)
+    return result
+
+
+def cell(name: str, bench: Benchmark, seeds: Sequence[int], quick: bool, folder: Path | None, progress: bool = False) -> tuple[str, xr.Dataset | None]:
+    """Status and scored Dataset of one (model, benchmark) cell; a ValueError (the model refuses the experiment) is not applicable."""
+    reason = bench.applicable(_card(name))
+    if reason is not None:
+        return f"not applicable: {reason}", None
+    try:
+        runs = [run_cached(name, bench, s, quick, folder, progress) for s in seeds]
+        curves = [bench.measure(r) for r in runs]
+        scored = bench.score(xr.concat(curves, dim="seed").assign_coords(seed=list(seeds)))
+    except Skipped as err:
+        return f"skipped: {err}", None
+    except ValueError as err:
+        return f"not applicable: {str(err).splitlines()[0]}", None
+    except Exception as err:  # recorded in the table, never a silent zero; the traceback goes to the log
+        print(f"{name} on {bench.identifier} failed:\n{traceback.format_exc()}", file=sys.stderr)
+        return f"failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}", None
+    unlearned = [f"seed {s}: {r.attrs['fit_status']}" for s, r in zip(seeds, runs) if r.attrs.get("fit_status", "").startswith("did not learn")]
+    status = f"scored; fit did not learn ({'; '.join(unlearned)})" if unlearned else "scored"
+    return status, scored.assign(curve=xr.concat(curves, dim="seed").assign_coords(seed=list(seeds)))
+
+
+def nodes_of(parent: str) -> list[str]:
+    """Every node from the root down to ``parent`` (``a/b`` -> ``memory``, ``a``, ``a/b``)."""
+    parts = parent.split("/")
+    return [ROOT] + ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def aggregate(scores: xr.DataArray, parents: Sequence[str]) -> xr.Dataset:
+    """Score of every node of the tree per model: the mean of its children's scores; n/a and failed children are not zeros.
+
+    ``scores`` (model, benchmark), NaN where a cell is not scored; ``parents`` the
+    benchmarks' parent nodes. Returns ``node_score``, ``node_scored`` and
+    ``node_children`` on (model, node).
+    """
+    children: dict[str, list[str]] = {}
+    for bench, parent in zip(scores["benchmark"].values, parents):
+        chain = nodes_of(parent)
+        for up, down in zip(chain, chain[1:] + [f"benchmark:{bench}"]):
+            children.setdefault(up, [])
+            if down not in children[up]:
+                children[up].append(down)
+    value: dict[str, xr.DataArray] = {}
+
+    def node(name: str) -> xr.DataArray:
+        if name.startswith("benchmark:"):
+            return scores.sel(benchmark=name.split(":", 1)[1], drop=True)
+        if name not in value:
+            value[name] = xr.concat([node(c) for c in children[name]], dim="child").mean("child", skipna=True)
+        return value[name]
+
+    names = sorted(children, key=lambda n: (n != ROOT, n))
+    score = xr.concat([node(n) for n in names], dim="node").assign_coords(node=names)
+    scored = xr.concat([xr.concat([node(c).notnull() for c in children[n]], dim="child").sum("child") for n in names], dim="node").assign_coords(node=names)
+    return xr.Dataset(
+        {
+            "node_score": score.assign_attrs(units="1", long_name="mean of the scored children's scores (n/a and failed are left out)"),
+            "node_scored": scored.assign_attrs(units="1", long_name="children with a score"),
+            "node_children": ("node", [len(children[n]) for n in names], {"units": "1", "long_name": "children of the node"}),
+        }
+    )
+
+
+def _table(
+    models: list[str], benches: list[Benchmark], cells: dict[tuple[str, str], tuple[str, xr.Dataset | None]], seeds: Sequence[int], quick: bool
+) -> xr.Dataset:
+    ids = [b.identifier for b in benches]
+    data = {}
+    for var, long_name in SCORE_VARS.items():
+        grid = np.full((len(models), len(ids)), np.nan)
+        for (m, b), (_, ds) in cells.items():
+            if ds is not None:
+                grid[models.index(m), ids.index(b)] = float(ds[var])
+        data[var] = (("model", "benchmark"), grid, {"units": "1", "long_name": long_name})
+    status = np.array([[cells[m, b][0] for b in ids] for m in models], dtype=object)
+    effects = np.array([[cells[m, b][1]["effects"].item() if cells[m, b][1] is not None else "" for b in ids] for m in models], dtype=object)
+    table = xr.Dataset(
+        {
+            **data,
+            "status": (("model", "benchmark"), status.astype(str), {"units": "1", "long_name": "scored / not applicable: why / skipped: why / failed: why"}),
+            "effects": (("model", "benchmark"), effects.astype(str), {"units": "1", "long_name": "each effect: model and human value, shown (JSON)"}),
+        },
+        coords={
+            "model": models,
+            "benchmark": ids,
+            "benchmark_version": ("benchmark", [b.version for b in benches]),
+            "parent": ("benchmark", [b.parent for b in benches]),
+            "metric": ("benchmark", [b.metric.name for b in benches]),
+            "model_family": ("model", [_card(m).family for m in models]),
+        },
+    )
+    ceilings = [b.ceiling() for b in benches]
+    table["human_ceiling"] = ("benchmark", [c for c, _ in ceilings], {"units": "1", "long_name": "the primary metric's ceiling (people against people)"})
+    table["human_ceiling_spread"] = ("benchmark", [float(np.nanstd(v)) for _, v in ceilings], {"units": "1", "long_name": "s.d. of the ceiling over splits"})
+    table["human_subjects"] = ("benchmark", [b.human.sizes["subject"] for b in benches], {"units": "1", "long_name": "subjects in the reference data"})
+    table = table.merge(aggregate(table["score"], [b.parent for b in benches]))
+    for b in benches:  # the curves, for the report's figures
+        table = table.merge(_curves(b, models, cells))
+    table.attrs.update(
+        provenance(
+            title="neuromem benchmark: " + ", ".join(models),
+            model="benchmark",
+            model_family="none",
+            task="benchmark",
+            parameters={
+                "seeds": list(seeds),
+                "quick": quick,
+                "fit_steps": FIT_STEPS["quick" if quick else "default"],
+                "versions": {b.identifier: b.version for b in benches},
+            },
+            seed=int(seeds[0]),
+            backend="neuromem.benchmarks",
+            references="; ".join(dict.fromkeys(b.citation for b in benches)),
+        )
+    )
+    return table
+
+
+def _curves(b: Benchmark, models: list[str], cells: dict) -> xr.Dataset:
+    tag = b.identifier.replace("-", "_")
+    x = f"x_{tag}"
+    human = b.human
+    grid = np.full((len(models), human.sizes[b.x]), np.nan)
+    for i, m in enumerate(models):
+        ds = cells[m, b.identifier][1]
+        if ds is not None:
+            grid[i] = ds["curve"].mean("seed").values
+    attrs = dict(human.attrs)
+    return xr.Dataset(
+        {
+            f"curve_{tag}": (("model", x), grid, {"units": attrs.get("units", "1"), "long_name": f"model mean over seeds: {attrs.get('long_name', '')}"}),
+            f"human_mean_{tag}": (
+                x,
+                human.mean("subject").values,
+                {"units": attrs.get("units", "1"), "long_name": f"people's mean: {attrs.get('long_name', '')}"},
+            ),
+            f"human_sem_{tag}": (
+                x,
+                (human.std("subject", ddof=1) / np.sqrt(human.notnull().sum("subject"))).values,
+                {"units": attrs.get("units", "1"), "long_name": "standard error over subjects"},
+            ),
+        },
+        coords={x: (x, human[b.x].values.astype(float), {"units": str(human[b.x].attrs.get("units", "1")), "long_name": b.x})},
+    )
+
+
+def benchmark(
+    models: Sequence[str] | None = None,
+    benchmarks: Sequence[str] | None = None,
+    seeds: Sequence[int] = (1,),
+    quick: bool = False,
+    out: str | Path | None = "benchmark_results",
+    progress: bool = True,
+    save_table: bool = True,
+) -> xr.Dataset:
+    """Score every model on every benchmark it can run; one table (model x benchmark) with the tree of scores.
+
+    Parameters
+    ----------
+    models, benchmarks : sequence of str, optional
+        Registered names (default: all, plug-ins included).
+    seeds : sequence of int
+        Model seeds; each cell's interval resamples them with the human subjects.
+    quick : bool
+        Fewer trials and fit steps (each benchmark's ``quick_trials``, :data:`FIT_STEPS`).
+    out : path or None
+        Folder for the runs, fits and the table (``benchmark_table.nc``); ``None`` keeps nothing.
+    """
+    from tqdm.auto import tqdm
+
+    from neuromem.cards import list_models
+
+    models = list(models) if models else list_models()
+    benches = [get_benchmark(b) for b in (benchmarks or BENCHMARKS.names())]
+    folder = None if out is None else Path(out)
+    cells = {}
+    with tqdm(total=len(models) * len(benches), desc="benchmark", disable=not progress) as pbar:
+        for m in models:
+            for b in benches:
+                pbar.set_postfix_str(f"{m} on {b.identifier}")
+                cells[m, b.identifier] = cell(m, b, seeds, quick, folder)
+                pbar.update(1)
+    table = _table(models, benches, cells, seeds, quick)
+    if folder is not None and save_table:
+        save(table, folder / "benchmark_table.nc")
+    return table

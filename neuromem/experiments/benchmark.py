@@ -1,0 +1,62 @@
+"""``neuromem benchmark``: every registered model on every benchmark it can run, declared like an experiment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from neuromem.experiments.declare import Experiment, Param, Written
+from neuromem.outputs import claim
+
+
+def _check(resolved: dict[str, Any], given: set[str]) -> None:
+    from neuromem.benchmarks import get_benchmark
+    from neuromem.cards import load_card
+
+    for name in resolved["models"] or ():
+        load_card(name)  # an unknown model names the known ones
+    for name in resolved["benchmarks"] or ():
+        get_benchmark(name)
+    for key in ("models", "benchmarks", "seeds"):
+        values = resolved[key] or []
+        twice = sorted({v for v in values if values.count(v) > 1}, key=str)
+        if twice:
+            raise ValueError(f"{key}={values} is not allowed; {twice} given more than once")
+
+
+def _benchmark(*, models: Sequence[str] | None, benchmarks: Sequence[str] | None, seeds: Sequence[int], quick: bool, out: str | None, quiet: bool) -> Written:
+    from neuromem.benchmarks.report import heatmap, html_report
+    from neuromem.benchmarks.table import benchmark
+
+    path = None if out is None else claim(Path(out) / "benchmark_table.nc")
+    if path is not None and path.is_file():
+        print(f"replacing {path} (the table is rebuilt from the runs kept in {out}: only missing cells are computed)")
+    table = benchmark(models=models, benchmarks=benchmarks, seeds=seeds, quick=quick, out=out, progress=not quiet, save_table=False)
+    if path is not None:
+        print(f"wrote {heatmap(table, path.with_name('benchmark_scores.png'))} (heat map)")
+        print(f"wrote {html_report(table, path.with_name('benchmark_report.html'))} (report)")
+    return {"table": (table, path)}
+
+
+def _report(written: Written) -> list[str]:
+    from neuromem.benchmarks.report import text_table
+
+    return text_table(written["table"][0])
+
+
+BENCHMARK = Experiment(
+    "benchmark",
+    "score every model on every benchmark it can run, against people's data with split-half ceilings",
+    (
+        Param("models", str, None, "model cards (default: every registered one)", many=True),
+        Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True),
+        Param("seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1),
+        Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
+        Param("out", str, "benchmark_results", "folder for runs, fits, the table, the heat map and the HTML report", nullable=True),
+        Param("quiet", flag=True, default=False, help="no progress bar"),
+    ),
+    _benchmark,
+    _report,
+    _check,
+)

@@ -1,0 +1,174 @@
+"""`neuromem benchmark`: every model on every benchmark it can run, one table, resumable, with plug-ins and unregistered models."""
+
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import neuromem
+from neuromem.benchmarks import table as table_mod
+from neuromem.benchmarks.report import html_report
+from neuromem.cards import load_model
+from neuromem.results import load
+
+PLUGINS = Path(__file__).parent / "plugins"
+LAB = "toylab2026-digit-accuracy"
+
+
+def neuromem_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "neuromem.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+class _Table(HTMLParser):
+    """The rows of the table with id ``scores``: header cells then data cells, as text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside, self.rows, self.cell = False, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and ("id", "scores") in attrs:
+            self.inside = True
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("td", "th"):
+            self.cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.inside and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+
+def html_rows(path: Path) -> list[list[str]]:
+    parser = _Table()
+    parser.feed(path.read_text())
+    return parser.rows
+
+
+@pytest.fixture(scope="module")
+def lab_table(tmp_path_factory):
+    """A plug-in model and benchmark beside a built-in model and benchmark, --quick."""
+    cwd = tmp_path_factory.mktemp("bench")
+    args = ("benchmark", "--models", "decaying_trace", "cmr", "--benchmarks", LAB, "peers2014-serial-position", "--quick", "--quiet", "--out", "b")
+    proc = neuromem_cli(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    return cwd, args, proc
+
+
+def test_plugin_benchmark_and_model_are_scored_beside_the_builtins(lab_table):
+    cwd, _, proc = lab_table
+    for name in ("decaying_trace", "cmr", LAB, "peers2014-serial-position", "tree of scores"):
+        assert name in proc.stdout
+    table = load(cwd / "b" / "benchmark_table.nc")
+    status = table["status"].to_pandas()
+    assert status.loc["decaying_trace", LAB] == "scored"
+    assert status.loc["cmr", "peers2014-serial-position"] == "scored"
+    assert status.loc["cmr", LAB].startswith("not applicable: its card does not list task 'digit-recall'")
+    assert status.loc["decaying_trace", "peers2014-serial-position"].startswith("not applicable")
+    # the toy trace decays with the lab's 1.5 s time constant nearly (card: 1 s): the shape matches, closeness is lower
+    assert float(table["score"].sel(model="decaying_trace", benchmark=LAB)) > 0.8
+    # n/a cells are not zeros: each model's root is the mean of its one scored benchmark
+    for m, b in (("decaying_trace", LAB), ("cmr", "peers2014-serial-position")):
+        assert float(table["node_score"].sel(model=m, node="memory")) == pytest.approx(float(table["score"].sel(model=m, benchmark=b)))
+        assert int(table["node_scored"].sel(model=m, node="memory")) == 1
+
+
+def test_the_html_report_holds_every_model_and_benchmark(lab_table):
+    cwd, _, _ = lab_table
+    page = cwd / "b" / "benchmark_report.html"
+    rows = html_rows(page)
+    assert rows[0][1:] == [f"{b}v1" for b in (LAB, "peers2014-serial-position")]
+    assert sorted(r[0] for r in rows[1:]) == ["cmr", "decaying_trace"]
+    assert (cwd / "b" / "benchmark_scores.png").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_the_html_report_renders_in_headless_chromium(lab_table, tmp_path):
+    cwd, _, _ = lab_table
+    page = cwd / "b" / "benchmark_report.html"
+    proc = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path}", "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    rendered = tmp_path / "dom.html"
+    rendered.write_text(proc.stdout)
+    assert sorted(r[0] for r in html_rows(rendered)[1:]) == ["cmr", "decaying_trace"]
+
+
+def test_a_rerun_computes_only_missing_runs_and_gives_the_same_table(lab_table):
+    cwd, args, _ = lab_table
+    runs = sorted((cwd / "b" / "runs").glob("*.nc"))
+    assert len(runs) == 2
+    before = {p: p.stat().st_mtime_ns for p in runs}
+    first = load(cwd / "b" / "benchmark_table.nc")
+    runs[0].unlink()  # as if the first run had been interrupted before it was written
+    proc = neuromem_cli(*args, cwd=cwd)
+    assert proc.returncode == 0, proc.stderr
+    assert "replacing" in proc.stdout
+    assert runs[0].is_file() and runs[1].stat().st_mtime_ns == before[runs[1]]
+    again = load(cwd / "b" / "benchmark_table.nc")
+    keep = ["score", "raw", "ceiling", "ci_low", "ci_high", "closeness_score", "status", "node_score"]
+    xr.testing.assert_identical(first[keep].drop_attrs(), again[keep].drop_attrs())
+
+
+class LabModel:
+    """A model a lab has not registered: CMR behind another name, in a notebook."""
+
+    name = "my_cmr_variant"
+    family = "cognitive"
+
+    def __init__(self) -> None:
+        self._inner = load_model("cmr")
+
+    def run(self, trials, *, seed, progress=False, checkpoint=None):
+        return self._inner.run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
+
+
+def test_score_takes_a_model_object_that_is_not_registered():
+    out = neuromem.score(LabModel(), "peers2014-serial-position", seeds=[1, 2], trials=10)
+    assert out.attrs["benchmark"] == "peers2014-serial-position" and out.attrs["benchmark_version"] == "1"
+    assert 0 <= float(out["score"]) <= 1 and float(out["ci_low"]) <= float(out["ci_high"])
+    assert out["curve"].dims == ("seed", "position") and out.sizes["seed"] == 2
+    assert np.isfinite(out["curve"]).all()
+
+
+def test_a_failed_cell_is_recorded_with_its_error_not_as_zero(monkeypatch, tmp_path):
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulator crashed")
+
+    monkeypatch.setattr(table_mod, "run_cached", boom)
+    table = table_mod.benchmark(models=["cmr", "compte2000"], benchmarks=["peers2014-lag-crp"], quick=True, out=tmp_path, progress=False)
+    assert table["status"].sel(model="cmr", benchmark="peers2014-lag-crp").item() == "failed: RuntimeError: simulator crashed"
+    assert table["status"].sel(model="compte2000", benchmark="peers2014-lag-crp").item().startswith("not applicable")
+    assert np.isnan(table["node_score"].sel(model="cmr", node="memory"))  # nothing scored: no score, not 0
+    html_report(table, tmp_path / "r.html")
+    assert "FAILED" in (tmp_path / "r.html").read_text()
+
+
+def test_an_unknown_model_or_benchmark_or_repeated_seed_exits_2_in_one_line(tmp_path):
+    for args, needle in (
+        (("--models", "nope"), "model='nope' is unknown"),
+        (("--benchmarks", "nope"), "benchmark='nope' is unknown"),
+        (("--seeds", "1", "1"), "seeds=[1, 1] is not allowed"),
+        (("--seeds", "-1"), "seeds=[-1] is not allowed"),
+    ):
+        proc = neuromem_cli("benchmark", *args, "--out", "x", cwd=tmp_path)
+        assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert not (tmp_path / "x").exists()
