@@ -112,6 +112,7 @@ def _compare(args: argparse.Namespace) -> int:
     out = claim(Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc", "--out")
     figure = claim(Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png", "--figure")
     ds = compare(datasets)
+    print(f"people's data: {ds.attrs['human_reference_status']}")
     print(f"wrote {save(ds, out)}")
     print(f"wrote {plot_comparison(ds, figure)}")
     if "fit_aicc" in ds and ds["best_form"].ndim == 1:

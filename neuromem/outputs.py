@@ -212,7 +212,67 @@ def _release_all() -> None:  # claims made outside any claims() block: their loc
     _HELD.clear()
 
 
-def claim(path: str | os.PathLike, name: str = "out") -> Path:
+#: the parameters of the run now writing files (``Experiment.__call__`` sets them); ``None`` outside a run
+_RUN: contextvars.ContextVar[dict | None] = contextvars.ContextVar("neuromem_run", default=None)
+#: parameters that change where or how a run is shown, not what it computes
+NOT_COMPARED = frozenset({"out", "quiet", "yes", "device", "progress"})
+#: the global attribute holding the parameters of the run that wrote a result
+RUN_ATTR = "experiment_parameters"
+
+
+@contextlib.contextmanager
+def run_parameters(params: dict) -> Iterator[None]:
+    """Within the block, :func:`claim` refuses a file another run with other parameters wrote (see :func:`check_same_run`)."""
+    token = _RUN.set(dict(params))
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+
+
+def current_run() -> dict | None:
+    """The parameters of the run now writing files (``None`` outside one)."""
+    return _RUN.get()
+
+
+def check_same_run(path: Path, name: str) -> None:
+    """Refuse to replace a result written by a run with other parameters (a second fit with other lists, ...).
+
+    The same command again (a rerun) replaces its own file; a run that differs in
+    anything but where its output goes must not overwrite another's result silently.
+    """
+    params = _RUN.get()
+    if params is None or path.suffix != ".nc" or not path.is_file():
+        return
+    import json
+
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as fh:
+            stored = fh.attrs.get(RUN_ATTR)
+        stored = json.loads(stored.decode() if isinstance(stored, bytes) else stored) if stored is not None else None
+    except (OSError, ValueError, TypeError):
+        return  # unreadable or not ours: the atomic write replaces it as before
+    if not isinstance(stored, dict):
+        return
+    differ = sorted(k for k in set(stored) | set(params) if k not in NOT_COMPARED and _plain(stored.get(k)) != _plain(params.get(k)))
+    if differ:
+        shown = "; ".join(f"{k}: {stored.get(k)!r} there, {_plain(params.get(k))!r} now" for k in differ[:4])
+        raise ValueError(
+            f"{name}={str(path)!r} holds the result of a run with other parameters ({shown}); "
+            "give another --out folder or remove the file, so that neither result replaces the other silently"
+        )
+
+
+def _plain(value: object) -> object:
+    """A value as it reads back from the JSON stamp (tuples as lists, paths as text)."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def claim(path: str | os.PathLike, name: str = "out", same_run: bool = True) -> Path:
     """Check that ``path`` can be written and lock it for this run (re-claiming a file this process holds is a no-op).
 
     Raises ``ValueError`` (one line naming ``name``) if the folder cannot take the
@@ -220,6 +280,8 @@ def claim(path: str | os.PathLike, name: str = "out") -> Path:
     :func:`claims` block around the call ends (outside any, when the process exits).
     """
     path = check_target(name, path)
+    if same_run:  # False: the caller replaces the file on purpose and says so
+        check_same_run(path, name)
     key = path.resolve()
     if key not in _HELD:
         lock = _Lock(path)

@@ -20,7 +20,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem._version import __version__
-from neuromem.outputs import atomic_write
+from neuromem.outputs import RUN_ATTR, atomic_write, current_run
 
 #: Global attributes every result Dataset must carry.
 REQUIRED_ATTRS: tuple[str, ...] = ("title", "model", "model_family", "task", "parameters", "seed", "backend", "neuromem_version", "created", "references")
@@ -151,6 +151,9 @@ def save(ds: xr.Dataset, path: str | os.PathLike) -> Path:
         The path written.
     """
     validate(ds)
+    run = current_run()
+    if run is not None and RUN_ATTR not in ds.attrs:  # every file a run writes says which run (see outputs.check_same_run)
+        ds = ds.assign_attrs({RUN_ATTR: json.dumps(run, sort_keys=True)})
     if ds.nbytes > _IN_MEMORY_UP_TO:  # too big to hold twice: HDF5 writes the file itself
         return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=compression(ds)))
     # encoded in memory first, then written as bytes: a full disk is then a plain OSError that

@@ -172,3 +172,20 @@ def test_an_unknown_model_or_benchmark_or_repeated_seed_exits_2_in_one_line(tmp_
         proc = neuromem_cli("benchmark", *args, "--out", "x", cwd=tmp_path)
         assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert not (tmp_path / "x").exists()
+
+
+def test_compare_says_when_the_human_curve_cannot_be_drawn():
+    """Fitted-size lists (6, 8) beside people's 16-item lists: no human curve, and a warning saying why (it was all NaN, silently)."""
+    from neuromem.analysis.compare import compare
+    from neuromem.runner import run_task
+    from neuromem.tasks import get_task
+
+    task = get_task("free-recall", list_lengths=[6, 8], conditions=["immediate"])
+    results = [run_task(load_model(m), task, 8, seed=1, progress=False) for m in ("cmr", "dual_store")]
+    with pytest.warns(UserWarning, match=r"people's data \(peers_free_recall\) cannot be set beside these results: human_recall_probability"):
+        ds = compare(results)
+    assert not any(v.startswith("human_") for v in ds.data_vars)
+    assert ds.attrs["human_reference_status"].startswith("not drawn: people's data")
+    task16 = get_task("free-recall", list_lengths=[16], conditions=["immediate"])
+    ds16 = compare([run_task(load_model(m), task16, 8, seed=1, progress=False) for m in ("cmr", "dual_store")])
+    assert ds16.attrs["human_reference_status"].startswith("drawn: human_recall_probability")

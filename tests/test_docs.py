@@ -54,3 +54,17 @@ def test_add_a_model_howto_runs_and_recovers_the_diffusion_coefficient(tmp_path)
     assert out["diffusion"] == pytest.approx(0.05, rel=0.2)
     assert out["variance"] == pytest.approx([0.05, 0.2], rel=0.15)
     assert "parameter diffusion='0.05 mV' is not allowed; it is a voltage, but diffusion must be a frequency" in out["error"]
+
+
+def test_add_a_benchmark_howto_runs_and_scores_models_on_the_new_benchmark(tmp_path):
+    out = run_howto(
+        "add-a-benchmark.md",
+        tmp_path,
+        (
+            "import json\n"
+            "print(json.dumps({'status': table['status'].sel(benchmark=MY_BENCHMARK.identifier).values.tolist(),"
+            " 'score': float(scored['score']), 'ceiling': MY_BENCHMARK.ceiling()[0]}))\n"
+        ),
+    )
+    assert out["status"][:2] == ["scored", "scored"] and out["status"][2].startswith("not applicable")
+    assert 0 <= out["score"] <= 1 and 0.5 < out["ceiling"] <= 1

@@ -11,9 +11,12 @@ fits, its human reference). Nothing here knows a task by name.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import xarray as xr
 
 from neuromem.outputs import atomic_write
@@ -67,6 +70,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     combined = combined.assign_coords(model=("model", labels), model_family=("model", [str(ds.attrs.get("model_family", "")) for ds in datasets]))
     references = [str(ds.attrs.get("references", "")) for ds in datasets]
     combined, extra_refs = task.add_comparison_extras(combined)
+    combined = _drop_unmatched_human(combined, task)
     # concat keeps coordinate attrs of the first only sometimes, and an extra assigned with the same coordinate
     # (a human curve on `condition`) replaces them: restore every summary variable's attrs last
     for name in combined.variables:
@@ -98,6 +102,34 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     )
     combined.attrs["alignment"] = task.alignment
     combined.attrs["grid_dims"] = json.dumps([d for d in combined.dims if any(d in json.loads(ds.attrs.get("sweep_axes", "[]")) for ds in datasets)])
+    return combined
+
+
+def _drop_unmatched_human(combined: xr.Dataset, task: Any) -> xr.Dataset:
+    """Drop human curves that have no value at any of the results' conditions, and say so (attrs and a warning).
+
+    A human curve set beside models is NaN where people were not tested (another
+    list length, delay, set size); where it is NaN everywhere nothing of it can be
+    drawn, which must not pass as a comparison with people.
+    """
+    human = [v for v in combined.data_vars if v.startswith("human_") and combined[v].dtype.kind == "f"]
+    empty = [v for v in human if not np.isfinite(combined[v].values).any()]
+    shared = ", ".join(f"{d}={np.asarray(combined[d].values).tolist()}" for d in combined[empty[0]].dims if d in combined.coords) if empty else ""
+    if empty:
+        reason = (
+            f"people's data ({task.reference}) cannot be set beside these results: {', '.join(empty)} "
+            f"have no value at the results' conditions ({shared}); run the models at the conditions people were tested at"
+        )
+        warnings.warn(reason, stacklevel=3)
+        combined = combined.drop_vars(empty)
+    kept = [v for v in human if v not in empty]
+    combined.attrs["human_reference_status"] = (
+        f"not drawn: {reason}"
+        if empty and not kept
+        else f"drawn: {', '.join(kept)}" + (f"; not drawn: {', '.join(empty)}" if empty else "")
+        if kept
+        else "none for this task"
+    )
     return combined
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -270,6 +271,50 @@ def _curves(b: Benchmark, models: list[str], cells: dict) -> xr.Dataset:
     )
 
 
+def _prepare(name: str, bench_id: str, seed: int, quick: bool, folder: str) -> str:
+    """A worker's job: one run into ``folder`` (its error is met again, and recorded, when the cell is scored)."""
+    try:
+        run_cached(name, get_benchmark(bench_id), seed, quick, Path(folder), progress=False)
+        return ""
+    except Exception as err:  # noqa: BLE001 - recorded by the cell
+        return f"{type(err).__name__}: {err}"
+
+
+def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int]) -> list[tuple[str, str, int]]:
+    """One (model, benchmark, seed) per distinct run the applicable cells need (benchmarks on the same task conditions share it)."""
+    seen, jobs = set(), []
+    for m in models:
+        card = _card(m)
+        for b in benches:
+            if b.applicable(card) is not None:
+                continue
+            for s in seeds:
+                key = (m, b.task, json.dumps(dict(b.task_params), sort_keys=True), b.trials, b.quick_trials, s)
+                if key not in seen:
+                    seen.add(key)
+                    jobs.append((m, b.identifier, s))
+    return jobs
+
+
+def _one_thread() -> None:
+    """Worker start-up: one BLAS/OpenMP/torch thread each, so ``workers`` processes share the cores instead of fighting over them."""
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+        os.environ[name] = "1"
+
+
+def _run_in_parallel(jobs: list[tuple[str, str, int]], quick: bool, folder: Path, workers: int, progress: bool) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm.auto import tqdm
+
+    # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
+        futures = [pool.submit(_prepare, m, b, s, quick, str(folder)) for m, b, s in jobs]
+        for _ in tqdm(as_completed(futures), total=len(futures), desc=f"runs on {workers} workers", disable=not progress):
+            pass
+
+
 def benchmark(
     models: Sequence[str] | None = None,
     benchmarks: Sequence[str] | None = None,
@@ -278,6 +323,7 @@ def benchmark(
     out: str | Path | None = "benchmark_results",
     progress: bool = True,
     save_table: bool = True,
+    workers: int = 1,
 ) -> xr.Dataset:
     """Score every model on every benchmark it can run; one table (model x benchmark) with the tree of scores.
 
@@ -291,6 +337,9 @@ def benchmark(
         Fewer trials and fit steps (each benchmark's ``quick_trials``, :data:`FIT_STEPS`).
     out : path or None
         Folder for the runs, fits and the table (``benchmark_table.nc``); ``None`` keeps nothing.
+    workers : int
+        Processes running the runs at once (the runs go through ``out``, so ``workers > 1`` needs it);
+        the table is the same whatever the number.
     """
     from tqdm.auto import tqdm
 
@@ -299,6 +348,10 @@ def benchmark(
     models = list(models) if models else list_models()
     benches = [get_benchmark(b) for b in (benchmarks or BENCHMARKS.names())]
     folder = None if out is None else Path(out)
+    if workers > 1 and folder is None:
+        raise ValueError(f"workers={workers} needs an out folder: the workers hand their runs over through it")
+    if workers > 1:
+        _run_in_parallel(runs_needed(models, benches, seeds), quick, folder, workers, progress)
     cells = {}
     with tqdm(total=len(models) * len(benches), desc="benchmark", disable=not progress) as pbar:
         for m in models:

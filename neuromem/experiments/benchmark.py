@@ -18,6 +18,8 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
         load_card(name)  # an unknown model names the known ones
     for name in resolved["benchmarks"] or ():
         get_benchmark(name)
+    if resolved["workers"] > 1 and resolved["out"] is None:
+        raise ValueError(f"workers={resolved['workers']} needs --out: the workers hand their runs over through it")
     for key in ("models", "benchmarks", "seeds"):
         values = resolved[key] or []
         twice = sorted({v for v in values if values.count(v) > 1}, key=str)
@@ -25,14 +27,17 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
             raise ValueError(f"{key}={values} is not allowed; {twice} given more than once")
 
 
-def _benchmark(*, models: Sequence[str] | None, benchmarks: Sequence[str] | None, seeds: Sequence[int], quick: bool, out: str | None, quiet: bool) -> Written:
+def _benchmark(
+    *, models: Sequence[str] | None, benchmarks: Sequence[str] | None, seeds: Sequence[int], quick: bool, workers: int, out: str | None, quiet: bool
+) -> Written:
     from neuromem.benchmarks.report import heatmap, html_report
     from neuromem.benchmarks.table import benchmark
 
-    path = None if out is None else claim(Path(out) / "benchmark_table.nc")
+    # the table is rebuilt from the runs kept in --out whatever the models asked for: replaced on purpose, and said
+    path = None if out is None else claim(Path(out) / "benchmark_table.nc", same_run=False)
     if path is not None and path.is_file():
         print(f"replacing {path} (the table is rebuilt from the runs kept in {out}: only missing cells are computed)")
-    table = benchmark(models=models, benchmarks=benchmarks, seeds=seeds, quick=quick, out=out, progress=not quiet, save_table=False)
+    table = benchmark(models=models, benchmarks=benchmarks, seeds=seeds, quick=quick, out=out, progress=not quiet, save_table=False, workers=workers)
     if path is not None:
         print(f"wrote {heatmap(table, path.with_name('benchmark_scores.png'))} (heat map)")
         print(f"wrote {html_report(table, path.with_name('benchmark_report.html'))} (report)")
@@ -53,6 +58,7 @@ BENCHMARK = Experiment(
         Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True),
         Param("seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1),
         Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
+        Param("workers", int, 1, "processes running the models at once (the table is the same whatever the number)", minimum=1, maximum=256),
         Param("out", str, "benchmark_results", "folder for runs, fits, the table, the heat map and the HTML report", nullable=True),
         Param("quiet", flag=True, default=False, help="no progress bar"),
     ),

@@ -155,13 +155,15 @@ class Experiment:
     def __call__(self, **values: Any) -> Written:
         """Run with ``values`` (the rest at their defaults); every Dataset says which experiment made it."""
         from neuromem import interrupts
-        from neuromem.outputs import claims
+        from neuromem.outputs import claims, run_parameters
         from neuromem.results import save
 
         resolved = self.resolve(values)
-        with claims():  # the files the function claims stay locked until saved (a second identical run stops at once)
+        stamp = json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in resolved.items()}, sort_keys=True, default=str)
+        # the files the function claims stay locked until saved (a second identical run stops at once), and a file
+        # another run with other parameters wrote is refused before any work (never replaced silently)
+        with claims(), run_parameters(json.loads(stamp)):
             written = self.function(**resolved)
-            stamp = json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in resolved.items()}, sort_keys=True, default=str)
             if interrupts.received():  # a signal a library swallowed (a simulator's "stop"): the result is partial
                 raise interrupts.Interrupted(interrupts.received())
             with interrupts.deferred():  # every file of the run is written whole, or none is (a signal waits)
