@@ -40,7 +40,9 @@ def main() -> None:
         keep = ["score", "ci_low", "ci_high", "status"]
         xr.testing.assert_identical(t1[keep].drop_attrs(), t2[keep].drop_attrs())
         scored = int((t1["status"].str.startswith("scored")).sum())
-        print(f"{label:>8}: {scored} cells scored of {t1['status'].size}; 1 worker {one:7.1f} s, 2 workers {two:7.1f} s, speed-up {one / two:4.2f}x (same table)")
+        print(
+            f"{label:>8}: {scored} cells scored of {t1['status'].size}; 1 worker {one:7.1f} s, 2 workers {two:7.1f} s, speed-up {one / two:4.2f}x (same table)"
+        )
 
 
 if __name__ == "__main__":

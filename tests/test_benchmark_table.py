@@ -189,3 +189,36 @@ def test_compare_says_when_the_human_curve_cannot_be_drawn():
     task16 = get_task("free-recall", list_lengths=[16], conditions=["immediate"])
     ds16 = compare([run_task(load_model(m), task16, 8, seed=1, progress=False) for m in ("cmr", "dual_store")])
     assert ds16.attrs["human_reference_status"].startswith("drawn: human_recall_probability")
+
+
+def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the_same(tmp_path):
+    """SIGTERM once the first run is written: exit 143 and no table; the rerun keeps that run and gives the uninterrupted table."""
+    import signal
+    import time
+
+    args = ("benchmark", "--models", "cmr", "dual_store", "--benchmarks", "peers2014-lag-crp", "--quick", "--quiet", "--seeds", "1", "2")
+    whole = neuromem_cli(*args, "--out", "whole", cwd=tmp_path)
+    assert whole.returncode == 0, whole.stderr
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "neuromem.cli", *args, "--out", "cut"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    runs = tmp_path / "cut" / "runs"
+    deadline = time.monotonic() + 120
+    while not (runs.is_dir() and list(runs.glob("*.nc"))) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    if proc.returncode == 0:  # the whole command finished before the signal: nothing to resume (a fast machine)
+        pytest.skip("the command finished before it could be interrupted")
+    assert proc.returncode == 128 + signal.SIGTERM and "interrupted (SIGTERM)" in err, err
+    assert not (tmp_path / "cut" / "benchmark_table.nc").exists()
+    kept = {p: p.stat().st_mtime_ns for p in runs.glob("*.nc")}
+    assert 1 <= len(kept) < 4
+    again = neuromem_cli(*args, "--out", "cut", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert all(p.stat().st_mtime_ns == t for p, t in kept.items()) and len(list(runs.glob("*.nc"))) == 4
+    keep = ["score", "raw", "ceiling", "ci_low", "ci_high", "closeness_score", "status"]
+    xr.testing.assert_identical(
+        load(tmp_path / "whole" / "benchmark_table.nc")[keep].drop_attrs(), load(tmp_path / "cut" / "benchmark_table.nc")[keep].drop_attrs()
+    )

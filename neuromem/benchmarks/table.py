@@ -12,12 +12,13 @@ coverage beside it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,23 @@ def build(name: str, bench: Benchmark, seed: int, steps: int, folder: Path | Non
     return net, status
 
 
+@contextlib.contextmanager
+def one_torch_thread(needed: bool) -> Iterator[None]:
+    """Fit and run on one torch thread, as the workers do: a sum over threads is ordered by their number, so a fit on
+    two threads and a fit on one differ in the last bits, and same seeds must give the same table whatever ``--workers``."""
+    if not needed:
+        yield
+        return
+    import torch
+
+    kept = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(kept)
+
+
 class Skipped(Exception):
     """A run not started because its model estimates it beyond the table's budget."""
 
@@ -116,9 +134,10 @@ def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path
     path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{key}_seed{seed}.nc"
     if path is not None and path.is_file():
         return load(path)
-    model, fit_status = build(name, bench, seed, steps, folder, progress)
-    too_long(model, bench, trials, "quick" if quick else "default")
-    result = bench.run(model, seed, trials, progress=progress)
+    with one_torch_thread(_needs_fit(name)):  # the same numbers in this process and in a worker (one thread each)
+        model, fit_status = build(name, bench, seed, steps, folder, progress)
+        too_long(model, bench, trials, "quick" if quick else "default")
+        result = bench.run(model, seed, trials, progress=progress)
     result.attrs["fit_status"] = fit_status
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -302,17 +321,33 @@ def _one_thread() -> None:
         os.environ[name] = "1"
 
 
-def _run_in_parallel(jobs: list[tuple[str, str, int]], quick: bool, folder: Path, workers: int, progress: bool) -> None:
+def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folder: str) -> tuple[str, xr.Dataset | None]:
+    """A worker's job: one cell scored from the runs already in ``folder``."""
+    return cell(name, get_benchmark(bench_id), seeds, quick, Path(folder))
+
+
+def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int], quick: bool, folder: Path, workers: int, progress: bool) -> dict:
+    """Every distinct run, then every cell's scoring (its bootstrap), on ``workers`` processes; the cells they could not do are absent."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from tqdm.auto import tqdm
 
+    jobs = runs_needed(models, benches, seeds)
+    done: dict = {}
     # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
-        futures = [pool.submit(_prepare, m, b, s, quick, str(folder)) for m, b, s in jobs]
-        for _ in tqdm(as_completed(futures), total=len(futures), desc=f"runs on {workers} workers", disable=not progress):
+        runs = [pool.submit(_prepare, m, b, s, quick, str(folder)) for m, b, s in jobs]
+        for _ in tqdm(as_completed(runs), total=len(runs), desc=f"runs on {workers} workers", disable=not progress):
             pass
+        cells = {pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder)): (m, b.identifier) for m in models for b in benches}
+        for future in tqdm(as_completed(cells), total=len(cells), desc=f"scores on {workers} workers", disable=not progress):
+            if future.exception() is None:
+                done[cells[future]] = future.result()
+    broken = [f.exception() for f in [*runs, *cells] if f.exception() is not None]
+    if broken:  # a worker that could not start or died: its work is done again in this process, not lost
+        print(f"{len(broken)} jobs did not finish on the workers ({type(broken[0]).__name__}: {broken[0]}); they run here", file=sys.stderr)
+    return done
 
 
 def benchmark(
@@ -350,14 +385,13 @@ def benchmark(
     folder = None if out is None else Path(out)
     if workers > 1 and folder is None:
         raise ValueError(f"workers={workers} needs an out folder: the workers hand their runs over through it")
-    if workers > 1:
-        _run_in_parallel(runs_needed(models, benches, seeds), quick, folder, workers, progress)
-    cells = {}
+    cells = _in_parallel(models, benches, seeds, quick, folder, workers, progress) if workers > 1 else {}
     with tqdm(total=len(models) * len(benches), desc="benchmark", disable=not progress) as pbar:
         for m in models:
             for b in benches:
                 pbar.set_postfix_str(f"{m} on {b.identifier}")
-                cells[m, b.identifier] = cell(m, b, seeds, quick, folder)
+                if (m, b.identifier) not in cells:
+                    cells[m, b.identifier] = cell(m, b, seeds, quick, folder)
                 pbar.update(1)
     table = _table(models, benches, cells, seeds, quick)
     if folder is not None and save_table:

@@ -470,11 +470,15 @@ def _stdp_report(written: Written) -> list[str]:
     if "triplet" in written:
         ds = written["triplet"][0]
         settings = json.loads(ds.attrs["parameters"])
-        lines.append(f"dw/w after {settings['n_repetitions']} triplets at {settings['frequency_Hz']:g} Hz ((dt1, dt2) in ms; published data not bundled yet)")
+        lines.append(
+            f"dw/w after {settings['n_repetitions']} triplets at {settings['frequency_Hz']:g} Hz ((dt1, dt2) in ms as run; "
+            "Wang et al. 2005 in hippocampal cultures, mean +- s.e.m., in their convention)"
+        )
         for k in ds["pattern"].values:
             cell = ds.sel(pattern=k)
+            published = _wang2005_value(str(cell["kind"].values), float(cell["dt1"]), float(cell["dt2"]))
             lines.append(
-                f"  {str(cell['kind'].values):<14} ({float(cell['dt1']):+.0f}, {float(cell['dt2']):+.0f}) "
+                f"  {str(cell['kind'].values):<14} ({float(cell['dt1']):+.0f}, {float(cell['dt2']):+.0f}) {published:<24} "
                 + " ".join(f"{r}: {float(cell['dw_over_w'].sel(rule=r)):+.3f}" for r in ds["rule"].values)
             )
     if "song2000" in written:
@@ -484,6 +488,23 @@ def _stdp_report(written: Written) -> list[str]:
             f"{float(ds['fraction_high']):.2f} > 0.9 g_max after {ds['sample_time'].values[-1]:g} s"
         )
     return lines
+
+
+def _wang2005_value(kind: str, dt1: float, dt2: float) -> str:
+    """The published triplet of Wang et al. (2005) a run's triplet stands for, as text ("" where they did not test it).
+
+    A run's post-pre-post (dt1, dt2) has its pre |dt2| after the first post and the second post dt1
+    after the pre: in Wang's convention (t_post - t_pre to the first and the last spike) it is (dt2, dt1).
+    """
+    from neuromem.reference import load_reference
+
+    ref = load_reference("wang2005_pairs_triplets")
+    want = (dt1, dt2) if kind == "pre-post-pre" else (dt2, dt1)
+    hit = (ref["protocol"] == kind) & (ref["dt1"] == round(want[0])) & (ref["dt2"] == round(want[1]))
+    if not bool(hit.any()):
+        return ""
+    row = ref.isel(point=int(hit.values.argmax()))
+    return f"Wang ({want[0]:+.0f}, {want[1]:+.0f}): {float(row['dw_over_w']):+.2f} +- {float(row['sem']):.2f}"
 
 
 STDP = Experiment(

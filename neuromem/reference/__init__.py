@@ -254,7 +254,34 @@ def _barbosa2020() -> xr.Dataset:
     return ds
 
 
+def _wang2005() -> xr.Dataset:
+    df = _csv("wang2005_pairs_triplets")
+    ds = xr.Dataset(
+        {
+            "dw_over_w": ("point", df["dw_over_w"].to_numpy(float), {"units": "1", "long_name": "relative weight change (mean)"}),
+            "sem": ("point", df["sem"].to_numpy(float), {"units": "1", "long_name": "standard error of the mean"}),
+        },
+        coords={
+            "point": np.arange(len(df)),
+            "protocol": ("point", df["protocol"].astype(str).to_numpy(), {"long_name": "pair, pre-post-pre or post-pre-post"}),
+            "dt1": ("point", df["dt1_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre, middle spike and the first"}),
+            "dt2": ("point", df["dt2_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre, middle spike and the last (NaN: pair)"}),
+        },
+    )
+    ds.attrs.update(
+        _attrs(
+            "wang2005_pairs_triplets",
+            "Pairs and triplets in hippocampal cultures (60 repetitions at 1 Hz)",
+            "stdp-triplet",
+            "Wang H-X, Gerkin RC, Nauen DW, Bi G-Q (2005) Nat Neurosci 8:187-193, as fitted by Pfister J-P, Gerstner W (2006) "
+            "J Neurosci 26:9673-9682 (their Fig. 5 data, transcribed identically by two independent reproductions)",
+        )
+    )
+    return ds
+
+
 REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
+    "wang2005_pairs_triplets": _wang2005,
     "barbosa2020_delayed_response": _barbosa2020,
     "peers_free_recall_subjects": _peers_free_recall_subjects,
     "adam2015_change_detection": _adam2015,

@@ -1,0 +1,67 @@
+"""A result written by a run with other parameters is never replaced silently; a fit that did not learn says so."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neuromem.artificial.fitting import JUDGE_AFTER_STEPS, fit_status
+from neuromem.outputs import NOT_COMPARED, RUN_ATTR, claims, run_parameters
+from neuromem.outputs import claim as claim_file
+from neuromem.results import provenance, save
+
+values = st.one_of(st.integers(-5, 5), st.floats(0, 10, allow_nan=False), st.text("abc", max_size=3), st.lists(st.integers(0, 3), max_size=3), st.none())
+params = st.dictionaries(st.sampled_from(["delays", "seed", "trials", "model", "task_param", "out", "quiet", "device"]), values, min_size=1)
+
+
+def result() -> xr.Dataset:
+    ds = xr.Dataset({"x": ("trial", np.arange(3.0), {"units": "1", "long_name": "x"})})
+    ds.attrs.update(provenance(title="t", model="m", model_family="cognitive", task="t", parameters={}, seed=0, backend="none", references=""))
+    return ds
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=params, second=params)
+def test_a_file_of_another_run_is_refused_and_the_same_run_may_replace_it(tmp_path_factory, first, second):
+    folder = tmp_path_factory.mktemp("runs")
+    path = folder / "r.nc"
+    with claims(), run_parameters(first):
+        save(result(), claim_file(path))
+    assert json.loads(xr.open_dataset(path).attrs[RUN_ATTR]) == json.loads(json.dumps(first))
+    plain = json.loads(json.dumps(second))
+    differ = {k for k in set(first) | set(second) if k not in NOT_COMPARED and json.loads(json.dumps(first)).get(k) != plain.get(k)}
+    with claims(), run_parameters(second):
+        if differ:
+            with pytest.raises(ValueError, match=r"holds the result of a run with other parameters \(" + sorted(differ)[0]):
+                claim_file(path)
+        else:
+            save(result(), claim_file(path))  # the same run again (or only where its output goes differs)
+
+
+def history(loss: np.ndarray, stopped: int = -1) -> xr.Dataset:
+    return xr.Dataset({"loss": (("seed", "step"), loss[None]), "stopped_at": ("seed", [stopped])}, coords={"seed": [1], "step": np.arange(loss.size)})
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=st.floats(0.05, 5.0), end_fraction=st.floats(0.0, 1.5), steps=st.integers(1, 400))
+def test_fit_status_follows_the_loss(start, end_fraction, steps):
+    loss = np.linspace(start, start * end_fraction, steps)
+    status = str(fit_status(history(loss)).values[0])
+    if steps < JUDGE_AFTER_STEPS:
+        assert status.startswith("not judged")
+        return
+    first, last = loss[:10].mean(), loss[-max(steps // 10, 1) :].mean()
+    assert status == ("learned" if last <= 0.9 * first else f"did not learn: loss {first:.4g} -> {last:.4g}")
+
+
+def test_a_fit_that_stays_at_chance_warns_and_records_it(tmp_path):
+    """The issue's case: an LSTM on 2-3 s delays stays at chance; `fit` must say so (it reported success)."""
+    from neuromem.experiments.fit import fit_model
+
+    with pytest.warns(UserWarning, match=r"lstm on delayed-estimation did not learn \(seed 1: did not learn: loss"):
+        net, paths = fit_model(model="lstm", task="delayed-estimation", task_param={"delays": [3.0]}, steps=120, eval_trials=4, out=tmp_path, progress=False)
+    assert str(net.history_["fit_status"].values[0]).startswith("did not learn")
+    assert str(xr.open_dataset(paths["history"])["fit_status"].values[0]).startswith("did not learn")
