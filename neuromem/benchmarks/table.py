@@ -13,6 +13,7 @@ coverage beside it.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -111,6 +112,10 @@ def one_torch_thread(needed: bool) -> Iterator[None]:
         torch.set_num_threads(kept)
 
 
+#: the run budget (s) of the table being built, when it is not the mode's default
+_BUDGET: contextvars.ContextVar[float | None] = contextvars.ContextVar("neuromem_run_budget", default=None)
+
+
 class Skipped(Exception):
     """A run not started because its model estimates it beyond the table's budget."""
 
@@ -121,9 +126,9 @@ def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
         return
     task = bench.experiment()
     seconds = float(model.estimate(task.trials(int(trials) * len(task.conditions()), 0))["seconds"])
-    if seconds > MAX_RUN_SECONDS[mode]:
-        hint = "; run without --quick" if mode == "quick" else ""
-        raise Skipped(f"estimated {seconds / 60:.0f} min on one core > the {mode} budget of {MAX_RUN_SECONDS[mode] / 60:.0f} min per run{hint}")
+    budget = _BUDGET.get() or MAX_RUN_SECONDS[mode]
+    if seconds > budget:
+        raise Skipped(f"estimated {seconds / 60:.0f} min on one core > the budget of {budget / 60:.0f} min per run (--max-run-minutes)")
 
 
 def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path | None, progress: bool) -> xr.Dataset:
@@ -252,6 +257,7 @@ def _table(
                 "seeds": list(seeds),
                 "quick": quick,
                 "fit_steps": FIT_STEPS["quick" if quick else "default"],
+                "max_run_seconds": _BUDGET.get() or MAX_RUN_SECONDS["quick" if quick else "default"],
                 "versions": {b.identifier: b.version for b in benches},
             },
             seed=int(seeds[0]),
@@ -290,8 +296,9 @@ def _curves(b: Benchmark, models: list[str], cells: dict) -> xr.Dataset:
     )
 
 
-def _prepare(name: str, bench_id: str, seed: int, quick: bool, folder: str) -> str:
+def _prepare(name: str, bench_id: str, seed: int, quick: bool, folder: str, budget: float | None = None) -> str:
     """A worker's job: one run into ``folder`` (its error is met again, and recorded, when the cell is scored)."""
+    _BUDGET.set(budget)
     try:
         run_cached(name, get_benchmark(bench_id), seed, quick, Path(folder), progress=False)
         return ""
@@ -321,8 +328,9 @@ def _one_thread() -> None:
         os.environ[name] = "1"
 
 
-def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folder: str) -> tuple[str, xr.Dataset | None]:
+def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folder: str, budget: float | None = None) -> tuple[str, xr.Dataset | None]:
     """A worker's job: one cell scored from the runs already in ``folder``."""
+    _BUDGET.set(budget)
     return cell(name, get_benchmark(bench_id), seeds, quick, Path(folder))
 
 
@@ -337,10 +345,10 @@ def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Seq
     done: dict = {}
     # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
-        runs = [pool.submit(_prepare, m, b, s, quick, str(folder)) for m, b, s in jobs]
+        runs = [pool.submit(_prepare, m, b, s, quick, str(folder), _BUDGET.get()) for m, b, s in jobs]
         for _ in tqdm(as_completed(runs), total=len(runs), desc=f"runs on {workers} workers", disable=not progress):
             pass
-        cells = {pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder)): (m, b.identifier) for m in models for b in benches}
+        cells = {pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder), _BUDGET.get()): (m, b.identifier) for m in models for b in benches}
         for future in tqdm(as_completed(cells), total=len(cells), desc=f"scores on {workers} workers", disable=not progress):
             if future.exception() is None:
                 done[cells[future]] = future.result()
@@ -359,6 +367,7 @@ def benchmark(
     progress: bool = True,
     save_table: bool = True,
     workers: int = 1,
+    max_run_minutes: float | None = None,
 ) -> xr.Dataset:
     """Score every model on every benchmark it can run; one table (model x benchmark) with the tree of scores.
 
@@ -375,9 +384,9 @@ def benchmark(
     workers : int
         Processes running the runs at once (the runs go through ``out``, so ``workers > 1`` needs it);
         the table is the same whatever the number.
+    max_run_minutes : float, optional
+        A run its model estimates longer is skipped (default :data:`MAX_RUN_SECONDS` of the mode).
     """
-    from tqdm.auto import tqdm
-
     from neuromem.cards import list_models
 
     models = list(models) if models else list_models()
@@ -385,6 +394,18 @@ def benchmark(
     folder = None if out is None else Path(out)
     if workers > 1 and folder is None:
         raise ValueError(f"workers={workers} needs an out folder: the workers hand their runs over through it")
+    token = _BUDGET.set(None if max_run_minutes is None else 60.0 * max_run_minutes)
+    try:
+        return _build(models, benches, seeds, quick, folder, progress, save_table, workers)
+    finally:
+        _BUDGET.reset(token)
+
+
+def _build(
+    models: list[str], benches: list[Benchmark], seeds: Sequence[int], quick: bool, folder: Path | None, progress: bool, save_table: bool, workers: int
+) -> xr.Dataset:
+    from tqdm.auto import tqdm
+
     cells = _in_parallel(models, benches, seeds, quick, folder, workers, progress) if workers > 1 else {}
     with tqdm(total=len(models) * len(benches), desc="benchmark", disable=not progress) as pbar:
         for m in models:

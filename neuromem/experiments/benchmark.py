@@ -28,7 +28,15 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
 
 
 def _benchmark(
-    *, models: Sequence[str] | None, benchmarks: Sequence[str] | None, seeds: Sequence[int], quick: bool, workers: int, out: str | None, quiet: bool
+    *,
+    models: Sequence[str] | None,
+    benchmarks: Sequence[str] | None,
+    seeds: Sequence[int],
+    quick: bool,
+    workers: int,
+    max_run_minutes: float | None,
+    out: str | None,
+    quiet: bool,
 ) -> Written:
     from neuromem.benchmarks.report import heatmap, html_report
     from neuromem.benchmarks.table import benchmark
@@ -37,7 +45,17 @@ def _benchmark(
     path = None if out is None else claim(Path(out) / "benchmark_table.nc", same_run=False)
     if path is not None and path.is_file():
         print(f"replacing {path} (the table is rebuilt from the runs kept in {out}: only missing cells are computed)")
-    table = benchmark(models=models, benchmarks=benchmarks, seeds=seeds, quick=quick, out=out, progress=not quiet, save_table=False, workers=workers)
+    table = benchmark(
+        models=models,
+        benchmarks=benchmarks,
+        seeds=seeds,
+        quick=quick,
+        out=out,
+        progress=not quiet,
+        save_table=False,
+        workers=workers,
+        max_run_minutes=max_run_minutes,
+    )
     if path is not None:
         print(f"wrote {heatmap(table, path.with_name('benchmark_scores.png'))} (heat map)")
         print(f"wrote {html_report(table, path.with_name('benchmark_report.html'))} (report)")
@@ -59,6 +77,15 @@ BENCHMARK = Experiment(
         Param("seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1),
         Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
         Param("workers", int, 1, "processes running the models at once (the table is the same whatever the number)", minimum=1, maximum=256),
+        Param(
+            "max_run_minutes",
+            float,
+            None,
+            "skip a run its model estimates longer than this, on one core (default: 2 with --quick, 60 without)",
+            minimum=0,
+            exclusive_minimum=True,
+            maximum=10_000,
+        ),
         Param("out", str, "benchmark_results", "folder for runs, fits, the table, the heat map and the HTML report", nullable=True),
         Param("quiet", flag=True, default=False, help="no progress bar"),
     ),
