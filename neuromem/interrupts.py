@@ -91,9 +91,16 @@ def _raise(signum: int, frame: FrameType | None) -> None:
 
 
 def hold() -> None:
-    """From now on a signal is only recorded: the command has finished its work and is exiting
-    (the interpreter's shutdown can take a second; SIGTERM's default would end it as -15, unexplained)."""
+    """From now on a signal is ignored: the command has finished its work and is exiting with its status.
+
+    The interpreter's shutdown can take a second, and it puts Python-level handlers back to the
+    default first, so a signal then would end the process as -2/-15, unexplained; an ignored
+    signal (``SIG_IGN``, not a Python handler) stays ignored through the shutdown.
+    """
     _state.update(defer=int(_state["defer"]) + 1, hold=True)  # type: ignore[call-overload]
+    if _on_main_thread():
+        for signum in SIGNALS:
+            signal.signal(signum, signal.SIG_IGN)
 
 
 def uninstall() -> None:

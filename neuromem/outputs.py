@@ -215,7 +215,7 @@ def _release_all() -> None:  # claims made outside any claims() block: their loc
 #: the parameters of the run now writing files (``Experiment.__call__`` sets them); ``None`` outside a run
 _RUN: contextvars.ContextVar[dict | None] = contextvars.ContextVar("neuromem_run", default=None)
 #: parameters that change where or how a run is shown, not what it computes
-NOT_COMPARED = frozenset({"out", "quiet", "yes", "device", "progress"})
+NOT_COMPARED = frozenset({"out", "quiet", "yes", "device", "progress", "workers", "threads", "max_run_minutes"})
 #: the global attribute holding the parameters of the run that wrote a result
 RUN_ATTR = "experiment_parameters"
 
@@ -256,7 +256,8 @@ def check_same_run(path: Path, name: str) -> None:
         return  # unreadable or not ours: the atomic write replaces it as before
     if not isinstance(stored, dict):
         return
-    differ = sorted(k for k in set(stored) | set(params) if k not in NOT_COMPARED and _plain(stored.get(k)) != _plain(params.get(k)))
+    # a parameter one side does not know (added or removed by another neuromem version) cannot tell the runs apart
+    differ = sorted(k for k in set(stored) & set(params) if k not in NOT_COMPARED and _plain(stored[k]) != _plain(params[k]))
     if differ:
         shown = "; ".join(f"{k}: {stored.get(k)!r} there, {_plain(params.get(k))!r} now" for k in differ[:4])
         raise ValueError(

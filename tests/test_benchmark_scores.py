@@ -64,9 +64,9 @@ def test_generator_scores_about_one_and_a_flat_or_reversed_curve_zero():
     human = subjects(200, 1.0, seed=3)
     b = bench(human)
     good = b.score(curves(MU, 3))
-    assert float(good["score"]) > 0.9
-    assert float(good["ci_low"]) <= 1.0 <= float(good["ci_high"]) + 1e-9 or float(good["ci_high"]) >= 0.95
-    assert float(good["closeness_score"]) > 0.9
+    assert float(good["score"]) > 0.95 and float(good["closeness_score"]) > 0.95
+    for prefix in ("", "closeness_"):  # the point estimate lies inside its own interval
+        assert float(good[f"{prefix}ci_low"]) - 1e-9 <= float(good[f"{prefix}score"]) <= float(good[f"{prefix}ci_high"]) + 1e-9
     flat = b.score(curves(np.full(X.size, MU.mean())))
     assert float(flat["raw"]) == 0.0 and float(flat["score"]) == 0.0
     # a flat curve sits sqrt(mean(mu^2)) = 0.71 s.d. from people's mean: exp(-0.5/2) before the ceiling
@@ -79,8 +79,10 @@ def test_closeness_ceiling_and_distance():
     human = subjects(60, 1.0, seed=5)
     b = bench(human, Closeness())
     ceiling, _ = b.ceiling()
-    # halves of 30 differ by about sqrt(4/60) s.d.: exp(-(4/60)/2) ~ 0.967
-    assert ceiling == pytest.approx(np.exp(-(4 / 60) / 2), abs=0.02)
+    # halves of 30 differ by d^2 ~ 4/60; corrected to the whole sample (1/60): exp(-(4/60)/8) ~ 0.992
+    assert ceiling == pytest.approx(np.exp(-(4 / 60) / 8), abs=0.01)
+    # the population's own curve, measured against the sample, is as close as the ceiling says a perfect model is
+    assert float(b.score(curves(MU))["score"]) == pytest.approx(1.0, abs=0.02)
     off = b.score(curves(MU + 1.0))  # one between-subject s.d. away everywhere
     assert float(off["raw"]) == pytest.approx(np.exp(-0.5), abs=0.05)
     assert float(off["distance_se"]) == pytest.approx(np.sqrt(60), rel=0.1)
@@ -124,3 +126,29 @@ def test_parents_are_the_mean_of_scored_children_never_counting_missing_as_zero(
     np.testing.assert_allclose(float(got.sel(node="fr")), expect_fr)
     assert int(tree["node_scored"].sel(model="m", node="fr")) == int(np.isfinite(arr[3:]).sum())
     assert int(tree["node_children"].sel(node="wm")) == 2 and int(tree["node_children"].sel(node="memory")) == 2
+
+
+def test_a_miss_where_every_subject_agrees_is_a_miss_not_ignored():
+    human = subjects(20, 1.0, seed=2)
+    human[:, 0] = 0.5  # everyone gives the same value at the first point
+    curve = human.mean("subject").values.copy()
+    b = bench(human, Closeness())
+    assert float(b.score(curves(curve))["raw"]) == pytest.approx(1.0, abs=0.05)
+    curve[0] = 0.9
+    assert float(b.score(curves(curve))["raw"]) == 0.0
+
+
+@pytest.mark.parametrize("parent", ["", "memory/free-recall", "a//b", "memory"])
+def test_a_parent_outside_the_tree_is_refused(parent):
+    with pytest.raises(ValueError, match="parent="):
+        Benchmark(
+            identifier="synthetic-curve",
+            parent=parent,
+            version=1,
+            task="free-recall",
+            task_params={},
+            reference=lambda: None,
+            curve=lambda d: d,
+            metric=ShapeR2(),
+            citation="",
+        )

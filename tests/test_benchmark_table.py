@@ -222,3 +222,46 @@ def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the
     xr.testing.assert_identical(
         load(tmp_path / "whole" / "benchmark_table.nc")[keep].drop_attrs(), load(tmp_path / "cut" / "benchmark_table.nc")[keep].drop_attrs()
     )
+
+
+def test_two_workers_give_the_same_table_as_one(tmp_path):
+    kw = {"models": ["cmr", "dual_store"], "benchmarks": ["peers2014-lag-crp", "peers2014-first-recall"], "quick": True, "progress": False}
+    one = table_mod.benchmark(out=tmp_path / "one", workers=1, **kw)
+    two = table_mod.benchmark(out=tmp_path / "two", workers=2, **kw)
+    keep = ["score", "raw", "ceiling", "ci_low", "ci_high", "closeness_score", "status", "node_score"]
+    xr.testing.assert_identical(one[keep].drop_attrs(), two[keep].drop_attrs())
+    assert len(list((tmp_path / "two" / "runs").glob("*.nc"))) == 2  # one run per model, shared by both benchmarks
+
+
+def test_a_run_is_reused_only_for_the_same_conditions(tmp_path):
+    import dataclasses
+
+    from neuromem.benchmarks import get_benchmark
+
+    b = get_benchmark("peers2014-serial-position")
+    table_mod.run_cached("cmr", b, 1, True, tmp_path, False)
+    table_mod.run_cached("cmr", b, 1, True, tmp_path, False)  # the same: read back
+    assert len(list((tmp_path / "runs").glob("*.nc"))) == 1
+    for changed in (dataclasses.replace(b, quick_trials=5), dataclasses.replace(b, task_params={**b.task_params, "n_items": 50})):
+        table_mod.run_cached("cmr", changed, 1, True, tmp_path, False)
+    table_mod.run_cached("cmr", b, 2, True, tmp_path, False)
+    assert len(list((tmp_path / "runs").glob("*.nc"))) == 4
+    damaged = sorted((tmp_path / "runs").glob("*.nc"))[0]
+    damaged.write_bytes(b"not netCDF")
+    kept = damaged.name
+    table_mod.run_cached("cmr", b, 1, True, tmp_path, False)
+    table_mod.run_cached("cmr", dataclasses.replace(b, quick_trials=5), 1, True, tmp_path, False)
+    table_mod.run_cached("cmr", dataclasses.replace(b, task_params={**b.task_params, "n_items": 50}), 1, True, tmp_path, False)
+    table_mod.run_cached("cmr", b, 2, True, tmp_path, False)
+    assert load(tmp_path / "runs" / kept).sizes["trial"] > 0  # the damaged file was made again
+
+
+def test_an_error_while_scoring_is_failed_and_a_refusal_is_not_applicable(monkeypatch, tmp_path):
+    from neuromem.benchmarks import Benchmark
+
+    def bad_score(self, curves, seed=0):
+        raise ValueError("the model's curve has 0 finite point(s) of 11")
+
+    monkeypatch.setattr(Benchmark, "score", bad_score)
+    table = table_mod.benchmark(models=["cmr"], benchmarks=["peers2014-lag-crp"], quick=True, out=tmp_path, progress=False)
+    assert table["status"].item().startswith("failed: ValueError: the model's curve has 0 finite point(s)")

@@ -42,13 +42,15 @@ def _per_model(ds: xr.Dataset) -> list[xr.Dataset]:
     return [ds.sel(model=m).drop_vars(["point_status", "point_error", "point_key"], errors="ignore") for m in ds["model"].values]
 
 
-def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
+def compare(datasets: Sequence[xr.Dataset], warn: bool = True) -> xr.Dataset:
     """Combine results of several models on one task along a ``model`` dim.
 
     A result may be a sweep (:func:`neuromem.results.open_sweep`): its grid dims
     are kept and every statistic is computed per grid point; a sweep with a
     ``model`` axis counts as one result per model. Sweeps compared together
-    must share their grid.
+    must share their grid. A human curve with no value at the results' conditions
+    is dropped and said (``attrs["human_reference_status"]``, and a warning when
+    ``warn``).
 
     Raises
     ------
@@ -70,7 +72,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     combined = combined.assign_coords(model=("model", labels), model_family=("model", [str(ds.attrs.get("model_family", "")) for ds in datasets]))
     references = [str(ds.attrs.get("references", "")) for ds in datasets]
     combined, extra_refs = task.add_comparison_extras(combined)
-    combined = _drop_unmatched_human(combined, task)
+    combined = _drop_unmatched_human(combined, task, warn)
     # concat keeps coordinate attrs of the first only sometimes, and an extra assigned with the same coordinate
     # (a human curve on `condition`) replaces them: restore every summary variable's attrs last
     for name in combined.variables:
@@ -105,7 +107,7 @@ def compare(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
     return combined
 
 
-def _drop_unmatched_human(combined: xr.Dataset, task: Any) -> xr.Dataset:
+def _drop_unmatched_human(combined: xr.Dataset, task: Any, warn: bool = True) -> xr.Dataset:
     """Drop human curves that have no value at any of the results' conditions, and say so (attrs and a warning).
 
     A human curve set beside models is NaN where people were not tested (another
@@ -120,7 +122,8 @@ def _drop_unmatched_human(combined: xr.Dataset, task: Any) -> xr.Dataset:
             f"people's data ({task.reference}) cannot be set beside these results: {', '.join(empty)} "
             f"have no value at the results' conditions ({shared}); run the models at the conditions people were tested at"
         )
-        warnings.warn(reason, stacklevel=3)
+        if warn:  # the CLI prints ``human_reference_status`` instead
+            warnings.warn(reason, stacklevel=3)
         combined = combined.drop_vars(empty)
     kept = [v for v in human if v not in empty]
     combined.attrs["human_reference_status"] = (

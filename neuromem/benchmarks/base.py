@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.benchmarks.metrics import N_SPLITS, Closeness, Metric, distance_in_se
+from neuromem.benchmarks.metrics import Closeness, Metric, distance_in_se
 from neuromem.runner import run_trials
 from neuromem.tasks import get_task, task_class
 
@@ -91,6 +91,15 @@ class Benchmark:
     notes: str = ""
     fit_params: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        parts = self.parent.split("/")
+        if not self.parent or any(not part for part in parts) or parts[0] == "memory":
+            raise ValueError(
+                f"benchmark {self.identifier!r}: parent={self.parent!r} is not allowed; give a path below the root, e.g. 'free-recall/serial-position'"
+            )
+        if not isinstance(self.version, int) or isinstance(self.version, bool) or self.version < 1:
+            raise ValueError(f"benchmark {self.identifier!r}: version={self.version!r} is not allowed; it must be a whole number >= 1")
+
     # ------------------------------------------------------------- human side
     @cached_property
     def human(self) -> xr.DataArray:
@@ -142,9 +151,10 @@ class Benchmark:
         """Score a model's curves ``(seed, <x>)`` against people: raw, ceiling, normalised (clipped and not), CI, effects.
 
         The confidence interval resamples human subjects and model seeds together
-        (``N_BOOTSTRAP`` times, ``seed`` seeds the resampling), recomputing the
-        ceiling on each resample, so it says how the score would move with other
-        people and other model seeds.
+        (``N_BOOTSTRAP`` times, ``seed`` seeds the resampling) and normalises each
+        raw value by the point ceiling, so it says how the score would move with
+        other people and other model seeds; the ceiling's own spread over the
+        splits is ``ceiling_spread``.
         """
         curves = curves.transpose("seed", self.x).reindex({self.x: self.human[self.x].values})
         human = self.human.values
@@ -159,7 +169,7 @@ class Benchmark:
             raw = _raw(metric, mean_curve, human)
             ceiling, splits = metric.ceiling(human)
             unclipped = metric.normalise(raw, ceiling)
-            low, high = self._interval(metric, model, human, seed)
+            low, high = self._interval(metric, model, human, seed, ceiling)
             out.update(
                 {
                     f"{prefix}raw": raw,
@@ -180,19 +190,28 @@ class Benchmark:
         out["effects"] = json.dumps({name: {"model": round(m, 4), "human": round(h, 4), "shown": bool(m > 0)} for name, m, h in effects})
         return xr.Dataset({k: ((), v) for k, v in out.items()})
 
-    def _interval(self, metric: Metric, model: np.ndarray, human: np.ndarray, seed: int) -> tuple[float, float]:
+    def _interval(self, metric: Metric, model: np.ndarray, human: np.ndarray, seed: int, ceiling: float) -> tuple[float, float]:
+        """The score's interval: the spread of the bootstrap around its median, centred on the estimate, clipped to [0, 1].
+
+        Each resample draws subjects and model seeds with replacement and normalises
+        its raw value by the point ceiling (a ceiling recomputed on a resample would
+        put copies of one subject in both halves). A resampled human mean is noisier
+        than the sample's, which lowers a correlation on average: the interval keeps
+        the bootstrap's spread but not that bias, so it always holds the estimate.
+        """
         rng = np.random.default_rng(seed)
         values = np.empty(N_BOOTSTRAP)
         for b in range(N_BOOTSTRAP):
             people = human[rng.integers(0, len(human), len(human))]
             runs = model[rng.integers(0, len(model), len(model))]
-            ceiling = np.nanmedian(metric.ceiling(people, n_splits=N_SPLITS, seed=b)[1])
-            values[b] = np.clip(metric.normalise(_raw(metric, np.nanmean(runs, axis=0), people), ceiling), 0, 1)
+            values[b] = metric.normalise(_raw(metric, np.nanmean(runs, axis=0), people), ceiling)
         values = values[np.isfinite(values)]
-        if values.size == 0:
+        estimate = metric.normalise(_raw(metric, np.nanmean(model, axis=0), human), ceiling)
+        if values.size == 0 or not np.isfinite(estimate):
             return float("nan"), float("nan")
         tail = 100 * (1 - CI_LEVEL) / 2
-        return float(np.percentile(values, tail)), float(np.percentile(values, 100 - tail))
+        low, mid, high = np.percentile(values, [tail, 50, 100 - tail])
+        return float(np.clip(estimate - (mid - low), 0, 1)), float(np.clip(estimate + (high - mid), 0, 1))
 
     def __call__(self, model: Any, seeds: Sequence[int] = (1,), trials: int | None = None) -> xr.Dataset:
         """Run the experiment on ``model`` once per seed and score it (the benchmark's whole job)."""

@@ -17,7 +17,10 @@ raw value is normalised by it:
 * :class:`Closeness` -- how close is it, in units of how much people differ?
   exp(-d^2 / 2), d^2 the mean over x of ((model - human mean) / between-subject
   s.d.)^2: 1 for the human mean itself, 0.61 for a curve as far from the mean as
-  a typical person. The ceiling is the same value between the two halves' means.
+  a typical person. Two halves' means differ by d^2 ~ 4/n while the population's
+  curve differs from the whole sample's mean by 1/n, so the ceiling is the halves'
+  d^2 divided by 4 (the whole-sample correction, as Spearman-Brown is for r):
+  exp(-d^2_halves / 8).
 
 Both normalise as (raw - chance) / (ceiling - chance), chance 0; the table keeps
 the raw and the unclipped values beside the score clipped to [0, 1].
@@ -36,7 +39,8 @@ N_SPLITS = 10
 def spearman_brown(r: float | np.ndarray) -> float | np.ndarray:
     """Reliability of the whole sample from the correlation ``r`` of two halves: 2r / (1 + r)."""
     r = np.asarray(r, dtype=float)
-    return 2 * r / (1 + r)
+    with np.errstate(divide="ignore", invalid="ignore"):  # r = -1: halves exactly opposed, no reliability (NaN)
+        return np.where(r > -1, 2 * r / (1 + r), np.nan)
 
 
 def pearson_r(a: np.ndarray, b: np.ndarray) -> float:
@@ -114,24 +118,27 @@ class Closeness(Metric):
 
     @staticmethod
     def _d2(curve: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> float:
-        z = (np.asarray(curve, float) - mean) / sd
-        z = z[np.isfinite(z)]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = (np.asarray(curve, float) - mean) / sd
+        z = z[~np.isnan(z)]  # NaN: no value there (or everyone and the model agree exactly); +-inf: a miss where people agree
         return float(np.mean(z**2)) if z.size else float("nan")
 
     def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
         return float(np.exp(-self._d2(curve, np.nanmean(human, axis=0), np.nanstd(human, axis=0, ddof=1)) / 2))
 
     def between_halves(self, half_a: np.ndarray, half_b: np.ndarray, human: np.ndarray) -> float:
-        # both halves are means of n/2 subjects; the scale is everyone's s.d., as for a model
-        return float(np.exp(-self._d2(np.nanmean(half_a, axis=0), np.nanmean(half_b, axis=0), np.nanstd(human, axis=0, ddof=1)) / 2))
+        # two means of n/2 subjects differ by 4/n in d^2, a perfect model from the whole mean by 1/n: divide by 4
+        d2 = self._d2(np.nanmean(half_a, axis=0), np.nanmean(half_b, axis=0), np.nanstd(human, axis=0, ddof=1))
+        return float(np.exp(-d2 / 4 / 2))
 
 
 def distance_in_se(curve: np.ndarray, human: np.ndarray) -> float:
     """RMS over x of (curve - human mean) / s.e.m. of the human mean: how many standard errors away the curve is."""
     n = np.sum(np.isfinite(human), axis=0)
     sem = np.nanstd(human, axis=0, ddof=1) / np.sqrt(n)
-    z = (np.asarray(curve, float) - np.nanmean(human, axis=0)) / sem
-    z = z[np.isfinite(z)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (np.asarray(curve, float) - np.nanmean(human, axis=0)) / sem
+    z = z[~np.isnan(z)]
     return float(np.sqrt(np.mean(z**2))) if z.size else float("nan")
 
 

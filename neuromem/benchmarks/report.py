@@ -24,6 +24,8 @@ def cell_text(table: xr.Dataset, model: str, bench: str) -> str:
         return "FAILED"
     if status.startswith("skipped"):
         return "skipped"
+    if status.startswith("no ceiling"):
+        return "no ceiling"
     flag = "!" if "did not learn" in status else ""
     return f"{float(row['score']):.2f}{flag} [{float(row['ci_low']):.2f}, {float(row['ci_high']):.2f}]"
 
@@ -57,7 +59,7 @@ def text_table(table: xr.Dataset) -> list[str]:
             parts.append(f"{m} {'-' if np.isnan(value) else f'{value:.2f}'} ({int(row['node_scored'])}/{int(row['node_children'])})")
         lines.append(f"  {str(node):<30} " + "; ".join(parts))
     odd = [(m, b, str(table["status"].sel(model=m, benchmark=b).item())) for m in models for b in benches]
-    failed = [f"  {m} on {b}: {s}" for m, b, s in odd if s.startswith(("failed", "skipped")) or "did not learn" in s]
+    failed = [f"  {m} on {b}: {s}" for m, b, s in odd if s.startswith(("failed", "skipped", "no ceiling")) or "did not learn" in s]
     if failed:
         lines += ["", "failed and skipped cells (not counted as zeros) and fits that did not learn (marked !):"] + failed
     return lines

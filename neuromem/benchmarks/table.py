@@ -34,6 +34,8 @@ from neuromem.results import load, provenance, save
 FIT_STEPS = {"quick": 300, "default": 2000}
 #: a run its model estimates longer than this (one core, seconds) is skipped and said so, not started
 MAX_RUN_SECONDS = {"quick": 120.0, "default": 3600.0}
+#: one BLAS/OpenMP thread per worker process, so ``workers`` processes share the cores instead of fighting over them
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
 #: the root of the tree of scores
 ROOT = "memory"
 #: the scalar variables of a scored cell kept in the table
@@ -42,11 +44,11 @@ SCORE_VARS = {
     "score_unclipped": "normalised score (raw - chance) / (ceiling - chance), not clipped",
     "raw": "raw metric (model against the human mean)",
     "ceiling": "metric of people against people (median of seeded split halves of subjects)",
-    "ci_low": "2.5th percentile of the score (bootstrap over subjects and model seeds)",
-    "ci_high": "97.5th percentile of the score (bootstrap over subjects and model seeds)",
+    "ci_low": "lower end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
+    "ci_high": "upper end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
     "closeness_score": "closeness to the human mean in between-subject s.d., normalised by its ceiling",
-    "closeness_ci_low": "2.5th percentile of the closeness score",
-    "closeness_ci_high": "97.5th percentile of the closeness score",
+    "closeness_ci_low": "lower end of the closeness score's 95% interval",
+    "closeness_ci_high": "upper end of the closeness score's 95% interval",
     "distance_se": "RMS distance from the human mean in its standard errors",
     "effects_shown": "effects of the benchmark the model shows",
     "effects_total": "effects the benchmark tests",
@@ -55,6 +57,17 @@ SCORE_VARS = {
 
 def _key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:10]
+
+
+def _identity(name: str) -> tuple[str, str]:
+    """What makes a card's runs differ besides their parameters: neuromem's version and the card's content."""
+    from neuromem import __version__
+
+    return __version__, repr(_card(name))
+
+
+class NotApplicable(ValueError):
+    """The model refuses the benchmark's experiment (too few pools for the set size, a task its card does not run)."""
 
 
 def _card(name: str) -> Any:
@@ -83,10 +96,11 @@ def build(name: str, bench: Benchmark, seed: int, steps: int, folder: Path | Non
     from neuromem.experiments.fit import fit_model
 
     params = dict(bench.fit_params or bench.task_params)
-    path = None if folder is None else folder / "fitted" / f"{name}_{bench.task}_{_key(params)}_seed{seed}_steps{steps}.pt"
+    path = None if folder is None else folder / "fitted" / f"{name}_{bench.task}_{_key(params, _identity(name))}_seed{seed}_steps{steps}.pt"
     if path is not None and path.is_file() and path.with_suffix(".json").is_file():
         return load_fitted(path), json.loads(path.with_suffix(".json").read_text())["fit_status"]
-    net, _ = fit_model(model=name, task=bench.task, task_param=params, seeds=[seed], steps=steps, eval_trials=1, out=None, progress=progress)
+    # on the CPU whatever the machine has: the same seeds give the same table everywhere
+    net, _ = fit_model(model=name, task=bench.task, task_param=params, seeds=[seed], steps=steps, device="cpu", eval_trials=1, out=None, progress=progress)
     status = str(net.history_["fit_status"].values[0])
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,14 +149,22 @@ def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path
     """The result of ``bench``'s experiment on card model ``name`` with ``seed`` (read from ``folder`` when it was run before)."""
     trials = bench.quick_trials if quick else bench.trials
     steps = FIT_STEPS["quick" if quick else "default"]
-    key = _key(name, bench.task, dict(bench.task_params), trials, steps if _needs_fit(name) else None)
+    fit = (steps, dict(bench.fit_params)) if _needs_fit(name) else None
+    key = _key(name, bench.task, dict(bench.task_params), trials, fit, _identity(name))
     path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{key}_seed{seed}.nc"
     if path is not None and path.is_file():
-        return load(path)
+        try:
+            return load(path)
+        except ValueError as err:  # a damaged file (a disk that filled, a copy cut short): made again, and said
+            print(f"{path} cannot be read ({str(err).splitlines()[0]}); running it again", file=sys.stderr)
+            path.unlink()
     with one_torch_thread(_needs_fit(name)):  # the same numbers in this process and in a worker (one thread each)
-        model, fit_status = build(name, bench, seed, steps, folder, progress)
-        too_long(model, bench, trials, "quick" if quick else "default")
-        result = bench.run(model, seed, trials, progress=progress)
+        try:
+            model, fit_status = build(name, bench, seed, steps, folder, progress)
+            too_long(model, bench, trials, "quick" if quick else "default")
+            result = bench.run(model, seed, trials, progress=progress)
+        except ValueError as err:  # the model (or its card) refuses the experiment: a user-level mismatch, not a crash
+            raise NotApplicable(str(err).splitlines()[0]) from err
     result.attrs["fit_status"] = fit_status
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,11 +183,13 @@ def cell(name: str, bench: Benchmark, seeds: Sequence[int], quick: bool, folder:
         scored = bench.score(xr.concat(curves, dim="seed").assign_coords(seed=list(seeds)))
     except Skipped as err:
         return f"skipped: {err}", None
-    except ValueError as err:
-        return f"not applicable: {str(err).splitlines()[0]}", None
+    except NotApplicable as err:
+        return f"not applicable: {err}", None
     except Exception as err:  # recorded in the table, never a silent zero; the traceback goes to the log
         print(f"{name} on {bench.identifier} failed:\n{traceback.format_exc()}", file=sys.stderr)
         return f"failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}", None
+    if not np.isfinite(float(scored["score"])):  # the ceiling is at or below chance: people do not agree with each other here
+        return f"no ceiling: the metric of people against people is {float(scored['ceiling']):.3g}", None
     unlearned = [f"seed {s}: {r.attrs['fit_status']}" for s, r in zip(seeds, runs) if r.attrs.get("fit_status", "").startswith("did not learn")]
     status = f"scored; fit did not learn ({'; '.join(unlearned)})" if unlearned else "scored"
     return status, scored.assign(curve=xr.concat(curves, dim="seed").assign_coords(seed=list(seeds)))
@@ -315,17 +339,11 @@ def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequ
             if b.applicable(card) is not None:
                 continue
             for s in seeds:
-                key = (m, b.task, json.dumps(dict(b.task_params), sort_keys=True), b.trials, b.quick_trials, s)
+                key = (m, b.task, json.dumps([dict(b.task_params), dict(b.fit_params)], sort_keys=True), b.trials, b.quick_trials, s)
                 if key not in seen:
                     seen.add(key)
                     jobs.append((m, b.identifier, s))
     return jobs
-
-
-def _one_thread() -> None:
-    """Worker start-up: one BLAS/OpenMP/torch thread each, so ``workers`` processes share the cores instead of fighting over them."""
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
-        os.environ[name] = "1"
 
 
 def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folder: str, budget: float | None = None) -> tuple[str, xr.Dataset | None]:
@@ -338,22 +356,38 @@ def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Seq
     """Every distinct run, then every cell's scoring (its bootstrap), on ``workers`` processes; the cells they could not do are absent."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     from tqdm.auto import tqdm
 
     jobs = runs_needed(models, benches, seeds)
     done: dict = {}
-    # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread) as pool:
-        runs = [pool.submit(_prepare, m, b, s, quick, str(folder), _BUDGET.get()) for m, b, s in jobs]
-        for _ in tqdm(as_completed(runs), total=len(runs), desc=f"runs on {workers} workers", disable=not progress):
-            pass
-        cells = {pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder), _BUDGET.get()): (m, b.identifier) for m in models for b in benches}
-        for future in tqdm(as_completed(cells), total=len(cells), desc=f"scores on {workers} workers", disable=not progress):
-            if future.exception() is None:
-                done[cells[future]] = future.result()
-    broken = [f.exception() for f in [*runs, *cells] if f.exception() is not None]
-    if broken:  # a worker that could not start or died: its work is done again in this process, not lost
+    runs: list = []
+    cells: dict = {}
+    kept = {name: os.environ.get(name) for name in ONE_THREAD}
+    os.environ.update(ONE_THREAD)  # inherited by the workers before they import numpy (an initializer comes too late)
+    try:
+        # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            runs = [pool.submit(_prepare, m, b, s, quick, str(folder), _BUDGET.get()) for m, b, s in jobs]
+            for _ in tqdm(as_completed(runs), total=len(runs), desc=f"runs on {workers} workers", disable=not progress):
+                pass
+            cells = {
+                pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder), _BUDGET.get()): (m, b.identifier) for m in models for b in benches
+            }
+            for future in tqdm(as_completed(cells), total=len(cells), desc=f"scores on {workers} workers", disable=not progress):
+                if future.exception() is None:
+                    done[cells[future]] = future.result()
+    except BrokenProcessPool as err:  # a worker died: what it did not finish is done in this process, not lost
+        print(f"a worker process died ({err}); the remaining runs and scores are made here", file=sys.stderr)
+    finally:
+        for name, value in kept.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    broken = [f.exception() for f in [*runs, *cells] if f.done() and f.exception() is not None]
+    if broken:  # a job that could not start or raised in a worker: done again in this process, not lost
         print(f"{len(broken)} jobs did not finish on the workers ({type(broken[0]).__name__}: {broken[0]}); they run here", file=sys.stderr)
     return done
 
