@@ -360,7 +360,8 @@ def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Seq
 
     from tqdm.auto import tqdm
 
-    jobs = runs_needed(models, benches, seeds)
+    # the fits first: they are the long jobs, and started last they would leave one worker idle at the end
+    jobs = sorted(runs_needed(models, benches, seeds), key=lambda job: not _needs_fit(job[0]))
     done: dict = {}
     runs: list = []
     cells: dict = {}
