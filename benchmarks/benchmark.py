@@ -1,7 +1,8 @@
 """Benchmark: wall time of `neuromem benchmark` (every built-in model on every benchmark), 1 vs 2 workers.
 
 Each setting runs from an empty folder (nothing cached: every fit and run is
-computed), in this process, and the two tables are checked to be the same (same
+computed): 1 worker in this process, 2 on a local dask cluster (its start
+included), and the two tables are checked to be the same (same
 seeds, same table whatever the number of workers). Printed: each wall time and
 the 2-worker speed-up over 1 worker (aim >= 1.7x on 2 cores; the runs differ
 much in length, so the longest run bounds it). ``--default`` adds the default
@@ -18,13 +19,13 @@ import time
 
 import xarray as xr
 
-from neuromem.benchmarks.table import benchmark
+from neuromem.experiments.benchmark import run_benchmark
 
 
 def timed(quick: bool, workers: int, models: list[str] | None) -> tuple[float, xr.Dataset]:
     with tempfile.TemporaryDirectory() as folder:
         t0 = time.perf_counter()
-        table = benchmark(models=models, quick=quick, out=folder, progress=False, workers=workers)
+        table = run_benchmark(models=models, quick=quick, out=folder, progress=False, workers=workers)
         return time.perf_counter() - t0, table
 
 

@@ -19,10 +19,11 @@ def score(model: Any, benchmark: Any, seeds: Any = (1,), trials: Any = None) -> 
 
 
 def benchmark(**options: Any) -> Any:
-    """Every registered model on every benchmark it can run, one table: see :func:`neuromem.benchmarks.table.benchmark`."""
-    from neuromem.benchmarks.table import benchmark as _benchmark
+    """Every registered model on every benchmark it can run, one table: see :func:`neuromem.benchmarks.table.benchmark`
+    (``workers=N`` or ``scheduler="tcp://..."`` run it on a dask cluster)."""
+    from neuromem.experiments.benchmark import run_benchmark
 
-    return _benchmark(**options)
+    return run_benchmark(**options)
 
 
 __all__ = ["__version__", "benchmark", "get_task", "list_models", "list_tasks", "load_card", "load_model", "score"]

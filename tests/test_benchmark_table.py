@@ -168,6 +168,7 @@ def test_an_unknown_model_or_benchmark_or_repeated_seed_exits_2_in_one_line(tmp_
         (("--benchmarks", "nope"), "benchmark='nope' is unknown"),
         (("--seeds", "1", "1"), "seeds=[1, 1] is not allowed"),
         (("--seeds", "-1"), "seeds=[-1] is not allowed"),
+        (("--scheduler", "tcp://127.0.0.1:1", "--workers", "2"), "--workers is for the local cluster"),
     ):
         proc = neuromem_cli("benchmark", *args, "--out", "x", cwd=tmp_path)
         assert proc.returncode == 2 and needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
@@ -224,10 +225,10 @@ def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the
     )
 
 
-def test_two_workers_give_the_same_table_as_one(tmp_path):
+def test_two_workers_of_a_local_dask_cluster_give_the_same_table_as_one_process(tmp_path):
     kw = {"models": ["cmr", "dual_store"], "benchmarks": ["peers2014-lag-crp", "peers2014-first-recall"], "quick": True, "progress": False}
-    one = table_mod.benchmark(out=tmp_path / "one", workers=1, **kw)
-    two = table_mod.benchmark(out=tmp_path / "two", workers=2, **kw)
+    one = neuromem.benchmark(out=tmp_path / "one", workers=1, **kw)
+    two = neuromem.benchmark(out=tmp_path / "two", workers=2, **kw)
     keep = ["score", "raw", "ceiling", "ci_low", "ci_high", "closeness_score", "status", "node_score"]
     xr.testing.assert_identical(one[keep].drop_attrs(), two[keep].drop_attrs())
     assert len(list((tmp_path / "two" / "runs").glob("*.nc"))) == 2  # one run per model, shared by both benchmarks

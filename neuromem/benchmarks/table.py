@@ -16,7 +16,6 @@ import contextlib
 import contextvars
 import hashlib
 import json
-import os
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
@@ -34,8 +33,6 @@ from neuromem.results import load, provenance, save
 FIT_STEPS = {"quick": 300, "default": 2000}
 #: a run its model estimates longer than this (one core, seconds) is skipped and said so, not started
 MAX_RUN_SECONDS = {"quick": 120.0, "default": 3600.0}
-#: one BLAS/OpenMP thread per worker process, so ``workers`` processes share the cores instead of fighting over them
-ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
 #: the root of the tree of scores
 ROOT = "memory"
 #: the scalar variables of a scored cell kept in the table
@@ -352,44 +349,25 @@ def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folde
     return cell(name, get_benchmark(bench_id), seeds, quick, Path(folder))
 
 
-def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int], quick: bool, folder: Path, workers: int, progress: bool) -> dict:
-    """Every distinct run, then every cell's scoring (its bootstrap), on ``workers`` processes; the cells they could not do are absent."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
+def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int], quick: bool, folder: Path, client: Any, progress: bool) -> dict:
+    """Every distinct run, then every cell's scoring, on a dask ``client``; the cells it could not do are absent (made here)."""
+    from distributed import as_completed
     from tqdm.auto import tqdm
 
-    # the fits first: they are the long jobs, and started last they would leave one worker idle at the end
+    # the fits first: they are the long jobs, and started last they would leave workers idle at the end
     jobs = sorted(runs_needed(models, benches, seeds), key=lambda job: not _needs_fit(job[0]))
+    budget = _BUDGET.get()
+    runs = [client.submit(_prepare, m, b, s, quick, str(folder), budget, pure=False) for m, b, s in jobs]
+    for _ in tqdm(as_completed(runs), total=len(runs), desc="runs on the cluster", disable=not progress):
+        pass
+    cells = {client.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder), budget, pure=False): (m, b.identifier) for m in models for b in benches}
     done: dict = {}
-    runs: list = []
-    cells: dict = {}
-    kept = {name: os.environ.get(name) for name in ONE_THREAD}
-    os.environ.update(ONE_THREAD)  # inherited by the workers before they import numpy (an initializer comes too late)
-    try:
-        # spawn: a fresh interpreter per worker (Brian2 and torch do not survive a fork of a process that has used them)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            runs = [pool.submit(_prepare, m, b, s, quick, str(folder), _BUDGET.get()) for m, b, s in jobs]
-            for _ in tqdm(as_completed(runs), total=len(runs), desc=f"runs on {workers} workers", disable=not progress):
-                pass
-            cells = {
-                pool.submit(_cell_job, m, b.identifier, list(seeds), quick, str(folder), _BUDGET.get()): (m, b.identifier) for m in models for b in benches
-            }
-            for future in tqdm(as_completed(cells), total=len(cells), desc=f"scores on {workers} workers", disable=not progress):
-                if future.exception() is None:
-                    done[cells[future]] = future.result()
-    except BrokenProcessPool as err:  # a worker died: what it did not finish is done in this process, not lost
-        print(f"a worker process died ({err}); the remaining runs and scores are made here", file=sys.stderr)
-    finally:
-        for name, value in kept.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-    broken = [f.exception() for f in [*runs, *cells] if f.done() and f.exception() is not None]
-    if broken:  # a job that could not start or raised in a worker: done again in this process, not lost
-        print(f"{len(broken)} jobs did not finish on the workers ({type(broken[0]).__name__}: {broken[0]}); they run here", file=sys.stderr)
+    for future in tqdm(as_completed(list(cells)), total=len(cells), desc="scores on the cluster", disable=not progress):
+        if future.status == "finished":
+            done[cells[future]] = future.result()
+    broken = [f for f in [*runs, *cells] if f.status != "finished"]
+    if broken:  # a job that raised or whose worker died: done again in this process, not lost
+        print(f"{len(broken)} jobs did not finish on the cluster ({broken[0].exception()!r}); they run here", file=sys.stderr)
     return done
 
 
@@ -401,7 +379,7 @@ def benchmark(
     out: str | Path | None = "benchmark_results",
     progress: bool = True,
     save_table: bool = True,
-    workers: int = 1,
+    client: Any = None,
     max_run_minutes: float | None = None,
 ) -> xr.Dataset:
     """Score every model on every benchmark it can run; one table (model x benchmark) with the tree of scores.
@@ -416,9 +394,10 @@ def benchmark(
         Fewer trials and fit steps (each benchmark's ``quick_trials``, :data:`FIT_STEPS`).
     out : path or None
         Folder for the runs, fits and the table (``benchmark_table.nc``); ``None`` keeps nothing.
-    workers : int
-        Processes running the runs at once (the runs go through ``out``, so ``workers > 1`` needs it);
-        the table is the same whatever the number.
+    client : dask.distributed.Client, optional
+        Runs and scores the cells on its workers (they hand their runs over through ``out``, so it is
+        needed); the table is the same whatever the workers. :func:`neuromem.benchmark` and the CLI
+        open one (a ``LocalCluster``, or ``--scheduler``).
     max_run_minutes : float, optional
         A run its model estimates longer is skipped (default :data:`MAX_RUN_SECONDS` of the mode).
     """
@@ -427,21 +406,21 @@ def benchmark(
     models = list(models) if models else list_models()
     benches = [get_benchmark(b) for b in (benchmarks or BENCHMARKS.names())]
     folder = None if out is None else Path(out)
-    if workers > 1 and folder is None:
-        raise ValueError(f"workers={workers} needs an out folder: the workers hand their runs over through it")
+    if client is not None and folder is None:
+        raise ValueError("a dask cluster needs an out folder: its workers hand their runs over through it")
     token = _BUDGET.set(None if max_run_minutes is None else 60.0 * max_run_minutes)
     try:
-        return _build(models, benches, seeds, quick, folder, progress, save_table, workers)
+        return _build(models, benches, seeds, quick, folder, progress, save_table, client)
     finally:
         _BUDGET.reset(token)
 
 
 def _build(
-    models: list[str], benches: list[Benchmark], seeds: Sequence[int], quick: bool, folder: Path | None, progress: bool, save_table: bool, workers: int
+    models: list[str], benches: list[Benchmark], seeds: Sequence[int], quick: bool, folder: Path | None, progress: bool, save_table: bool, client: Any
 ) -> xr.Dataset:
     from tqdm.auto import tqdm
 
-    cells = _in_parallel(models, benches, seeds, quick, folder, workers, progress) if workers > 1 else {}
+    cells = _in_parallel(models, benches, seeds, quick, folder, client, progress) if client is not None else {}
     with tqdm(total=len(models) * len(benches), desc="benchmark", disable=not progress) as pbar:
         for m in models:
             for b in benches:

@@ -18,13 +18,29 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
         load_card(name)  # an unknown model names the known ones
     for name in resolved["benchmarks"] or ():
         get_benchmark(name)
-    if resolved["workers"] > 1 and resolved["out"] is None:
-        raise ValueError(f"workers={resolved['workers']} needs --out: the workers hand their runs over through it")
+    if (resolved["workers"] > 1 or resolved["scheduler"] is not None) and resolved["out"] is None:
+        raise ValueError("--workers and --scheduler need --out: the workers hand their runs over through it")
+    if resolved["scheduler"] is not None and "workers" in given:
+        raise ValueError("--workers is for the local cluster; with --scheduler the cluster decides its workers")
     for key in ("models", "benchmarks", "seeds"):
         values = resolved[key] or []
         twice = sorted({v for v in values if values.count(v) > 1}, key=str)
         if twice:
             raise ValueError(f"{key}={values} is not allowed; {twice} given more than once")
+
+
+def run_benchmark(*, workers: int = 1, scheduler: str | None = None, **options: Any) -> Any:
+    """:func:`neuromem.benchmarks.table.benchmark` on the sweep engine's dask cluster: a ``LocalCluster`` of ``workers``
+    processes (one thread each), or the running cluster at ``scheduler``; in this process alone with one worker."""
+    from neuromem.benchmarks.table import benchmark
+
+    if workers == 1 and scheduler is None:
+        return benchmark(**options)
+    from neuromem.sweep.engine import _check_installed, client_for
+
+    _check_installed()
+    with client_for(None if scheduler is not None else workers, scheduler, dashboard=None) as client:
+        return benchmark(client=client, **options)
 
 
 def _benchmark(
@@ -34,18 +50,20 @@ def _benchmark(
     seeds: Sequence[int],
     quick: bool,
     workers: int,
+    scheduler: str | None,
     max_run_minutes: float | None,
     out: str | None,
     quiet: bool,
 ) -> Written:
     from neuromem.benchmarks.report import heatmap, html_report
-    from neuromem.benchmarks.table import benchmark
 
     # the table is rebuilt from the runs kept in --out whatever the models asked for: replaced on purpose, and said
     path = None if out is None else claim(Path(out) / "benchmark_table.nc", same_run=False)
     if path is not None and path.is_file():
         print(f"replacing {path} (the table is rebuilt from the runs kept in {out}: only missing cells are computed)")
-    table = benchmark(
+    table = run_benchmark(
+        workers=workers,
+        scheduler=scheduler,
         models=models,
         benchmarks=benchmarks,
         seeds=seeds,
@@ -53,7 +71,6 @@ def _benchmark(
         out=out,
         progress=not quiet,
         save_table=False,
-        workers=workers,
         max_run_minutes=max_run_minutes,
     )
     if path is not None:
@@ -76,7 +93,10 @@ BENCHMARK = Experiment(
         Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True),
         Param("seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1),
         Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
-        Param("workers", int, 1, "processes running the models at once (the table is the same whatever the number)", minimum=1, maximum=256),
+        Param(
+            "workers", int, 1, "worker processes of a local dask cluster running the models (the table is the same whatever the number)", minimum=1, maximum=256
+        ),
+        Param("scheduler", str, None, "a running dask scheduler (tcp://host:8786) instead of a local cluster; needs --out on a shared folder"),
         Param(
             "max_run_minutes",
             float,
