@@ -215,7 +215,7 @@ def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the
     assert proc.returncode == 128 + signal.SIGTERM and "interrupted (SIGTERM)" in err, err
     assert not (tmp_path / "cut" / "benchmark_table.nc").exists()
     kept = {p: p.stat().st_mtime_ns for p in runs.glob("*.nc")}
-    assert 1 <= len(kept) < 4
+    assert 1 <= len(kept) <= 4  # all 4 when the signal came while the cells were being scored
     again = neuromem_cli(*args, "--out", "cut", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items()) and len(list(runs.glob("*.nc"))) == 4

@@ -49,7 +49,8 @@ def pearson_r(a: np.ndarray, b: np.ndarray) -> float:
     ok = np.isfinite(a) & np.isfinite(b)
     if ok.sum() < 3 or np.ptp(a[ok]) == 0 or np.ptp(b[ok]) == 0:
         return float("nan")
-    return float(np.corrcoef(a[ok], b[ok])[0, 1])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a spread below float precision: r is NaN, said by the caller
+        return float(np.corrcoef(a[ok], b[ok])[0, 1])
 
 
 def halves(n_subjects: int, n_splits: int = N_SPLITS, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
