@@ -88,7 +88,9 @@ def build(name: str, bench: Benchmark, seed: int, steps: int, folder: Path | Non
     from neuromem.cards import load_model
 
     if not _needs_fit(name):
-        return load_model(name), ""
+        # on a cluster worker a spiking network runs its batches in this process: a worker takes one core already,
+        # and may not start processes of its own (the result is the same whatever the number of batch workers)
+        return load_model(name, **({"workers": 1} if _ON_CLUSTER.get() and _card(name).family == "spiking" else {})), ""
     from neuromem.artificial import load_fitted, save_fitted
     from neuromem.experiments.fit import fit_model
 
@@ -123,6 +125,8 @@ def one_torch_thread(needed: bool) -> Iterator[None]:
         torch.set_num_threads(kept)
 
 
+#: set in the jobs a dask worker runs (see :func:`build`)
+_ON_CLUSTER: contextvars.ContextVar[bool] = contextvars.ContextVar("neuromem_on_cluster", default=False)
 #: the run budget (s) of the table being built, when it is not the mode's default
 _BUDGET: contextvars.ContextVar[float | None] = contextvars.ContextVar("neuromem_run_budget", default=None)
 
@@ -320,6 +324,7 @@ def _curves(b: Benchmark, models: list[str], cells: dict) -> xr.Dataset:
 def _prepare(name: str, bench_id: str, seed: int, quick: bool, folder: str, budget: float | None = None) -> str:
     """A worker's job: one run into ``folder`` (its error is met again, and recorded, when the cell is scored)."""
     _BUDGET.set(budget)
+    _ON_CLUSTER.set(True)
     try:
         run_cached(name, get_benchmark(bench_id), seed, quick, Path(folder), progress=False)
         return ""
@@ -346,6 +351,7 @@ def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequ
 def _cell_job(name: str, bench_id: str, seeds: Sequence[int], quick: bool, folder: str, budget: float | None = None) -> tuple[str, xr.Dataset | None]:
     """A worker's job: one cell scored from the runs already in ``folder``."""
     _BUDGET.set(budget)
+    _ON_CLUSTER.set(True)
     return cell(name, get_benchmark(bench_id), seeds, quick, Path(folder))
 
 
