@@ -225,8 +225,7 @@ def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the
     )
 
 
-def test_two_workers_of_a_local_dask_cluster_give_the_same_table_as_one_process(tmp_path):
-    """A spiking network on a worker runs its batches there (a dask worker may not start processes of its own)."""
+def test_two_local_workers_give_the_same_table_as_one_process(tmp_path):
     kw = {
         "models": ["cmr", "dual_store", "compte2000"],
         "benchmarks": ["peers2014-lag-crp", "peers2014-first-recall", "barbosa2020-spatial-error"],
@@ -273,3 +272,16 @@ def test_an_error_while_scoring_is_failed_and_a_refusal_is_not_applicable(monkey
     monkeypatch.setattr(Benchmark, "score", bad_score)
     table = table_mod.benchmark(models=["cmr"], benchmarks=["peers2014-lag-crp"], quick=True, out=tmp_path, progress=False)
     assert table["status"].item().startswith("failed: ValueError: the model's curve has 0 finite point(s)")
+
+
+def test_a_running_dask_cluster_gives_the_same_table(tmp_path):
+    """--scheduler: the sweep engine's client on a running cluster (here a local one, one worker); a spiking network on a
+    dask worker runs its batches in that worker, which may not start processes of its own."""
+    distributed = pytest.importorskip("distributed")
+    kw = {"models": ["cmr", "compte2000"], "benchmarks": ["peers2014-lag-crp", "barbosa2020-spatial-error"], "quick": True, "progress": False}
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = neuromem.benchmark(out=tmp_path / "remote", scheduler=cluster.scheduler_address, **kw)
+    here = neuromem.benchmark(out=tmp_path / "here", **kw)
+    keep = ["score", "raw", "ci_low", "ci_high", "status"]
+    xr.testing.assert_identical(here[keep].drop_attrs(), remote[keep].drop_attrs())
+    assert (remote["status"] == "scored").sum() == 2

@@ -30,17 +30,20 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
 
 
 def run_benchmark(*, workers: int = 1, scheduler: str | None = None, **options: Any) -> Any:
-    """:func:`neuromem.benchmarks.table.benchmark` on the sweep engine's dask cluster: a ``LocalCluster`` of ``workers``
-    processes (one thread each), or the running cluster at ``scheduler``; in this process alone with one worker."""
-    from neuromem.benchmarks.table import benchmark
+    """:func:`neuromem.benchmarks.table.benchmark` on ``workers`` local processes (one thread each), or on the running dask
+    cluster at ``scheduler`` (the sweep engine's client); in this process alone with one worker."""
+    from neuromem.benchmarks.table import benchmark, local_pool
 
-    if workers == 1 and scheduler is None:
-        return benchmark(**options)
-    from neuromem.sweep.engine import _check_installed, client_for
+    if scheduler is not None:
+        from neuromem.sweep.engine import _check_installed, client_for
 
-    _check_installed()
-    with client_for(None if scheduler is not None else workers, scheduler, dashboard=None) as client:
-        return benchmark(client=client, **options)
+        _check_installed()
+        with client_for(None, scheduler, dashboard=None) as client:
+            return benchmark(pool=client, **options)
+    if workers > 1:
+        with local_pool(workers) as pool:
+            return benchmark(pool=pool, **options)
+    return benchmark(**options)
 
 
 def _benchmark(
