@@ -24,6 +24,7 @@ import atexit
 import contextlib
 import contextvars
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -244,8 +245,6 @@ def check_same_run(path: Path, name: str) -> None:
     params = _RUN.get()
     if params is None or path.suffix != ".nc" or not path.is_file():
         return
-    import json
-
     import h5py
 
     try:
@@ -268,8 +267,6 @@ def check_same_run(path: Path, name: str) -> None:
 
 def _plain(value: object) -> object:
     """A value as it reads back from the JSON stamp (tuples as lists, paths as text)."""
-    import json
-
     return json.loads(json.dumps(value, default=str))
 
 

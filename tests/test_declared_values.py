@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from neuromem.cards import OVERRIDE_FACTOR, card_parameters, list_models, load_card
 from neuromem.cli import main
 from neuromem.experiments import EXPERIMENTS
+from neuromem.experiments.benchmark import BENCHMARK
 from neuromem.experiments.declare import Param
 from neuromem.units import measure
 
@@ -26,7 +27,7 @@ EXAMPLES = 10
 QUICK = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 LONG = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-ALL_EXPERIMENTS = [EXPERIMENTS.get(n) for n in EXPERIMENTS.names()]
+ALL_EXPERIMENTS = [EXPERIMENTS.get(n) for n in EXPERIMENTS.names()] + [BENCHMARK]  # `neuromem benchmark` is declared, not registered
 PARAMS = [(e, p) for e in ALL_EXPERIMENTS for p in e.params]
 
 
@@ -53,7 +54,7 @@ def _valid(p: Param) -> st.SearchStrategy:
     if p.flag:
         return st.booleans()
     if p.many:
-        return st.lists(_valid_item(p), min_size=1, max_size=4)
+        return st.lists(_valid_item(p), min_size=1, max_size=4, unique=p.unique)
     return _valid_item(p)
 
 
@@ -80,7 +81,10 @@ def _invalid(p: Param) -> st.SearchStrategy:
         return st.sampled_from([1, "yes", None, [True]])
     if p.many:
         # a string is never taken letter by letter; an empty list; one bad item among good ones
-        return st.one_of(st.just("0.5"), st.just([]), st.tuples(st.lists(_valid_item(p), max_size=2), _invalid_item(p)).map(lambda t: [*t[0], t[1]]))
+        wrong = [st.just("0.5"), st.just([]), st.tuples(st.lists(_valid_item(p), max_size=2), _invalid_item(p)).map(lambda t: [*t[0], t[1]])]
+        if p.unique:  # a value given twice
+            wrong.append(st.lists(_valid_item(p), min_size=1, max_size=3).map(lambda v: [*v, v[0]]))
+        return st.one_of(wrong)
     return _invalid_item(p)
 
 
@@ -134,7 +138,7 @@ def _exit_code(argv: list[str]) -> int:
 
 
 def _cli_args(experiment) -> list[str]:
-    return ["fit"] if experiment.name == "fit" else ["run", experiment.name]
+    return [experiment.name] if experiment.name in ("fit", "benchmark") else ["run", experiment.name]
 
 
 @pytest.mark.parametrize("experiment, param", NUMERIC_CLI, ids=_ids(NUMERIC_CLI))

@@ -114,9 +114,18 @@ class Benchmark:
         """The dim the curves run along (position, lag, set_size, delay, ...)."""
         return str(self.human.dims[1])
 
+    @cached_property
+    def _ceilings(self) -> dict[str, tuple[float, np.ndarray]]:
+        return {}
+
     def ceiling(self, metric: Metric | None = None) -> tuple[float, np.ndarray]:
-        """The metric of people against people: median over seeded split halves of subjects, and every split's value."""
-        return (metric or self.metric).ceiling(self.human.values)
+        """The metric of people against people: median over seeded split halves of subjects, and every split's value.
+
+        Computed once per metric (the splits are seeded, so every cell and the table share it)."""
+        metric = metric or self.metric
+        if metric.name not in self._ceilings:
+            self._ceilings[metric.name] = metric.ceiling(self.human.values)
+        return self._ceilings[metric.name]
 
     # ------------------------------------------------------------- model side
     def applicable(self, card: Any) -> str | None:
@@ -167,7 +176,7 @@ class Benchmark:
         out: dict[str, Any] = {}
         for prefix, metric in (("", self.metric), ("closeness_", Closeness())):
             raw = _raw(metric, mean_curve, human)
-            ceiling, splits = metric.ceiling(human)
+            ceiling, splits = self.ceiling(metric)
             unclipped = metric.normalise(raw, ceiling)
             low, high = self._interval(metric, model, human, seed, ceiling)
             out.update(

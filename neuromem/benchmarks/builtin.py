@@ -37,61 +37,56 @@ def _middle(x: np.ndarray, c: np.ndarray) -> float:
     return mean_at(x, c, 6, 11)
 
 
-SERIAL_POSITION = Benchmark(
-    identifier="peers2014-serial-position",
-    parent="free-recall/serial-position",
-    version=1,
-    task="free-recall",
-    task_params=_PEERS_TASK,
-    reference=lambda: _peers("recall_probability"),
-    curve=_free_recall("recall_probability"),
-    metric=ShapeR2(),
-    effects=(
+def _peers_benchmark(measure: str, identifier: str, parent: str, effects: tuple[Effect, ...], description: str) -> Benchmark:
+    """One PEERS measure as a benchmark: the same 16-item immediate lists, data, metric, citation and trials."""
+    return Benchmark(
+        identifier=identifier,
+        parent=parent,
+        version=1,
+        task="free-recall",
+        task_params=_PEERS_TASK,
+        reference=lambda: _peers(measure),
+        curve=_free_recall(measure),
+        metric=ShapeR2(),
+        effects=effects,
+        citation="PEERS no-task lists (Kahana lab; Healey & Kahana 2014, J Exp Psychol Gen 143:575), 126 subjects, via Psifr (Morton 2020)",
+        description=description,
+        trials=100,
+        quick_trials=30,
+    )
+
+
+SERIAL_POSITION = _peers_benchmark(
+    "recall_probability",
+    "peers2014-serial-position",
+    "free-recall/serial-position",
+    (
         Effect("primacy", "P(recall) of positions 1-3 above positions 6-11", lambda x, c: mean_at(x, c, 1, 3) - _middle(x, c)),
         Effect("recency", "P(recall) of positions 14-16 above positions 6-11", lambda x, c: mean_at(x, c, 14, 16) - _middle(x, c)),
     ),
-    citation="PEERS no-task lists (Kahana lab; Healey & Kahana 2014, J Exp Psychol Gen 143:575), 126 subjects, via Psifr (Morton 2020)",
-    description="serial-position curve of immediate free recall of 16-item lists",
-    trials=100,
-    quick_trials=30,
+    "serial-position curve of immediate free recall of 16-item lists",
 )
 
-FIRST_RECALL = Benchmark(
-    identifier="peers2014-first-recall",
-    parent="free-recall/first-recall",
-    version=1,
-    task="free-recall",
-    task_params=_PEERS_TASK,
-    reference=lambda: _peers("first_recall_probability"),
-    curve=_free_recall("first_recall_probability"),
-    metric=ShapeR2(),
-    effects=(
+FIRST_RECALL = _peers_benchmark(
+    "first_recall_probability",
+    "peers2014-first-recall",
+    "free-recall/first-recall",
+    (
         Effect("starts at the end", "P(first recall) of position 16 above positions 6-11", lambda x, c: mean_at(x, c, 16, 16) - _middle(x, c)),
         Effect("starts at the start", "P(first recall) of position 1 above positions 6-11", lambda x, c: mean_at(x, c, 1, 1) - _middle(x, c)),
     ),
-    citation=SERIAL_POSITION.citation,
-    description="probability of first recall by serial position, 16-item lists",
-    trials=100,
-    quick_trials=30,
+    "probability of first recall by serial position, 16-item lists",
 )
 
-LAG_CRP = Benchmark(
-    identifier="peers2014-lag-crp",
-    parent="free-recall/contiguity",
-    version=1,
-    task="free-recall",
-    task_params=_PEERS_TASK,
-    reference=lambda: _peers("lag_crp"),
-    curve=_free_recall("lag_crp"),
-    metric=ShapeR2(),
-    effects=(
+LAG_CRP = _peers_benchmark(
+    "lag_crp",
+    "peers2014-lag-crp",
+    "free-recall/contiguity",
+    (
         Effect("contiguity", "CRP at lags +-1 above lags 3 to 5 away", lambda x, c: mean_at(np.abs(x), c, 1, 1) - mean_at(np.abs(x), c, 3, 5)),
         Effect("forward asymmetry", "CRP at lag +1 above lag -1", lambda x, c: mean_at(x, c, 1, 1) - mean_at(x, c, -1, -1)),
     ),
-    citation=SERIAL_POSITION.citation,
-    description=f"lag-CRP at lags -{MAX_LAG}..{MAX_LAG}, 16-item lists",
-    trials=100,
-    quick_trials=30,
+    f"lag-CRP at lags -{MAX_LAG}..{MAX_LAG}, 16-item lists",
 )
 
 # --------------------------------------------------------- working-memory capacity (Adam et al. 2015)

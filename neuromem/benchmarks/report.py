@@ -31,7 +31,7 @@ def cell_text(table: xr.Dataset, model: str, bench: str) -> str:
 
 
 def text_table(table: xr.Dataset) -> list[str]:
-    """Lines: models x benchmarks (score and 95% CI), the tree's node scores with coverage, and every failure."""
+    """Lines: models x benchmarks (score and 95% CI), the ceilings, then :func:`tree_lines`."""
     models = [str(m) for m in table["model"].values]
     benches = [str(b) for b in table["benchmark"].values]
     width = max(len(m) for m in models) + 2
@@ -50,7 +50,14 @@ def text_table(table: xr.Dataset) -> list[str]:
             for b, c in zip(benches, cols)
         ),
     ]
-    lines += ["", "tree of scores (mean of scored children; scored/children)"]
+    return lines + [""] + tree_lines(table)
+
+
+def tree_lines(table: xr.Dataset) -> list[str]:
+    """Lines: each node's score per model with scored/children, then the failed, skipped and unlearned cells."""
+    models = [str(m) for m in table["model"].values]
+    benches = [str(b) for b in table["benchmark"].values]
+    lines = ["tree of scores (mean of scored children; scored/children)"]
     for node in table["node"].values:
         parts = []
         for m in models:
@@ -136,7 +143,7 @@ figure{{display:inline-block;margin:4px}}</style></head><body>
 n/a: the model cannot run the experiment (hover for why); n/a and failed cells are not counted as zeros. Seeds {html.escape(str(params.get("seeds")))},
 quick={html.escape(str(params.get("quick")))}, neuromem {html.escape(str(table.attrs.get("neuromem_version")))}.</p>
 <table id="scores"><thead><tr><th>model</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>
-<h2>Tree of scores</h2><pre>{html.escape(chr(10).join(text_table(table)[len(models) + 5 :]))}</pre>
+<h2>Tree of scores</h2><pre>{html.escape(chr(10).join(tree_lines(table)[1:]))}</pre>
 <h2>Curves</h2>{figures}
 <h2>Sources</h2><p>{html.escape(str(table.attrs.get("references", "")))}</p>
 </body></html>

@@ -149,13 +149,19 @@ def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
         raise Skipped(f"estimated {seconds / 60:.0f} min on one core > the budget of {budget / 60:.0f} min per run (--max-run-minutes)")
 
 
+def run_key(name: str, bench: Benchmark, quick: bool) -> str:
+    """What makes card model ``name``'s run of ``bench`` differ from another's (the seed aside): benchmarks that share
+    it share the run."""
+    trials = bench.quick_trials if quick else bench.trials
+    fit = (FIT_STEPS["quick" if quick else "default"], dict(bench.fit_params)) if _needs_fit(name) else None
+    return _key(name, bench.task, dict(bench.task_params), trials, fit, _identity(name))
+
+
 def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path | None, progress: bool) -> xr.Dataset:
     """The result of ``bench``'s experiment on card model ``name`` with ``seed`` (read from ``folder`` when it was run before)."""
     trials = bench.quick_trials if quick else bench.trials
     steps = FIT_STEPS["quick" if quick else "default"]
-    fit = (steps, dict(bench.fit_params)) if _needs_fit(name) else None
-    key = _key(name, bench.task, dict(bench.task_params), trials, fit, _identity(name))
-    path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{key}_seed{seed}.nc"
+    path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{run_key(name, bench, quick)}_seed{seed}.nc"
     if path is not None and path.is_file():
         try:
             return load(path)
@@ -335,8 +341,9 @@ def _prepare(name: str, bench_id: str, seed: int, quick: bool, folder: str, budg
         return f"{type(err).__name__}: {err}"
 
 
-def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int]) -> list[tuple[str, str, int]]:
-    """One (model, benchmark, seed) per distinct run the applicable cells need (benchmarks on the same task conditions share it)."""
+def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequence[int], quick: bool) -> list[tuple[str, str, int]]:
+    """One (model, benchmark, seed) per distinct run the applicable cells need (:func:`run_key`: benchmarks on the same
+    task conditions share it)."""
     seen, jobs = set(), []
     for m in models:
         card = _card(m)
@@ -344,7 +351,7 @@ def runs_needed(models: Sequence[str], benches: Sequence[Benchmark], seeds: Sequ
             if b.applicable(card) is not None:
                 continue
             for s in seeds:
-                key = (m, b.task, json.dumps([dict(b.task_params), dict(b.fit_params)], sort_keys=True), b.trials, b.quick_trials, s)
+                key = (run_key(m, b, quick), s)
                 if key not in seen:
                     seen.add(key)
                     jobs.append((m, b.identifier, s))
@@ -379,7 +386,7 @@ def _in_parallel(models: Sequence[str], benches: Sequence[Benchmark], seeds: Seq
 
     # the fits first: many similar long jobs that keep every worker busy (measured: 1.8x on 2 workers, against 1.5x
     # with the spiking runs first, which use both cores themselves)
-    jobs = sorted(runs_needed(models, benches, seeds), key=lambda job: not _needs_fit(job[0]))
+    jobs = sorted(runs_needed(models, benches, seeds, quick), key=lambda job: not _needs_fit(job[0]))
     budget = _BUDGET.get()
     runs = [submit(_prepare, m, b, s, quick, str(folder), budget) for m, b, s in jobs]
     for _ in tqdm(as_completed(runs), total=len(runs), desc="runs", disable=not progress):

@@ -22,11 +22,6 @@ def _check(resolved: dict[str, Any], given: set[str]) -> None:
         raise ValueError("--workers and --scheduler need --out: the workers hand their runs over through it")
     if resolved["scheduler"] is not None and "workers" in given:
         raise ValueError("--workers is for the local cluster; with --scheduler the cluster decides its workers")
-    for key in ("models", "benchmarks", "seeds"):
-        values = resolved[key] or []
-        twice = sorted({v for v in values if values.count(v) > 1}, key=str)
-        if twice:
-            raise ValueError(f"{key}={values} is not allowed; {twice} given more than once")
 
 
 def run_benchmark(*, workers: int = 1, scheduler: str | None = None, **options: Any) -> Any:
@@ -92,13 +87,13 @@ BENCHMARK = Experiment(
     "benchmark",
     "score every model on every benchmark it can run, against people's data with split-half ceilings",
     (
-        Param("models", str, None, "model cards (default: every registered one)", many=True),
-        Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True),
-        Param("seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1),
-        Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
+        Param("models", str, None, "model cards (default: every registered one)", many=True, unique=True),
+        Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True, unique=True),
         Param(
-            "workers", int, 1, "worker processes of a local dask cluster running the models (the table is the same whatever the number)", minimum=1, maximum=256
+            "seeds", int, [1], "model seeds (each cell's interval resamples them with the human subjects)", many=True, minimum=0, maximum=2**63 - 1, unique=True
         ),
+        Param("quick", flag=True, default=False, help="fewer trials and fit steps (each benchmark's quick_trials)"),
+        Param("workers", int, 1, "local worker processes running the models (the table is the same whatever the number)", minimum=1, maximum=256),
         Param("scheduler", str, None, "a running dask scheduler (tcp://host:8786) instead of a local cluster; needs --out on a shared folder"),
         Param(
             "max_run_minutes",

@@ -50,6 +50,8 @@ class Param:
     exclusive_minimum: bool = False
     #: ``None`` is allowed even with another default (``out=None``: keep the results in memory, write no file)
     nullable: bool = False
+    #: for ``many``: each value at most once (a repeated seed or model would be run and counted twice)
+    unique: bool = False
 
     @property
     def option(self) -> str:
@@ -75,7 +77,11 @@ class Param:
             raise ValueError(f"{self.name}={value!r} is not allowed; it takes a list of {self._kind(plural=True)}, e.g. {self.name}=[{self._example()}]")
         if len(value) == 0:
             raise ValueError(f"{self.name}=[] is not allowed; give at least one value")
-        return [self._check_one(v, value) for v in value]
+        checked = [self._check_one(v, value) for v in value]
+        twice = sorted({v for v in checked if checked.count(v) > 1}, key=str) if self.unique else []
+        if twice:
+            raise ValueError(f"{self.name}={checked} is not allowed; {twice} given more than once")
+        return checked
 
     def _check_one(self, item: Any, whole: Any) -> Any:
         shown = f"{self.name}={_show(whole, self.units)}"

@@ -27,15 +27,31 @@ def _attrs(name: str, title: str, task: str, references: str) -> dict:
     )
 
 
-def _sjostrom2001() -> xr.Dataset:
-    df = _csv("sjostrom2001_frequency")
-    ds = xr.Dataset(
+def _weight_changes(df: pd.DataFrame, coords: dict) -> xr.Dataset:
+    """Published weight changes (mean and s.e.m.) on a ``point`` dim, with the protocol's ``coords`` on it."""
+    return xr.Dataset(
         {
             "dw_over_w": ("point", df["dw_over_w"].to_numpy(float), {"units": "1", "long_name": "relative weight change (mean)"}),
             "sem": ("point", df["sem"].to_numpy(float), {"units": "1", "long_name": "standard error of the mean"}),
         },
-        coords={
-            "point": np.arange(len(df)),
+        coords={"point": np.arange(len(df)), **coords},
+    )
+
+
+def _per_subject(table: pd.DataFrame, x: str, names: dict[str, tuple[str, str]], x_attrs: dict[str, str]) -> xr.Dataset:
+    """One row per subject and ``x`` value as a Dataset (subject, ``x``): ``names`` maps each column to (long_name, units)."""
+    table = table.set_index(["subject", x]).sort_index()
+    ds = xr.Dataset({k: table[k].to_xarray().astype(float).assign_attrs(units=u, long_name=n) for k, (n, u) in names.items()})
+    ds[x].attrs.update(x_attrs)
+    ds["subject"].attrs.update(long_name="subject number in the data set")
+    return ds
+
+
+def _sjostrom2001() -> xr.Dataset:
+    df = _csv("sjostrom2001_frequency")
+    ds = _weight_changes(
+        df,
+        {
             "pairing_frequency": ("point", df["pairing_frequency_hz"].to_numpy(float), {"units": "Hz", "long_name": "pairing frequency"}),
             "delta_t": ("point", df["delta_t_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre"}),
         },
@@ -213,10 +229,7 @@ def _adam2015() -> xr.Dataset:
         "accuracy": ("proportion correct", "1"),
         "cowan_k": ("Cowan's K = N (H - F)", "1"),
     }
-    table = df.set_index(["subject", "set_size"]).sort_index()
-    ds = xr.Dataset({k: table[k].to_xarray().astype(float).assign_attrs(units=u, long_name=n) for k, (n, u) in names.items()})
-    ds["set_size"].attrs.update(units="1", long_name="set size")
-    ds["subject"].attrs.update(long_name="subject number in the data set")
+    ds = _per_subject(df, "set_size", names, {"units": "1", "long_name": "set size"})
     ds.attrs.update(
         _attrs(
             "adam2015_change_detection",
@@ -238,10 +251,7 @@ def _barbosa2020() -> xr.Dataset:
         "variance": ("variance of the error about its circular mean", "rad2"),
     }
     table = df.rename(columns={"delay_s": "delay", "circular_mean_rad": "circular_mean", "circular_sd_rad": "circular_sd", "variance_rad2": "variance"})
-    table = table.set_index(["subject", "delay"]).sort_index()
-    ds = xr.Dataset({k: table[k].to_xarray().astype(float).assign_attrs(units=u, long_name=n) for k, (n, u) in names.items()})
-    ds["delay"].attrs.update(units="s", long_name="delay duration")
-    ds["subject"].attrs.update(long_name="subject number in the data set")
+    ds = _per_subject(table, "delay", names, {"units": "s", "long_name": "delay duration"})
     ds.attrs.update(
         _attrs(
             "barbosa2020_delayed_response",
@@ -256,13 +266,9 @@ def _barbosa2020() -> xr.Dataset:
 
 def _wang2005() -> xr.Dataset:
     df = _csv("wang2005_pairs_triplets")
-    ds = xr.Dataset(
+    ds = _weight_changes(
+        df,
         {
-            "dw_over_w": ("point", df["dw_over_w"].to_numpy(float), {"units": "1", "long_name": "relative weight change (mean)"}),
-            "sem": ("point", df["sem"].to_numpy(float), {"units": "1", "long_name": "standard error of the mean"}),
-        },
-        coords={
-            "point": np.arange(len(df)),
             "protocol": ("point", df["protocol"].astype(str).to_numpy(), {"long_name": "pair, pre-post-pre or post-pre-post"}),
             "dt1": ("point", df["dt1_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre, middle spike and the first"}),
             "dt2": ("point", df["dt2_ms"].to_numpy(float), {"units": "ms", "long_name": "t_post - t_pre, middle spike and the last (NaN: pair)"}),
