@@ -58,7 +58,17 @@ def install(*, hold_after_save: bool = False) -> None:
     if not _on_main_thread():  # signal handlers belong to the main thread (a dask worker's task runs in another)
         return
     _state["previous"] = {signum: signal.signal(signum, _handler) for signum in SIGNALS}
+    _state["unraisable"] = sys.unraisablehook
+    sys.unraisablehook = _unraisable
     _state.update(installed=True, received=None, defer=0, hold=hold_after_save)
+
+
+def _unraisable(info: object) -> None:
+    """A signal that landed in a callback Python cannot raise from (a weakref callback, ``__del__``) is recorded, not
+    printed as "Exception ignored ... Traceback": the run stops at its next check of :func:`received`."""
+    if isinstance(getattr(info, "exc_value", None), Interrupted):
+        return
+    _state.get("unraisable", sys.__unraisablehook__)(info)  # type: ignore[operator]
 
 
 def reinstall() -> None:
@@ -106,6 +116,8 @@ def hold() -> None:
 def uninstall() -> None:
     """Restore the handlers :func:`install` replaced (the command ends; or a test called it in-process)."""
     previous = _state.pop("previous", {})
+    if sys.unraisablehook is _unraisable:
+        sys.unraisablehook = _state.pop("unraisable", sys.__unraisablehook__)  # type: ignore[assignment]
     if _on_main_thread():
         for signum, handler in previous.items():  # type: ignore[union-attr]
             signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
