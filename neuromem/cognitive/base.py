@@ -61,6 +61,8 @@ class CognitiveModel:
     requires: ClassVar[tuple[tuple[str, str], ...]] = ()
     #: card parameters that are durations ("16 s")
     time_parameters: ClassVar[tuple[str, ...]] = ()
+    #: card parameters that are angles ("15 deg"), read in rad
+    angle_parameters: ClassVar[tuple[str, ...]] = ()
     #: card parameters that must lie in [0, 1]
     unit_interval: ClassVar[tuple[str, ...]] = ()
     #: card parameters that must be > 0
@@ -79,8 +81,8 @@ class CognitiveModel:
         """Card values as floats in SI units; a value out of range raises naming it."""
         p: dict[str, Any] = {}
         for key, value in self.parameters.items():
-            if key in self.time_parameters:
-                p[key] = quantity(key, value, "time")
+            if key in self.time_parameters or key in self.angle_parameters:
+                p[key] = quantity(key, value, "time" if key in self.time_parameters else "angle")
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
                 raise ValueError(f"parameter {key}={value!r} is not allowed; it must be a finite number")
@@ -88,7 +90,7 @@ class CognitiveModel:
         for key in self.unit_interval:
             if not 0.0 <= p[key] <= 1.0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be in [0, 1]")
-        for key in (*self.positive, *self.time_parameters):
+        for key in (*self.positive, *self.time_parameters, *self.angle_parameters):
             if not p[key] > 0:
                 raise ValueError(f"parameter {key}={self.parameters[key]!r} is not allowed; it must be > 0")
         return p
@@ -118,7 +120,10 @@ class CognitiveModel:
             positions = self.simulate(p, ids, distractor, rng, timing)
             items = np.where(positions >= 0, np.take_along_axis(ids, np.maximum(positions, 0), axis=1), -1)
             recall[rows, : items.shape[1]] = items
-        ds = recall_responses(trials, recall)
+        return self._stamped(recall_responses(trials, recall), trials, seed)
+
+    def _stamped(self, ds: xr.Dataset, trials: xr.Dataset, seed: int) -> xr.Dataset:
+        """``ds`` with the run's provenance (model, card parameters, task, seed, citations)."""
         ds.attrs.update(
             provenance(
                 title=f"{self.name} ({self.family}) on {trials.attrs.get('task')}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from neuromem.experiments.on_task import MAX_TRIALS, run_on_task
 from neuromem.outputs import claim, claims
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import get_task, task_class
+from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION, MAX_SET_SIZE
 from neuromem.validation import as_rng, check_duration, check_positive_int, check_positive_values
 
 #: the largest seed (numpy and netCDF store seeds as 64-bit integers)
@@ -141,12 +143,24 @@ NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store indi
 
 
 def _delays(p: dict) -> dict:
-    return {"delays": list(p["delays"])}
+    chosen = {"delays": list(p["delays"])}
+    largest = max(p["set_sizes"])
+    if largest * p["min_separation"] >= 360:  # said in the degrees it was given in, before the task says it in rad
+        raise ValueError(
+            f"min_separation={p['min_separation']:g} deg is not allowed with set size {largest}; it must be below 360 / {largest} = {360 / largest:.4g} deg"
+        )
+    if p["set_sizes"] != [1] or p["min_separation"] != MIN_SEPARATION.default:  # one item: the task exactly as before
+        chosen |= {"set_sizes": list(p["set_sizes"]), "min_separation": math.radians(p["min_separation"])}
+    return chosen
 
 
 def _network_options(p: dict) -> dict:
     return {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]}
 
+
+MIN_SEPARATION = Param(
+    "min_separation", float, math.degrees(DEFAULT_SEPARATION), "smallest distance between two items' angles", units="deg", minimum=0, maximum=180
+)
 
 WORKING_MEMORY = Experiment(
     "working-memory",
@@ -154,7 +168,9 @@ WORKING_MEMORY = Experiment(
     (
         Param("model", str, "compte2000", "model card (see `neuromem list`)"),
         Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True, minimum=0, maximum=MAX_SECONDS_SIMULATED),
-        Param("trials", int, 20, "trials per delay", minimum=1, maximum=MAX_TRIALS),
+        Param("set_sizes", int, [1], "items shown together, one cued for report (continuous report)", many=True, unique=True, minimum=1, maximum=MAX_SET_SIZE),
+        MIN_SEPARATION,
+        Param("trials", int, 20, "trials per delay (and set size)", minimum=1, maximum=MAX_TRIALS),
         TRIALS_PER_RUN,
         NO_SPIKES,
         *ON_TASK,

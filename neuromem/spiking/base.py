@@ -158,6 +158,11 @@ class SpikingModel:
         """{variable or TimedArray: value} for the batch of trial indices ``rows``."""
         raise NotImplementedError
 
+    def _batch_draws(self, q: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Random numbers the read-out of the batch's trials ``rows`` needs (drawn after :meth:`_batch_values`, from the
+        batch's generator, and kept with the batch so that a resumed run reads out the same); none by default."""
+        return {}
+
     def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
         """What a finished batch gives (plain arrays, kept in the checkpoint)."""
         raise NotImplementedError
@@ -275,9 +280,10 @@ class SpikingModel:
         """Simulate batch ``b`` (its trials, its own seed) and read it: (b, arrays)."""
         # the last batch is padded by repeating its trials; _read drops the padding
         padded = np.resize(plan.rows[b], plan.n_copies)
-        values = self._batch_values(q, built, trials, padded, np.random.default_rng(plan.children[b]))
+        rng = np.random.default_rng(plan.children[b])
+        values = self._batch_values(q, built, trials, padded, rng)
         runner.run(values, batch_seed_of(plan.children[b]), results, plan.ends[b])
-        part = self._read(q, built, plan.rows[b])
+        part = {**self._read(q, built, plan.rows[b]), **self._batch_draws(q, trials, plan.rows[b], rng)}
         if results is not None and runner.standalone:
             shutil.rmtree(runner.directory / results, ignore_errors=True)  # a worker's own output, read
         return b, part

@@ -73,10 +73,30 @@ _DIMENSIONS = dimension_table(
     capacitance=("C_E", "C_I"),
     conductance=("g_L_E", "g_L_I", "g_EE_NMDA", "g_EI_NMDA", "g_IE_GABA", "g_II_GABA", "g_ext_E", "g_ext_I"),
     time=("tref_E", "tref_I", "tau_AMPA", "tau_NMDA_rise", "tau_NMDA_decay", "tau_GABA", "readout_window", "rate_bin", "dt"),
-    frequency=("alpha_NMDA", "nu_ext"),
+    frequency=("alpha_NMDA", "nu_ext", "bump_threshold"),
     current=("cue_current",),
     angle=("sigma_EE", "cue_width"),
 )
+
+
+def _wrap(angle: np.ndarray) -> np.ndarray:
+    return (angle + np.pi) % (2 * np.pi) - np.pi
+
+
+def _task_separation(trials: xr.Dataset) -> float:
+    """The ``min_separation`` (rad) the trials were drawn with."""
+    import json
+
+    from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION
+
+    return float(json.loads(trials.attrs.get("task_parameters", "{}")).get("min_separation", DEFAULT_SEPARATION))
+
+
+def _circular_smooth(rates: np.ndarray, width: float, angles: np.ndarray) -> np.ndarray:
+    """``rates`` (trial, neuron) convolved around the ring with a normalised Gaussian of s.d. ``width`` (rad)."""
+    kernel = np.exp(-(_wrap(angles) ** 2) / (2 * width**2))
+    kernel /= kernel.sum()
+    return np.real(np.fft.ifft(np.fft.fft(rates, axis=1) * np.fft.fft(kernel)[None, :], axis=1))
 
 
 class RingAttractor(SpikingModel):
@@ -225,10 +245,21 @@ class RingAttractor(SpikingModel):
         n = rows.size
         v_E = q["V_L"] + rng.uniform(0, 1, n * self.N_E) * (q["V_thr"] - q["V_L"])
         v_I = q["V_L"] + rng.uniform(0, 1, n * self.N_I) * (q["V_thr"] - q["V_L"])
-        dist = ring_angles(self.N_E)[None, :] - trials["cue_angle"].values[rows][:, None]
+        return {built["E"].v: v_E, built["I"].v: v_I, built["E"].cue_amp: self._cue_currents(q, trials, rows).ravel()}
+
+    def _cue_currents(self, q: dict[str, Any], trials: xr.Dataset, rows: np.ndarray) -> np.ndarray:
+        """(trial, E neuron) cue current: a Gaussian around each item's angle, all items at once (Wei, Wang & Wang 2012)."""
+        angles = trials["item_angle"].values[rows] if "item_angle" in trials else trials["cue_angle"].values[rows][:, None]
+        dist = ring_angles(self.N_E)[None, None, :] - np.nan_to_num(angles, nan=0.0)[:, :, None]
         dist = (dist + np.pi) % (2 * np.pi) - np.pi
-        cue = q["cue_current"] * np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)).ravel()
-        return {built["E"].v: v_E, built["I"].v: v_I, built["E"].cue_amp: cue}
+        bumps = np.exp(-(dist**2) / (2 * q["cue_width"] ** 2)) * np.isfinite(angles)[:, :, None]
+        return q["cue_current"] * bumps.sum(1)
+
+    def _batch_draws(self, q: dict[str, Any], trials: xr.Dataset, rows: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """A uniform angle per trial of several items: the report when the cued item's bump is gone (a guess)."""
+        if "item_angle" not in trials:
+            return {}
+        return {"guess_trial": rows, "guess_angle": rng.uniform(-np.pi, np.pi, rows.size)}
 
     def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
         """E spikes of the batch as (trial, neuron, time); padding copies dropped."""
@@ -245,6 +276,26 @@ class RingAttractor(SpikingModel):
         )
 
     # ------------------------------------------------------------ read-outs
+    def _nearest_bump(self, q: dict[str, Any], trials: xr.Dataset, rates: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Reports of trials of several items from E rates (trial, neuron) over the read-out window.
+
+        The report is the population vector of the neurons within half the items' smallest
+        separation of the most active neuron near the cued item (within that same distance of
+        its angle): the bump that holds it. Where no neuron there fires above
+        ``bump_threshold`` (the item's bump faded, merged away or drifted off) the report is
+        ``guess`` (a uniform angle) and the trial is marked guessed.
+        """
+        reach = 0.5 * _task_separation(trials)
+        angles = ring_angles(self.N_E)
+        smoothed = _circular_smooth(rates, q["cue_width"], angles)  # a neuron's rate is noisy; a bump is wide
+        near_cue = np.abs(_wrap(angles[None, :] - trials["cue_angle"].values[:, None])) <= reach
+        peak = np.argmax(np.where(near_cue, smoothed, -np.inf), axis=1)
+        height = smoothed[np.arange(len(peak)), peak]
+        around = np.abs(_wrap(angles[None, :] - angles[peak][:, None])) <= reach
+        vec = (np.where(around, rates, 0.0) * np.exp(1j * angles)[None, :]).sum(1)
+        guessed = ~(height >= float(q["bump_threshold"])) | (np.abs(vec) == 0)
+        return np.where(guessed, guess, np.angle(vec)), guessed
+
     def _responses(self, q: dict[str, Any], trials: xr.Dataset, batches: list[dict[str, np.ndarray]], duration_s: float, setup: list) -> xr.Dataset:
         """Decoded angle, rates per angle bin and population angle per time bin (and spikes, if recorded)."""
         trial_idx, neuron, spike_t = (np.concatenate([b[k] for b in batches]) for k in ("trial", "neuron", "time"))
@@ -262,6 +313,20 @@ class RingAttractor(SpikingModel):
         vec = np.zeros(n_trials, complex)
         np.add.at(vec, trial_idx[in_window], phasor[neuron[in_window]])
         response = np.where(np.abs(vec) > 0, np.angle(vec), np.nan)
+        extra: dict[str, Any] = {}
+        if "item_angle" in trials:
+            counts = np.zeros((n_trials, N_E))
+            np.add.at(counts, (trial_idx[in_window], neuron[in_window]), 1.0)
+            guess = np.zeros(n_trials)
+            guess[np.concatenate([b["guess_trial"] for b in batches])] = np.concatenate([b["guess_angle"] for b in batches])
+            several = trials["set_size"].values > 1
+            found, guessed = self._nearest_bump(q, trials, counts / window, guess)
+            response = np.where(several, found, response)
+            extra["guessed"] = (
+                "trial",
+                (several & guessed).astype(np.int8),
+                {"units": "1", "long_name": "no bump near the cued item at report (a uniform guess)"},
+            )
 
         # Rates per angle bin and time bin; NaN once the trial is over.
         n_bins = int(q["n_angle_bins"])
@@ -285,6 +350,7 @@ class RingAttractor(SpikingModel):
                 "response_angle": ("trial", response, {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay)"}),
                 "rate": (("trial", "time", "angle_bin"), rate, {"units": "Hz", "long_name": "E firing rate per preferred-angle bin"}),
                 "population_angle": (("trial", "time"), population_angle, {"units": "rad", "long_name": "population-vector angle per time bin"}),
+                **extra,
             },
             coords={
                 "trial": trials["trial"].values,

@@ -7,6 +7,14 @@ Goldman-Rakic (1989) recorded prefrontal delay activity for 8 targets and
 1-6 s delays; White, Sparks & Stanford (1994) and Wimmer et al. (2014) found
 the variable error growing with delay while the systematic error stays
 constant, as expected of a diffusing bump (Compte et al. 2000).
+
+With several items (``set_sizes``) it is the continuous-report paradigm of visual
+working memory: N items at angles at least ``min_separation`` apart are shown
+together, each at its own display location; after the delay one location is cued
+and the angle of the item shown there is reported. Precision falls as N grows,
+and the errors are analysed as a mixture of reports of the target, of non-targets
+(swaps) and guesses (Zhang & Luck 2008; Bays, Catalao & Husain 2009; van den
+Berg et al. 2012).
 """
 
 from __future__ import annotations
@@ -22,6 +30,49 @@ from neuromem.tasks.base import Task, merge_timing
 from neuromem.validation import as_rng, as_values, check_duration, check_positive_int
 
 TWO_PI = 2.0 * np.pi
+#: the most items one trial may show (displays of continuous report hold up to 8: van den Berg et al. 2012)
+MAX_SET_SIZE = 16
+#: smallest distance between two items' angles unless asked otherwise (rad): more than a bump's width
+#: (Compte et al. 2000: sigma_EE 18 deg), so that the ring's bumps start apart
+DEFAULT_SEPARATION = float(np.pi / 6)
+
+
+def check_separation(value: Any, largest_set: int) -> float:
+    """``min_separation`` (rad) as a float, or raise unless ``largest_set`` items fit on the circle with it."""
+    if isinstance(value, (bool, np.bool_, str, bytes)):
+        raise ValueError(f"min_separation={value!r} is not allowed; it must be an angle in rad (a number)")
+    try:
+        sep = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"min_separation={value!r} is not allowed; it must be an angle in rad") from None
+    if not np.isfinite(sep) or sep < 0 or largest_set * sep >= TWO_PI:
+        raise ValueError(
+            f"min_separation={value!r} rad is not allowed; it must be >= 0 and below 2 pi / {largest_set} = {TWO_PI / largest_set:.4g} rad for set size {largest_set}"
+        )
+    return sep
+
+
+def spread_items(rng: np.random.Generator, first: np.ndarray, sizes: np.ndarray, slots: int, separation: float) -> tuple[np.ndarray, np.ndarray]:
+    """Angles (trial, ``slots``) of ``sizes`` items per trial, one of them ``first``, all >= ``separation`` apart.
+
+    The other items sit at ``first`` + sorted uniform draws on the circle shortened by
+    ``size * separation``, each shifted by ``separation`` times its rank: every arrangement
+    with the gaps allowed is equally likely. Items are then put at random display locations
+    (slots; NaN past a trial's size). Returns the angles and the slot of ``first`` (the cued one).
+    """
+    n = first.size
+    others = slots - 1
+    room = TWO_PI - sizes * separation  # (trial,) circle left once the gaps are taken
+    u = rng.random((n, others)) * room[:, None]
+    u = np.sort(np.where(np.arange(others)[None, :] < (sizes - 1)[:, None], u, np.inf), axis=1)
+    offsets = u + separation * np.arange(1, slots)[None, :]
+    shifted = np.where(np.isfinite(offsets), first[:, None] + np.where(np.isfinite(offsets), offsets, 0.0), np.nan)
+    angles = np.concatenate([first[:, None], wrap_angle(shifted)], axis=1)
+    keys = np.where(np.arange(slots)[None, :] < sizes[:, None], rng.random((n, slots)), np.inf)
+    order = np.argsort(keys, axis=1)  # a random display location for each item, unused slots last
+    placed = np.full((n, slots), np.nan)
+    np.put_along_axis(placed, order, angles, axis=1)
+    return placed, order[:, 0]
 
 
 def wrap_angle(angle: np.ndarray | xr.DataArray) -> np.ndarray | xr.DataArray:
@@ -42,14 +93,22 @@ class DelayedEstimation(Task):
         (0.5 s, 0.25 s, 0.25 s).
     n_cue_angles : int or None
         ``None`` draws cue angles uniformly on the circle; an integer uses that
-        many equally spaced angles (8 in Funahashi et al. 1989).
+        many equally spaced angles (8 in Funahashi et al. 1989; one item only).
+    set_sizes : sequence of int
+        Items shown together (1 to :data:`MAX_SET_SIZE`); trials cycle through
+        every (set size, delay) pair, delays fastest. With one item (the
+        default) the trials and scores are those of the single-item task.
+    min_separation : float
+        Smallest circular distance (rad) between two items' angles of a trial;
+        ``max(set_sizes) * min_separation`` must stay below 2 pi.
     """
 
     name = "delayed-estimation"
     tags = ("working-memory", "continuous-report", "supervised")
     references = (
         "Funahashi S, Bruce CJ, Goldman-Rakic PS (1989) J Neurophysiol 61:331-349; "
-        "Wimmer K, Nykamp DQ, Constantinidis C, Compte A (2014) Nat Neurosci 17:431-439"
+        "Wimmer K, Nykamp DQ, Constantinidis C, Compte A (2014) Nat Neurosci 17:431-439; "
+        "Zhang W, Luck SJ (2008) Nature 453:233-235; Bays PM, Catalao RFG, Husain M (2009) J Vis 9(10):7"
     )
     default_timing: Mapping[str, float] = {"fixation": 0.5, "cue": 0.25, "response": 0.25}
     condition = "delay"
@@ -57,34 +116,87 @@ class DelayedEstimation(Task):
     # short periods so artificial models train on short sequences (s)
     fit_defaults = {"delays": [0.2, 0.4, 0.6], "timing": {"fixation": 0.1, "cue": 0.1, "response": 0.1}}
     summary_dim = "delay"
-    summary_vars = ("mean_abs_error", "variance", "bias", "circular_sd", "n_trials", "error_density", "diffusion")
+    summary_vars = (
+        "mean_abs_error",
+        "variance",
+        "bias",
+        "circular_sd",
+        "n_trials",
+        "error_density",
+        "diffusion",
+        "p_memory",
+        "sd",
+        "p_memory3",
+        "p_swap",
+        "sd3",
+    )
     alignment = "delays shared by every result (s)"
     perfect = {"abs_error": 0.0}
 
-    def __init__(self, delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0), timing: Mapping[str, float] | None = None, n_cue_angles: int | None = None) -> None:
+    def __init__(
+        self,
+        delays: Sequence[float] = (0.5, 1.0, 2.0, 3.0),
+        timing: Mapping[str, float] | None = None,
+        n_cue_angles: int | None = None,
+        set_sizes: Sequence[int] = (1,),
+        min_separation: float = DEFAULT_SEPARATION,
+    ) -> None:
         delays = as_values("delays", delays)
         if delays.size == 0:
             raise ValueError("delays=[] is not allowed; give at least one delay in seconds")
         self.delays = tuple(check_duration("delays", d) for d in delays)
         self.timing = merge_timing(self.default_timing, timing, zero_ok=("fixation",))
         self.n_cue_angles = None if n_cue_angles is None else check_positive_int("n_cue_angles", n_cue_angles)
+        sizes = as_values("set_sizes", set_sizes)
+        if sizes.size == 0:
+            raise ValueError(f"set_sizes=[] is not allowed; give set sizes from 1 to {MAX_SET_SIZE}")
+        self.set_sizes = tuple(check_positive_int("set_sizes", k, maximum=MAX_SET_SIZE) for k in sizes)
+        self.min_separation = check_separation(min_separation, max(self.set_sizes))
+        if self.n_cue_angles is not None and max(self.set_sizes) > 1:
+            raise ValueError(
+                f"n_cue_angles={self.n_cue_angles!r} is not allowed with set_sizes={list(self.set_sizes)}; equally spaced cue angles are for one item"
+            )
 
     def get_params(self) -> dict[str, Any]:
-        return {"delays": list(self.delays), "timing": dict(self.timing), "n_cue_angles": self.n_cue_angles}
+        return {
+            "delays": list(self.delays),
+            "timing": dict(self.timing),
+            "n_cue_angles": self.n_cue_angles,
+            "set_sizes": list(self.set_sizes),
+            "min_separation": self.min_separation,
+        }
+
+    def conditions(self) -> list[Any]:
+        """The (set size, delay) pairs the trials cycle through, delays fastest (the delays alone with one item)."""
+        if max(self.set_sizes) == 1:
+            return list(self.delays)
+        return [(k, d) for k in self.set_sizes for d in self.delays]
+
+    @property
+    def several(self) -> bool:
+        """Whether trials hold several items (they then carry ``item``-dim variables and a ``set_size`` coord)."""
+        return max(self.set_sizes) > 1
 
     def trials(self, n: int, rng: np.random.Generator | int) -> xr.Dataset:
-        """Generate ``n`` trials, cycling through the delays.
+        """Generate ``n`` trials, cycling through the (set size, delay) pairs.
 
         Returns
         -------
         xarray.Dataset
             Dim ``trial``; coord ``delay`` (s); variables ``cue_angle`` and
-            ``target`` (rad), ``cue_onset``, ``cue_offset``, ``response_onset``
-            and ``trial_end`` (s from trial start).
+            ``target`` (rad: the angle of the item to report), ``cue_onset``,
+            ``cue_offset`` (the items are shown), ``response_onset`` (the report
+            cue) and ``trial_end`` (s from trial start). With several items also
+            coord ``set_size``, dim ``item`` (display location), ``item_angle``
+            (trial, item; NaN where no item) and ``cued_item`` (the location cued
+            for report).
         """
         n = check_positive_int("n", n)
         rng = as_rng(rng)
-        delay = np.resize(np.asarray(self.delays), n)
+        pairs = [(1, d) for d in self.delays] if not self.several else self.conditions()
+        which = np.resize(np.arange(len(pairs)), n)
+        delay = np.array([pairs[k][1] for k in which], dtype=float)
+        size = np.array([pairs[k][0] for k in which], dtype=int)
         if self.n_cue_angles is None:
             cue = rng.uniform(-np.pi, np.pi, size=n)
         else:
@@ -108,6 +220,13 @@ class DelayedEstimation(Task):
             },
             coords={"trial": ("trial", np.arange(n)), "delay": ("trial", delay, {"units": "s", "long_name": "delay duration"})},
         )
+        if self.several:
+            slots = max(self.set_sizes)
+            angles, cued = spread_items(rng, cue, size, slots, self.min_separation)
+            ds["cue_angle"].attrs["long_name"] = "angle of the item cued for report"
+            ds["item_angle"] = (("trial", "item"), angles, {"units": "rad", "long_name": "angle of the item at each display location (NaN: none)"})
+            ds["cued_item"] = ("trial", cued, {"units": "1", "long_name": "display location cued for report"})
+            ds = ds.assign_coords(set_size=("trial", size, {"units": "1", "long_name": "items shown together"}), item=("item", np.arange(slots)))
         return self._stamp(ds)
 
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
@@ -119,14 +238,19 @@ class DelayedEstimation(Task):
         -------
         xarray.Dataset
             ``error`` (report - target, wrapped to [-pi, pi), rad) and
-            ``abs_error`` (rad), with the trials' condition coords.
+            ``abs_error`` (rad), with the trials' condition coords. With several
+            items also ``nontarget_error`` (trial, item: report - each other item,
+            NaN at the target's location and where no item was) and
+            ``nearest_nontarget_error`` (the one of smallest size; NaN with one item),
+            the errors a swap to a non-target would leave near zero.
         """
         self.check_trials(trials)
         if "response_angle" not in responses:
             raise ValueError("responses has no 'response_angle' variable (the reported angle in rad)")
         if responses.sizes.get("trial") != trials.sizes["trial"] or not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
-        error = wrap_angle(responses["response_angle"].values - trials["target"].values)
+        report = responses["response_angle"].values
+        error = wrap_angle(report - trials["target"].values)
         ds = xr.Dataset(
             {
                 "error": ("trial", error, {"units": "rad", "long_name": "signed circular error (report - target)"}),
@@ -134,24 +258,44 @@ class DelayedEstimation(Task):
             },
             coords={"trial": trials["trial"], "delay": trials["delay"]},
         )
+        if "item_angle" in trials:
+            angles = trials["item_angle"].values
+            is_target = np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None]
+            nontarget = np.where(is_target, np.nan, wrap_angle(report[:, None] - angles))
+            nearest = np.argmin(np.where(np.isnan(nontarget), np.inf, np.abs(nontarget)), axis=1)
+            near = np.take_along_axis(nontarget, nearest[:, None], axis=1)[:, 0]
+            ds["nontarget_error"] = (("trial", "item"), nontarget, {"units": "rad", "long_name": "report - each non-target item (NaN: target or no item)"})
+            ds["nearest_nontarget_error"] = ("trial", near, {"units": "rad", "long_name": "error to the nearest non-target item (NaN: none)"})
+            ds = ds.assign_coords(set_size=trials["set_size"], item=trials["item"])
         return self._stamp(ds)
 
     # ------------------------------------------------- artificial-model coding
     def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
-        """Inputs: fixation, cue (cos, sin); outputs: the reported (cos, sin)."""
-        return 3, 2
+        """Inputs: fixation, each display location's item (cos, sin) and, with several items, one report-cue line
+        per location; outputs: the reported (cos, sin)."""
+        slots = trials.sizes.get("item", 1)
+        return (3, 2) if slots == 1 else (1 + 3 * slots, 2)
 
     def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> enc.Encoded:
-        """Fixation until the report, the cue as (cos, sin) while shown; target (cos, sin) at report (MSE)."""
+        """Fixation until the report, each item as (cos, sin) on its location's lines while shown, the cued
+        location's line during the report (several items); target (cos, sin) at report (MSE)."""
         T = steps if steps is not None else enc.n_steps(trials, dt)
         t = enc.step_midpoints(T, dt)
         B = trials.sizes["trial"]
         fixation = enc.window(t, np.zeros(B), trials["response_onset"].values)
         cue = enc.window(t, trials["cue_onset"].values, trials["cue_offset"].values)
         mask = enc.window(t, trials["response_onset"].values, trials["trial_end"].values)
-        angle, target = trials["cue_angle"].values, trials["target"].values
-        x = np.stack([fixation, cue * np.cos(angle), cue * np.sin(angle)], axis=-1).astype(np.float32)
+        target = trials["target"].values
         y = np.stack([mask * np.cos(target), mask * np.sin(target)], axis=-1).astype(np.float32)
+        if "item_angle" not in trials:
+            angle = trials["cue_angle"].values
+            x = np.stack([fixation, cue * np.cos(angle), cue * np.sin(angle)], axis=-1).astype(np.float32)
+            return enc.Encoded(x, y, mask, cue, "mse")
+        angles = trials["item_angle"].values  # (B, slots), NaN where no item: its lines stay 0
+        shown = np.isfinite(angles)[None, :, :] * cue[:, :, None]
+        cos, sin = (np.where(np.isfinite(angles), f(np.nan_to_num(angles)), 0.0)[None, :, :] * shown for f in (np.cos, np.sin))
+        cued = np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None]
+        x = np.concatenate([fixation[..., None], cos, sin, mask[..., None] * cued[None, :, :]], axis=-1).astype(np.float32)
         return enc.Encoded(x, y, mask, cue, "mse")
 
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
@@ -166,12 +310,20 @@ class DelayedEstimation(Task):
 
     # ------------------------------------------------------------- comparison
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """Bias, variance, mean |error| and the error distribution by delay (and the diffusion coefficient)."""
+        """Bias, variance, mean |error| and the error distribution by delay (and the diffusion coefficient);
+        with several items, circular s.d. and the mixture fits by set size and delay."""
+        if "set_size" in ds.coords:
+            from neuromem.analysis.set_size import precision_by_set_size
+
+            return precision_by_set_size(ds)
         from neuromem.analysis.working_memory import error_by_delay
 
         return error_by_delay(ds)
 
     def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        if "set_size" in ds.dims:
+            self._plot_set_sizes(ds, axes)
+            return
         for m in ds["model"].values:
             row = ds.sel(model=m)
             axes[0].plot(ds["delay"], np.degrees(row["mean_abs_error"]), "o-", label=m)
@@ -179,10 +331,36 @@ class DelayedEstimation(Task):
         axes[0].set(xlabel="delay (s)", ylabel="mean |error| (deg)", title="report error")
         axes[1].set(xlabel="delay (s)", ylabel="error variance (rad^2)", title="variance grows with delay in a diffusing memory")
 
+    def _plot_set_sizes(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
+        for m in ds["model"].values:
+            for delay in ds["delay"].values:
+                row = ds.sel(model=m, delay=delay)
+                label = f"{m}, {delay:g} s" if ds.sizes["delay"] > 1 else str(m)
+                axes[0].plot(ds["set_size"], np.degrees(row["circular_sd"]), "o-", label=label)
+                axes[1].plot(ds["set_size"], row["p_memory"], "o-", label=label)
+        axes[0].set(xlabel="set size", ylabel="circular s.d. of the error (deg)", title="precision falls with set size")
+        axes[1].set(xlabel="set size", ylabel="P(memory), two-component mixture", title="reports from memory")
+
     def report(self, ds: xr.Dataset) -> list[str]:
-        """Mean signed error and its s.d. (deg) per delay."""
+        """Mean signed error and its s.d. (deg) per delay; with several items, precision and mixture fits per set size."""
+        if "set_size" in ds.coords:
+            return self._set_size_report(ds)
         lines = ["delay (s)   trials   mean error (deg)   error s.d. (deg)"]
         for delay, group in ds["error"].groupby("delay"):
             e = np.degrees(group.values)
             lines.append(f"{delay:9.2f}   {e.size:6d}   {np.nanmean(e):16.2f}   {np.nanstd(e):16.2f}")
+        return lines
+
+    def _set_size_report(self, ds: xr.Dataset) -> list[str]:
+        s = self.summarize(ds)
+        lines = ["set size   delay (s)   trials   circular s.d. (deg)   P(memory)   memory s.d. (deg)   P(swap)   fit (two / three)"]
+        for k in s["set_size"].values:
+            for d in s["delay"].values:
+                row = s.sel(set_size=k, delay=d)
+                swap = float(row["p_swap"]) if "p_swap" in row else np.nan
+                status = f"{row['fit_status_two'].item()} / {row['fit_status_three'].item() if 'fit_status_three' in row else '-'}"
+                lines.append(
+                    f"{int(k):8d}   {d:9.2f}   {int(row['n_trials']):6d}   {np.degrees(float(row['circular_sd'])):19.1f}"
+                    f"   {float(row['p_memory']):9.2f}   {np.degrees(float(row['sd'])):17.1f}   {swap:7.2f}   {status}"
+                )
         return lines

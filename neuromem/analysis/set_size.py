@@ -1,0 +1,60 @@
+"""Precision, P(memory) and swaps against set size: continuous report of several items.
+
+Applied alike to a model's scored result and to people's trials: the circular s.d. of
+the error per (set size, delay), and maximum-likelihood fits of the two-component
+mixture (Zhang & Luck 2008: target + guesses) and of the three-component mixture
+(Bays, Catalao & Husain 2009: target + swaps to non-targets + guesses), each with
+standard errors and a fit status (:mod:`neuromem.analysis.mixture`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from neuromem.analysis.mixture import fit_mixture
+from neuromem.analysis.working_memory import error_by_delay
+
+#: the variables of a two- and a three-component fit, as named in the summary (the three-component ones end in 3)
+TWO = {"p_memory": "p_memory", "sd": "sd", "p_memory_se": "p_memory_se", "sd_se": "sd_se", "fit_status": "fit_status_two"}
+THREE = {"p_memory": "p_memory3", "p_swap": "p_swap", "sd": "sd3", "p_swap_se": "p_swap_se", "fit_status": "fit_status_three"}
+
+
+def precision_by_set_size(ds: xr.Dataset) -> xr.Dataset:
+    """Circular s.d., mean |error| and the mixture fits of a scored continuous-report result by condition.
+
+    ``ds`` needs ``error`` (trial; rad) and, for the three-component fit, ``nontarget_error``
+    (trial, item); a result without a ``set_size`` coord holds one item per trial. Other dims
+    (the axes of a sweep) are kept.
+
+    Returns
+    -------
+    xarray.Dataset
+        dims (..., set_size, delay): ``circular_sd`` (rad), ``mean_abs_error`` (rad), ``n_trials``;
+        two-component ``p_memory``, ``sd`` (rad) with ``_se`` and ``fit_status_two``;
+        three-component ``p_memory3``, ``p_swap``, ``sd3`` with ``p_swap_se`` and ``fit_status_three``
+        (NaN and "no non-targets" at set size 1).
+    """
+    if "error" not in ds or "delay" not in ds.coords:
+        raise ValueError("a continuous-report result needs an 'error' variable (report - target, rad) and a 'delay' coord")
+    if "set_size" not in ds.coords:
+        ds = ds.assign_coords(set_size=("trial", np.ones(ds.sizes["trial"], dtype=int)))
+    by = ["set_size", "delay"]
+    sizes = np.unique(ds["set_size"].values)
+    spread = [error_by_delay(ds.isel(trial=np.flatnonzero(ds["set_size"].values == k)))[["circular_sd", "mean_abs_error", "n_trials"]] for k in sizes]
+    out = xr.concat(spread, dim=pd.Index(sizes, name="set_size"), join="outer").transpose(..., "set_size", "delay")
+    out["set_size"].attrs.update(units="1", long_name="items shown together")
+    two = fit_mixture(ds["error"].astype(float), model="two", by=by)
+    for old, new in TWO.items():
+        out[new] = two[old]
+    several = ds["set_size"] > 1
+    if "nontarget_error" in ds and bool(several.any()):
+        keep = ds.isel(trial=np.flatnonzero(several.values))
+        three = fit_mixture(keep["error"].astype(float), keep["nontarget_error"].astype(float), model="three", by=by)
+        three = three.reindex(set_size=out["set_size"])
+        for old, new in THREE.items():
+            out[new] = three[old]
+        out["fit_status_three"] = out["fit_status_three"].fillna("no non-targets")
+    out.attrs.update(ds.attrs)
+    return out

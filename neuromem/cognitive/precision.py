@@ -1,0 +1,146 @@
+"""Cognitive models of continuous report of several items (delayed estimation with a set size).
+
+Three accounts of why precision falls as more items are held, each a card:
+
+* **Slots plus averaging** (Zhang W, Luck SJ 2008, Nature 453:233-235): ``slots`` discrete
+  slots, each holding one noisy sample (von Mises, circular s.d. ``slot_sd``) of one item.
+  With N <= K items the slots are shared out as evenly as possible and an item's report is
+  the circular mean of its slots' samples; with N > K, K items hold one slot each and the
+  others are guessed (uniform). P(memory) = min(1, K/N).
+* **Population-coding resource** (Bays PM 2014, J Neurosci 34:3632-3645): each item is
+  encoded by a population of ``n_neurons`` Poisson neurons with von Mises tuning
+  (concentration ``tuning_kappa``, preferred angles tiling the circle); the population's
+  total activity ``gain`` (expected spikes in the decoding window) is divided among the N
+  items. The report is the maximum-likelihood estimate from the spike counts, which for
+  von Mises tuning that tiles the circle is the population vector's angle; with no spike
+  the report is a guess. Precision falls continuously with N, and P(no spike) =
+  exp(-gain/N).
+* **Variable precision** (van den Berg R, Shin H, Chou W-C, George R, Ma WJ 2012, PNAS
+  109:8780-8785): an item's precision J is drawn from a gamma distribution with mean
+  Jbar = ``j1bar`` N^-``alpha`` and scale ``tau``; the report is von Mises around the item
+  with the kappa whose Fisher information is J.
+
+None of the three reports a non-target (no swaps): their swap rate is zero by construction,
+which the three-component mixture fit shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import xarray as xr
+
+from neuromem.circular import kappa_from_precision, sd_to_kappa
+from neuromem.cognitive.base import CognitiveModel
+
+
+def set_sizes_of(trials: xr.Dataset) -> np.ndarray:
+    """Items shown on each trial (1 where the trials hold one item)."""
+    return trials["set_size"].values if "set_size" in trials.coords else np.ones(trials.sizes["trial"], dtype=int)
+
+
+class ContinuousReportModel(CognitiveModel):
+    """Base of the models that report a cued item's angle: :meth:`report` draws the reports of all trials at once."""
+
+    task: ClassVar[str] = "delayed-estimation"
+
+    def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Reported angles (rad) and whether each report held no information about the item (a guess)."""
+        raise NotImplementedError
+
+    def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None) -> xr.Dataset:
+        """Reports of every trial of a ``delayed-estimation`` trials Dataset, from one generator seeded by ``seed``.
+
+        ``progress`` and ``checkpoint`` are accepted for the common run path (a run takes milliseconds).
+        The delay does not enter these models: they hold what they encoded unchanged.
+        """
+        p = self._validated()
+        if trials.attrs.get("task") != self.task or "target" not in trials:
+            raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
+        rng = np.random.default_rng(seed)
+        angle, guessed = self.report(p, trials["target"].values, set_sizes_of(trials), rng)
+        ds = xr.Dataset(
+            {
+                "response_angle": ("trial", (angle + np.pi) % (2 * np.pi) - np.pi, {"units": "rad", "long_name": "reported angle"}),
+                "guessed": ("trial", guessed.astype(np.int8), {"units": "1", "long_name": "report held nothing of the item (uniform guess)"}),
+            },
+            coords={"trial": trials["trial"].values},
+        )
+        return self._stamped(ds, trials, seed)
+
+
+def von_mises_noise(rng: np.random.Generator, kappa: np.ndarray) -> np.ndarray:
+    """One von Mises draw around 0 per entry of ``kappa`` (numpy's sampler; kappa 0 is uniform)."""
+    return rng.vonmises(0.0, kappa)
+
+
+class SlotsAveraging(ContinuousReportModel):
+    """Zhang & Luck (2008) slots plus averaging; parameters as in ``models/zhang_luck2008.toml``."""
+
+    positive: ClassVar[tuple[str, ...]] = ("slots",)
+    angle_parameters: ClassVar[tuple[str, ...]] = ("slot_sd",)
+
+    def _validated(self) -> dict[str, Any]:
+        p = super()._validated()
+        if p["slots"] != int(p["slots"]):
+            raise ValueError(f"parameter slots={self.parameters['slots']!r} is not allowed; it must be a whole number >= 1")
+        p["slots"] = int(p["slots"])
+        return p
+
+    def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        K = p["slots"]
+        n = target.size
+        # the cued item is one of N: with N > K it is in a slot with P = K/N; with N <= K it holds
+        # floor(K/N) slots, one more for the K mod N items that get the remainder
+        held = rng.random(n) < np.minimum(1.0, K / set_size)
+        extra = rng.random(n) < (K % set_size) / set_size
+        n_slots = np.where(set_size <= K, K // set_size + extra, 1) * held
+        samples = von_mises_noise(rng, np.full((n, K), float(sd_to_kappa(p["slot_sd"]))))
+        used = np.arange(K)[None, :] < n_slots[:, None]
+        mean = np.angle((used * np.exp(1j * samples)).sum(1))  # the circular mean of the item's slots
+        guess = rng.uniform(-np.pi, np.pi, n)
+        return np.where(held, target + mean, guess), ~held
+
+
+class PopulationResource(ContinuousReportModel):
+    """Bays (2014) population coding with normalised gain; parameters as in ``models/bays2014.toml``."""
+
+    positive: ClassVar[tuple[str, ...]] = ("gain", "tuning_kappa", "n_neurons")
+
+    def _validated(self) -> dict[str, Any]:
+        p = super()._validated()
+        if p["n_neurons"] != int(p["n_neurons"]):
+            raise ValueError(f"parameter n_neurons={self.parameters['n_neurons']!r} is not allowed; it must be a whole number >= 1")
+        p["n_neurons"] = int(p["n_neurons"])
+        return p
+
+    def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        M = p["n_neurons"]
+        preferred = 2 * np.pi * np.arange(M) / M
+        tuning = np.exp(p["tuning_kappa"] * (np.cos(preferred[None, :] - target[:, None]) - 1.0))
+        tuning /= tuning.sum(1, keepdims=True)  # the population's summed activity does not depend on the angle
+        counts = rng.poisson((p["gain"] / set_size)[:, None] * tuning)  # the gain shared among the N items
+        vector = counts @ np.exp(1j * preferred)  # ML estimate for von Mises tuning that tiles the circle
+        silent = counts.sum(1) == 0
+        guess = rng.uniform(-np.pi, np.pi, target.size)
+        return np.where(silent, guess, np.angle(vector)), silent
+
+
+class VariablePrecision(ContinuousReportModel):
+    """van den Berg et al. (2012) variable precision; parameters as in ``models/vandenberg2012.toml``."""
+
+    positive: ClassVar[tuple[str, ...]] = ("j1bar", "tau")
+
+    def _validated(self) -> dict[str, Any]:
+        p = super()._validated()
+        if not p["alpha"] >= 0:
+            raise ValueError(f"parameter alpha={self.parameters['alpha']!r} is not allowed; it must be >= 0")
+        return p
+
+    def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        jbar = p["j1bar"] * set_size.astype(float) ** -p["alpha"]
+        precision = rng.gamma(jbar / p["tau"], p["tau"])
+        kappa = kappa_from_precision(precision)
+        return target + von_mises_noise(rng, kappa), np.zeros(target.size, dtype=bool)
