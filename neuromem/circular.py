@@ -10,6 +10,7 @@ functions keep both finite at any kappa.
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 from scipy.special import i0e, i1e
 
 #: the table on which precision is inverted: kappa from 1e-6 to 1e5 (an error s.d. of 0.2 deg), log-spaced
@@ -34,10 +35,32 @@ def kappa_from_precision(precision: np.ndarray | float) -> np.ndarray:
     return np.where(small, np.sqrt(2.0 * np.maximum(j, 0.0)), k)
 
 
-def kappa_to_sd(kappa: np.ndarray | float) -> np.ndarray:
-    """Circular s.d. (rad) of a von Mises of concentration ``kappa``: sqrt(-2 ln(I1/I0))."""
-    kappa = np.asarray(kappa, dtype=float)
-    return np.sqrt(-2.0 * np.log(i1e(kappa) / i0e(kappa)))
+def kappa_to_sd(kappa):
+    """Circular s.d. (rad) of a von Mises distribution of concentration ``kappa``.
+
+    sqrt(-2 ln(I1(kappa) / I0(kappa))), as MemToolbox's ``k2sd`` and mixtur's ``k2sd``. It
+    tends to sqrt(-2 ln(kappa / 2)) as kappa -> 0 and to 1 / sqrt(kappa) as kappa -> inf.
+
+    Parameters
+    ----------
+    kappa : float, numpy.ndarray or xarray.DataArray
+        Concentration (>= 0); ``inf`` gives 0 and 0 gives ``inf``.
+
+    Returns
+    -------
+    Same type as ``kappa`` (an xarray object keeps its dims and coords), rad.
+    """
+
+    def sd(k: np.ndarray) -> np.ndarray:
+        k = np.asarray(k, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sqrt(-2.0 * np.log(i1e(k) / i0e(k)))
+        return np.where(np.isposinf(k), 0.0, out)
+
+    if isinstance(kappa, xr.DataArray):
+        return xr.apply_ufunc(sd, kappa).assign_attrs(units="rad", long_name="circular s.d. of the von Mises")
+    out = sd(kappa)
+    return out if out.ndim else float(out)
 
 
 def sd_to_kappa(sd: np.ndarray | float) -> np.ndarray:

@@ -46,9 +46,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 from scipy.optimize import minimize
-from scipy.special import expit, gammainccinv, gammaincinv, i0e, i1e, logsumexp
+from scipy.special import expit, gammainccinv, gammaincinv, i0e, logsumexp
 
-from neuromem.circular import kappa_from_precision
+from neuromem.circular import kappa_from_precision, kappa_to_sd
 
 #: fewer finite errors than this and a group is not fitted
 MIN_TRIALS = 10
@@ -73,35 +73,6 @@ def _wrap(x: np.ndarray) -> np.ndarray:
 def _log_vm(cos_x: np.ndarray, kappa: np.ndarray | float) -> np.ndarray:
     """log VM(x; 0, kappa) from cos(x): exponentially scaled I0 keeps it finite at any kappa."""
     return kappa * (cos_x - 1.0) - _LOG_2PI - np.log(i0e(kappa))
-
-
-def kappa_to_sd(kappa):
-    """Circular s.d. (rad) of a von Mises distribution of concentration ``kappa``.
-
-    sqrt(-2 ln(I1(kappa) / I0(kappa))), as MemToolbox's ``k2sd`` and mixtur's ``k2sd``
-    (Fisher 1993, *Statistical analysis of circular data*, eq. 2.12). It tends to
-    sqrt(-2 ln(kappa / 2)) as kappa -> 0 and to 1 / sqrt(kappa) as kappa -> inf.
-
-    Parameters
-    ----------
-    kappa : float, numpy.ndarray or xarray.DataArray
-        Concentration (>= 0); ``inf`` gives 0 and 0 gives ``inf``.
-
-    Returns
-    -------
-    Same type as ``kappa`` (an xarray object keeps its dims and coords), rad.
-    """
-
-    def sd(k: np.ndarray) -> np.ndarray:
-        k = np.asarray(k, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.sqrt(-2.0 * np.log(i1e(k) / i0e(k)))
-        return np.where(np.isposinf(k), 0.0, out)
-
-    if isinstance(kappa, xr.DataArray):
-        return xr.apply_ufunc(sd, kappa).assign_attrs(units="rad", long_name="circular s.d. of the von Mises")
-    out = sd(kappa)
-    return out if out.ndim else float(out)
 
 
 def circular_sd(error: xr.DataArray, dim: str = "trial") -> xr.DataArray:

@@ -155,4 +155,71 @@ def _circular_sd(result: xr.Dataset) -> xr.DataArray:
     return error_by_delay(kept)["circular_sd"]
 
 
-BUILTIN = (SERIAL_POSITION, FIRST_RECALL, LAG_CRP, CHANGE_DETECTION, SPATIAL_ERROR)
+# --------------------------------------------- precision against set size (van den Berg et al. 2012)
+#: the colour-wheel experiment (supplementary Experiment 3): set sizes 1-8, 13 subjects x 108 trials per set size
+_VDB_EXPERIMENT = "ExpS3"
+_VDB_CITATION = (
+    "van den Berg R, Shin H, Chou W-C, George R, Ma WJ (2012) PNAS 109:8780-8785, colour-wheel delayed estimation "
+    "(supplementary Experiment 3), 13 subjects; benchmark BM4.5 of Oberauer et al. (2018) Psychol Bull 144:885, data from the "
+    "R package BenchmarksWM"
+)
+_VDB_NOTES = (
+    "people saw coloured squares at different locations and reported the cued one's colour on a wheel after a 1 s delay; "
+    "the task shows the items as angles kept 30 deg apart (people's colours could coincide); the cards zhang_luck2008, bays2014 "
+    "and vandenberg2012 were fitted to these trials (scripts/fit_precision_models.py), so their scores here measure a fit, not a prediction"
+)
+
+
+def _vandenberg(measure: str) -> xr.DataArray:
+    da = load_reference("vandenberg2012_delayed_estimation")[measure].sel(experiment=_VDB_EXPERIMENT, drop=True)
+    return da.dropna("subject", how="all").transpose("subject", "set_size")
+
+
+def _by_set_size(measure: str):
+    def curve(result: xr.Dataset) -> xr.DataArray:
+        from neuromem.analysis.set_size import precision_by_set_size
+
+        return precision_by_set_size(result)[measure].isel(delay=0, drop=True)
+
+    return curve
+
+
+def _few_minus_many(x: np.ndarray, c: np.ndarray) -> float:
+    return mean_at(x, c, 1, 2) - mean_at(x, c, 6, 8)
+
+
+def _vandenberg_benchmark(measure: str, identifier: str, effects: tuple[Effect, ...], description: str) -> Benchmark:
+    """One van den Berg et al. (2012) measure against set size: the same task, data, citation and trials."""
+    return Benchmark(
+        identifier=identifier,
+        parent=f"working-memory/set-size/{identifier.split('-', 1)[1]}",
+        version=1,
+        task="delayed-estimation",
+        task_params={"set_sizes": list(range(1, 9)), "delays": [1.0]},
+        reference=lambda: _vandenberg(measure),
+        curve=_by_set_size(measure),
+        metric=ShapeR2(),
+        effects=effects,
+        citation=_VDB_CITATION,
+        description=description,
+        notes=_VDB_NOTES,
+        trials=100,
+        quick_trials=20,
+    )
+
+
+SET_SIZE_PRECISION = _vandenberg_benchmark(
+    "circular_sd",
+    "vandenberg2012-precision",
+    (Effect("precision falls with set size", "circular s.d. at set sizes 6-8 above set sizes 1-2", lambda x, c: -_few_minus_many(x, c)),),
+    "circular s.d. of the reported colour by set size (1-8), 1 s delay",
+)
+
+SET_SIZE_GUESSING = _vandenberg_benchmark(
+    "p_memory",
+    "vandenberg2012-p-memory",
+    (Effect("more guesses with more items", "P(memory) of the two-component mixture at set sizes 1-2 above set sizes 6-8", _few_minus_many),),
+    "P(memory) of the two-component mixture (Zhang & Luck 2008) by set size (1-8), 1 s delay",
+)
+
+BUILTIN = (SERIAL_POSITION, FIRST_RECALL, LAG_CRP, CHANGE_DETECTION, SPATIAL_ERROR, SET_SIZE_PRECISION, SET_SIZE_GUESSING)

@@ -264,6 +264,63 @@ def _barbosa2020() -> xr.Dataset:
     return ds
 
 
+#: the delayed-estimation experiments of van den Berg et al. (2012), as labelled in BenchmarksWM's codebook (vandenberg12.Rd)
+_VANDENBERG2012_EXPERIMENTS = {
+    "Exp1": ("colour", "scrolling through the colours", "Experiment 1"),
+    "Exp2": ("orientation", "rotating a Gabor patch", "Experiment 2"),
+    "ExpS3": ("colour", "colour wheel", "supplementary experiment (Fig. S3)"),
+}
+
+
+def _vandenberg2012() -> xr.Dataset:
+    df = _csv("vandenberg2012_delayed_estimation")
+    circle = "rad on the circle of the data: 2 x orientation in Exp2"
+    names = {
+        "n_trials": ("trials", "1"),
+        "circular_sd": (f"circular standard deviation of the error ({circle})", "rad"),
+        "p_memory": ("probability of a report from memory, two-component mixture (Zhang & Luck 2008)", "1"),
+        "sd": (f"circular s.d. of reports from memory, two-component mixture ({circle})", "rad"),
+        "p_swap": ("probability of reporting a non-target, three-component mixture (Bays et al. 2009); NaN at set size 1", "1"),
+    }
+    statuses = {
+        "fit_status": "fit status of the two-component mixture (converged, at bound: ...)",
+        "fit_status_three": "fit status of the three-component mixture (converged, at bound: ..., no non-target at set size 1)",
+    }
+    table = df.rename(columns={"circular_sd_rad": "circular_sd", "sd_rad": "sd"})
+    experiments = list(dict.fromkeys(table["experiment"]))
+    parts = [
+        _per_subject(table[table["experiment"] == e].drop(columns=["experiment", *statuses]), "set_size", names, {"units": "1", "long_name": "set size"})
+        for e in experiments
+    ]
+    # subjects are numbered within each experiment (1-13, 1-6): Exp2 has NaN for subjects 7-13
+    ds = xr.concat(parts, dim="experiment", join="outer")  # concat keeps no attrs of the coords: set again here
+    ds = ds.assign_coords(
+        experiment=("experiment", np.array(experiments, dtype=str), {"long_name": "experiment, as labelled in BenchmarksWM (vandenberg12.Rd)"})
+    )
+    ds["set_size"].attrs.update(units="1", long_name="set size (items in the display)")
+    ds["subject"].attrs.update(long_name="subject number within its experiment")
+    for name, long_name in statuses.items():
+        status = table.set_index(["experiment", "subject", "set_size"])[name].to_xarray().reindex_like(ds["n_trials"])
+        ds[name] = (status.dims, status.fillna("no such subject").values.astype(str), {"units": "1", "long_name": long_name})
+    ds = ds.assign_coords(
+        stimulus=("experiment", [_VANDENBERG2012_EXPERIMENTS[e][0] for e in experiments], {"long_name": "feature remembered"}),
+        response_method=("experiment", [_VANDENBERG2012_EXPERIMENTS[e][1] for e in experiments], {"long_name": "how the feature was reported"}),
+        paper_label=("experiment", [_VANDENBERG2012_EXPERIMENTS[e][2] for e in experiments], {"long_name": "the experiment in van den Berg et al. (2012)"}),
+    )
+    ds.attrs.update(
+        _attrs(
+            "vandenberg2012_delayed_estimation",
+            "Delayed estimation of colour and orientation by set size (1-8), per subject",
+            "delayed-estimation",
+            "van den Berg R, Shin H, Chou W-C, George R, Ma WJ (2012) Variability in encoding precision accounts for visual short-term memory "
+            "limitations. PNAS 109:8780-8785 (delayed-estimation Experiments 1 and 2 and the supplementary colour-wheel experiment); data as "
+            "benchmark BM4.5 of Oberauer K et al. (2018) Psychol Bull 144:885-958, from the BenchmarksWM repository (Dutli, Wills, Oberauer; "
+            "GPL >= 2), github.com/joschadutli/BenchmarksWM commit 556bafd7",
+        )
+    )
+    return ds
+
+
 def _wang2005() -> xr.Dataset:
     df = _csv("wang2005_pairs_triplets")
     ds = _weight_changes(
@@ -289,6 +346,7 @@ def _wang2005() -> xr.Dataset:
 REFERENCES: dict[str, Callable[[], xr.Dataset]] = {
     "wang2005_pairs_triplets": _wang2005,
     "barbosa2020_delayed_response": _barbosa2020,
+    "vandenberg2012_delayed_estimation": _vandenberg2012,
     "peers_free_recall_subjects": _peers_free_recall_subjects,
     "adam2015_change_detection": _adam2015,
     "ebbinghaus1885_savings": _ebbinghaus1885,

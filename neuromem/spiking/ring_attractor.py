@@ -93,8 +93,12 @@ def _task_separation(trials: xr.Dataset) -> float:
 
 
 def _circular_smooth(rates: np.ndarray, width: float, angles: np.ndarray) -> np.ndarray:
-    """``rates`` (trial, neuron) convolved around the ring with a normalised Gaussian of s.d. ``width`` (rad)."""
-    kernel = np.exp(-(_wrap(angles) ** 2) / (2 * width**2))
+    """``rates`` (trial, neuron) convolved around the ring with a normalised Gaussian of s.d. ``width`` (rad).
+
+    The kernel is a function of the distance from neuron 0 (not of the angle itself): an FFT
+    convolution with a kernel centred elsewhere would rotate the ring by that much.
+    """
+    kernel = np.exp(-(_wrap(angles - angles[0]) ** 2) / (2 * width**2))
     kernel /= kernel.sum()
     return np.real(np.fft.ifft(np.fft.fft(rates, axis=1) * np.fft.fft(kernel)[None, :], axis=1))
 
