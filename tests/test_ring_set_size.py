@@ -72,3 +72,10 @@ def test_several_bumps_can_persist_and_a_lost_item_is_a_marked_guess(result):
     assert np.all(np.abs(np.degrees(result["error"].where(kept, drop=True))) < 30)
     guessed = result["guessed"].groupby(result["set_size"]).mean()
     assert guessed.sel(set_size=6) > guessed.sel(set_size=1), guessed.values
+
+
+def test_a_reduced_ring_says_in_its_result_that_it_is_not_the_published_network(result):
+    # the scaled ring's bump drifts about twice as far as the published network's (issue 30): never silently
+    assert result.attrs["network_size"] == "reduced"
+    assert "512 E of the published 2048" in result.attrs["network_size_note"]
+    assert "size='full'" in result.attrs["network_size_note"]

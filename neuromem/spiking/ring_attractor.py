@@ -27,7 +27,10 @@ Implementation notes
   and each batch of trials is one ``device.run(run_args=...)`` of the binary,
   with its own cue, initial conditions and random seed.
 * At a reduced size (``size="scaled"``) per-synapse conductances are multiplied
-  by N_published / N so that each neuron's mean recurrent input is unchanged.
+  by N_published / N so that each neuron's mean recurrent input is unchanged. The
+  bump's random walk is not: it is driven by the fluctuations of fewer neurons, and its
+  diffusion grows as the network shrinks (Burak & Fiete 2012, PNAS 109:17645). Every
+  result says so (``network_size``, ``network_size_note``; numbers in ``SCALED_DIFFUSION``).
 """
 
 from __future__ import annotations
@@ -67,6 +70,10 @@ I_cue = 0*amp : amp
 
 #: ways to sum the NMDA input through the ring's modes (see :mod:`.mode_coupling`)
 COUPLINGS = ("auto", "fused", "synapses")
+
+#: error s.d. (deg) at delays 0.5 / 1 / 2 / 3 s, scaled (512 E, 40 trials per delay) against full
+#: (2048 E, 24 trials per delay), measured for issue 30 with `neuromem run working-memory`
+SCALED_DIFFUSION = {"delays_s": (0.5, 1.0, 2.0, 3.0), "scaled_deg": (4.8, 7.9, 11.0, 12.4), "full_deg": (2.9, 3.9, 5.6, 6.0)}
 
 _DIMENSIONS = dimension_table(
     voltage=("V_L", "V_thr", "V_reset", "E_AMPA", "E_NMDA", "E_GABA"),
@@ -278,6 +285,22 @@ class RingAttractor(SpikingModel):
             f"{self.name} ring attractor on delayed estimation ({self.N_E} E + {self.N_I} I)",
             {"n_footprint_modes": int(self._footprint_modes(q)[0].size), "coupling": "fused" if self._fused() else "synapses"},
         )
+
+    def _result_attrs(self, q: dict[str, Any]) -> dict[str, Any]:
+        published = int(q["N_E"])
+        if self.N_E >= published:
+            return {"network_size": "published"}
+        d = SCALED_DIFFUSION
+        measured = (
+            f"; measured at 512 E, error s.d. {' / '.join(f'{v:g}' for v in d['scaled_deg'])} deg against "
+            f"{' / '.join(f'{v:g}' for v in d['full_deg'])} deg for the published network at "
+            f"{' / '.join(f'{v:g}' for v in d['delays_s'])} s"
+        )
+        note = (
+            f"reduced network ({self.N_E} E of the published {published}): its bump drifts faster than the published network's"
+            f"{measured if self.N_E == 512 else ''}; run size='full' for the published network"
+        )
+        return {"network_size": "reduced", "network_size_note": note}
 
     # ------------------------------------------------------------ read-outs
     def _nearest_bump(self, q: dict[str, Any], trials: xr.Dataset, rates: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
