@@ -17,6 +17,7 @@ FIGURES = {
     "synaptic_working_memory": ["synaptic_working_memory_trial.png", "synaptic_working_memory_capacity.png"],
     "sweep_drift": ["sweep_drift.png"],
     "free_recall": ["free_recall.png"],
+    "set_size": ["set_size.png"],
 }
 
 

@@ -100,11 +100,14 @@ def _on_task(
     model_options: Callable[[dict], dict] = lambda p: {},
     tag: Callable[[dict], str] = lambda p: p["size"],
     spiking_only: Sequence[Param] = (),
+    condition_tag: Callable[[dict], str] = lambda p: "",
 ) -> Callable[..., Written]:
     """The function of an experiment that runs a card model (or a fitted one) on ``task``'s trials.
 
     ``spiking_only``: the experiment's own parameters that only a spiking network reads
-    (refused for other models rather than ignored).
+    (refused for other models rather than ignored). ``tag`` (spiking networks: the size) and
+    ``condition_tag`` (every model: conditions that make a different kind of result, such
+    as several set sizes) name the file, so such runs never claim one another's file.
     """
 
     def function(**p: Any) -> Written:
@@ -124,7 +127,7 @@ def _on_task(
             out=p["out"],
             progress=not p["quiet"],
             options=options,
-            tag=tag(p) if spiking else "",
+            tag="_".join(t for t in (tag(p) if spiking else "", condition_tag(p)) if t),
             yes=p["yes"],
         )
         if spiking:
@@ -155,6 +158,11 @@ def _delays(p: dict) -> dict:
     return chosen
 
 
+def _set_size_tag(p: dict) -> str:
+    """``set-sizes-1-2-4-6`` in the file name of a run with several items (one item: today's name)."""
+    return "" if list(p["set_sizes"]) == [1] else "set-sizes-" + "-".join(str(k) for k in p["set_sizes"])
+
+
 def _network_options(p: dict) -> dict:
     return {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]}
 
@@ -176,7 +184,7 @@ WORKING_MEMORY = Experiment(
         NO_SPIKES,
         *ON_TASK,
     ),
-    _on_task("working-memory", "delayed-estimation", _delays, _network_options, spiking_only=(TRIALS_PER_RUN, NO_SPIKES)),
+    _on_task("working-memory", "delayed-estimation", _delays, _network_options, spiking_only=(TRIALS_PER_RUN, NO_SPIKES), condition_tag=_set_size_tag),
     _task_report,
     _check_on_task(lambda p: "delayed-estimation", _delays, _network_options, spiking_only=(TRIALS_PER_RUN, NO_SPIKES)),
 )
