@@ -56,7 +56,7 @@ and ~1 deg at large s.d.
 
 Usage::
 
-    python scripts/fit_precision_models.py [SOURCE] [--commit SHA]
+    python scripts/fit_precision_models.py SOURCE [--commit SHA]
 
 (about 4 minutes on 2 cores; SOURCE as for ``scripts/make_set_size_reference.py``).
 
@@ -422,9 +422,7 @@ def simulate(cards: dict[str, dict], sizes: list[int]) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "source", type=Path, nargs="?", default=bm45.DEFAULT_SOURCE, help="BenchmarksWM folder, checkout or git directory (default: %(default)s)"
-    )
+    parser.add_argument("source", type=Path, help="BenchmarksWM folder, checkout or git directory")
     parser.add_argument("--commit", default=bm45.COMMIT, help="commit to read from a git directory (default: %(default)s)")
     args = parser.parse_args(argv)
 

@@ -65,14 +65,15 @@ data are not shipped with neuromem. ``--output`` changes the output path (defaul
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from raw_files import read_files  # noqa: E402  (the raw-file reader every reference script shares)
 
 COMMIT = "1c7d4b3a06b3c383342e2ba374aa024476862799"
 FILES = {
@@ -88,27 +89,9 @@ def wrap(x: np.ndarray) -> np.ndarray:
     return np.pi - np.mod(np.pi - np.asarray(x, dtype=float), 2 * np.pi)
 
 
-def _is_git_dir(path: Path) -> bool:
-    return (path / "HEAD").is_file() and (path / "objects").is_dir()
-
-
 def read_raw(source: Path, commit: str) -> dict[str, bytes]:
     """Return the raw bytes of the two CSV files from a folder, a checkout or a git directory."""
-    raw: dict[str, bytes] = {}
-    git_dir = source if _is_git_dir(source) else source / ".git" if _is_git_dir(source / ".git") else None
-    for name in FILES:
-        candidates = [source / name, source / "Data" / name]
-        found = next((p for p in candidates if p.is_file()), None)
-        if found is not None:
-            raw[name] = found.read_bytes()
-        elif git_dir is not None:
-            raw[name] = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{commit}:Data/{name}"], check=True, capture_output=True).stdout
-        else:
-            raise FileNotFoundError(f"{name} not found in {source} (nor in {source / 'Data'}, nor as a git directory)")
-        digest = hashlib.sha256(raw[name]).hexdigest()
-        if digest != FILES[name]:
-            print(f"warning: {name} sha256 {digest} differs from commit {COMMIT[:12]}'s", file=sys.stderr)
-    return raw
+    return read_files(source, commit, FILES, "Data")
 
 
 def summarise(trials: pd.DataFrame) -> pd.DataFrame:

@@ -118,21 +118,18 @@ Usage
 -----
 ::
 
-    python scripts/make_set_size_reference.py [SOURCE] [--commit SHA] [--output CSV]
+    python scripts/make_set_size_reference.py SOURCE [--commit SHA] [--output CSV]
 
 SOURCE is a folder holding the two ``.dat`` files, a checkout of BenchmarksWM (the files are read
 from ``BenchmarksWM.Data/BM4.5.ErrorDistributionDE/``), or a bare git directory / ``.git`` folder
-(read with ``git show COMMIT:...``; ``--commit`` picks the commit, default the one above). Default:
-``/work/.mirror/joschadutli+BenchmarksWM/repo``. The raw data are not shipped with neuromem. The
-mixture fits take a few minutes.
+(read with ``git show COMMIT:...``; ``--commit`` picks the commit, default the one above). The raw
+data are not shipped with neuromem. The mixture fits take a few minutes.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
-import subprocess
 import sys
 from pathlib import Path
 
@@ -140,13 +137,15 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from raw_files import read_files  # noqa: E402  (the raw-file reader every reference script shares)
+
 COMMIT = "556bafd7d19ef1df3fdc115f6c38acbc640bd9e6"
 DATA_DIR = "BenchmarksWM.Data/BM4.5.ErrorDistributionDE"
 FILES = {
     "vandenberg_et_al_2012_color_long.dat": "14f319f96b87b69d0fb8e5d94b1a4a81857f200bb4c5151291bbab6cc8923e4e",
     "vandenberg_et_al_2012_orient_long.dat": "b27bc0e242bdbbe57efb3f9f432d7b240cc4aa5399bae548720708a0ce7d97ba",
 }
-DEFAULT_SOURCE = Path("/work/.mirror/joschadutli+BenchmarksWM/repo")
 MAX_ITEMS = 8
 RAW_COLUMNS = ["id", "trial", "exp", "setsize", *(f"stim{i}" for i in range(1, MAX_ITEMS + 1)), *(f"loc{i}" for i in range(1, MAX_ITEMS + 1)), "response"]
 #: ``exp`` code -> experiment label of the package's codebook (vandenberg12.Rd)
@@ -164,26 +163,9 @@ def wrap(x: np.ndarray) -> np.ndarray:
     return np.pi - np.mod(np.pi - np.asarray(x, dtype=float), 2 * np.pi)
 
 
-def _is_git_dir(path: Path) -> bool:
-    return (path / "HEAD").is_file() and (path / "objects").is_dir()
-
-
 def read_raw(source: Path, commit: str) -> dict[str, bytes]:
     """Raw bytes of the two .dat files from a folder, a checkout or a git directory (sha256 checked)."""
-    raw: dict[str, bytes] = {}
-    git_dir = source if _is_git_dir(source) else source / ".git" if _is_git_dir(source / ".git") else None
-    for name in FILES:
-        found = next((p for p in (source / name, source / DATA_DIR / name) if p.is_file()), None)
-        if found is not None:
-            raw[name] = found.read_bytes()
-        elif git_dir is not None:
-            raw[name] = subprocess.run(["git", f"--git-dir={git_dir}", "show", f"{commit}:{DATA_DIR}/{name}"], check=True, capture_output=True).stdout
-        else:
-            raise FileNotFoundError(f"{name} not found in {source} (nor in {source / DATA_DIR}, nor as a git directory)")
-        digest = hashlib.sha256(raw[name]).hexdigest()
-        if digest != FILES[name]:
-            print(f"warning: {name} sha256 {digest} differs from commit {COMMIT[:12]}'s", file=sys.stderr)
-    return raw
+    return read_files(source, commit, FILES, DATA_DIR)
 
 
 def load_trials(raw: dict[str, bytes]) -> pd.DataFrame:
@@ -274,13 +256,7 @@ def group_means(table: pd.DataFrame) -> pd.DataFrame:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "source",
-        type=Path,
-        nargs="?",
-        default=DEFAULT_SOURCE,
-        help="folder with the two .dat files, a checkout of BenchmarksWM or its git directory (default: %(default)s)",
-    )
+    parser.add_argument("source", type=Path, help="folder with the two .dat files, a checkout of BenchmarksWM or its git directory")
     parser.add_argument("--commit", default=COMMIT, help="commit to read from a git directory (default: %(default)s)")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUT, help="output CSV (default: neuromem/reference/vandenberg2012_delayed_estimation.csv)")
     args = parser.parse_args(argv)
