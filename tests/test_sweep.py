@@ -136,6 +136,26 @@ def test_an_interrupted_sweep_keeps_finished_points_and_resumes(tmp_path, hold_e
     xr.testing.assert_identical(open_sweep(store).load(), open_sweep(tmp_path / "whole.zarr").load())
 
 
+def test_an_interrupt_while_a_point_is_written_leaves_no_half_of_it(tmp_path, monkeypatch):
+    # the interrupt of the test above can land inside SweepStore.write; this makes that moment certain
+    from neuromem.sweep.store import SweepStore
+
+    store = SweepStore(tmp_path / "s.zarr")
+    part = xr.Dataset({"x": ("trial", np.arange(3.0))})
+    calls = []
+
+    def write_then_interrupt(self, *args, **kwargs):
+        calls.append(args)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), store.locked():
+        store.start({"sweep": "t"}, {"a": [1]}, {"a": ""}, ["p1"])
+        monkeypatch.setattr(xr.Dataset, "to_zarr", write_then_interrupt)
+        store.write("p1", {"main": part})
+    assert calls, "the write was never reached"
+    assert not list((store.path / ".incoming").glob("*")) and store.done() == set()
+
+
 def test_cli_sweeps_a_plugin_card_parameter_and_resumes(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
     args = [sys.executable, "-m", "neuromem.cli", "sweep", "task", "--set", "task=digit-recall", "--set", "model=decaying_trace"]

@@ -67,6 +67,8 @@ class SweepStore:
             shutil.rmtree(self.path / ".incoming", ignore_errors=True)  # halves of points a killed sweep was writing
             yield self
         finally:
+            # an interrupt can land while a point is being written: leave no half of it behind
+            shutil.rmtree(self.path / ".incoming", ignore_errors=True)
             lock.release()
 
     def start(self, definition: Mapping[str, Any], axes: Mapping[str, Sequence[Any]], units: Mapping[str, str], keys: Sequence[str]) -> None:
