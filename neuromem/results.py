@@ -27,7 +27,7 @@ REQUIRED_ATTRS: tuple[str, ...] = ("title", "model", "model_family", "task", "pa
 
 #: ``model_family`` values of neuromem's own models; a plug-in may name its own family
 #: (any lower-case word: letters, digits, ``-``, ``_``).
-MODEL_FAMILIES: tuple[str, ...] = ("spiking", "rate", "lstm", "keyvalue", "cognitive", "reference", "none")
+MODEL_FAMILIES: tuple[str, ...] = ("spiking", "rate", "lstm", "keyvalue", "transformer", "cognitive", "reference", "none")
 
 
 def _family_ok(family: object) -> bool:

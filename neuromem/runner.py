@@ -6,7 +6,9 @@ The single path of every model, spiking or artificial: ``task.trials`` ->
 
 from __future__ import annotations
 
+import inspect
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import xarray as xr
@@ -15,7 +17,9 @@ from neuromem.results import validate
 from neuromem.tasks.base import Task
 
 
-def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+def run_task(
+    model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
+) -> xr.Dataset:
     """Generate ``n_trials`` trials with ``seed``, run ``model`` on them and score the responses.
 
     Parameters
@@ -31,6 +35,9 @@ def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool
     checkpoint : path, optional
         Folder for finished batches, so an interrupted run resumes (models that
         run in batches use it; others ignore it).
+    record : sequence of str
+        ``("states",)``: the model's internal states as ``state_*`` variables
+        (refused for a model that cannot record them, never ignored).
 
     Returns
     -------
@@ -38,13 +45,34 @@ def run_task(model: Any, task: Task, n_trials: int, *, seed: int, progress: bool
         Trial spec, responses and scores on the ``trial`` dim, with the
         provenance attributes of the model run (validated against the schema).
     """
-    return run_trials(model, task, task.trials(n_trials, seed), seed=seed, progress=progress, checkpoint=checkpoint)
+    check_can_record(model, record)
+    return run_trials(model, task, task.trials(n_trials, seed), seed=seed, progress=progress, checkpoint=checkpoint, record=record)
 
 
-def run_trials(model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+def run_trials(
+    model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
+) -> xr.Dataset:
     """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
-    responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint)
+    extra = {"record": tuple(record)} if check_can_record(model, record) else {}
+    responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra)
     return combine(task, trials, responses)
+
+
+def can_record(model: Any) -> bool:
+    """Whether ``model`` (an instance or its class) records internal states: its ``run`` takes ``record``."""
+    run = getattr(model, "run", None)
+    return run is not None and "record" in inspect.signature(run).parameters
+
+
+def check_can_record(model: Any, record: Sequence[str], name: str | None = None) -> bool:
+    """``True`` when something is to be recorded; a model that cannot record raises one line (an option is never ignored)."""
+    wanted = (record,) if isinstance(record, str) else tuple(record or ())
+    if wanted and not can_record(model):
+        name = name or getattr(model, "name", type(model).__name__)
+        raise ValueError(
+            f"record={list(wanted)} is not available for model {name!r}: it has no internal states through the state contract (leave --record out)"
+        )
+    return bool(wanted)
 
 
 def combine(task: Task, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:

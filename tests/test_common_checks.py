@@ -83,6 +83,53 @@ def test_every_artificial_card_fits_every_encoded_task_and_reloads(card, task, t
     assert scored.sizes["trial"] == 4
 
 
+def _random_inputs(model, seeds=(3, 4), T=40, B=5, n_in=6, n_out=3):
+    """Untrained weights of ``seeds`` and random inputs and write mask (S, T, B, .) for an artificial card."""
+    import torch
+
+    params = model.init_params(list(seeds), n_in, n_out, torch.device("cpu"))
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(len(seeds), T, B, n_in, generator=g)
+    write = (torch.rand(len(seeds), T, B, generator=g) < 0.3).float()
+    return params, x, write
+
+
+@pytest.mark.parametrize("card", ARTIFICIAL)
+def test_every_artificial_card_is_causal(card):
+    """Outputs before t0 do not depend on inputs (or writes) from t0 on: encodings put response cues in x."""
+    import torch
+
+    model = load_model(card, device="cpu")
+    params, x, write = _random_inputs(model)
+    t0 = 17
+    later_x, later_write = x.clone(), write.clone()
+    later_x[:, t0:] = torch.randn_like(x[:, t0:]) * 3
+    later_write[:, t0:] = 1 - write[:, t0:]
+    with torch.no_grad():
+        a = model.forward(params, x, write, None)
+        b = model.forward(params, later_x, later_write, None)
+    torch.testing.assert_close(a[:, :t0], b[:, :t0], rtol=0, atol=1e-6)
+    assert (a[:, t0:] - b[:, t0:]).abs().max() > 1e-3, "the perturbation reached no output: the check would not see a leak"
+
+
+@pytest.mark.parametrize("card", ARTIFICIAL)
+def test_every_artificial_card_reads_out_its_recorded_states(card):
+    """``forward`` is ``readout(states)``, and the recorded states have the declared shapes (and no others)."""
+    import torch
+
+    from neuromem.artificial.base import state_shapes
+
+    model = load_model(card, device="cpu")
+    params, x, write = _random_inputs(model)
+    with torch.no_grad():
+        states = model.states(params, x, write, None, record=True)
+        torch.testing.assert_close(model.readout(params, states, x), model.forward(params, x, write, None), rtol=1e-5, atol=1e-6)
+    assert model.state_variables, f"{card} declares no states"
+    for name, shape in state_shapes(model, x.shape[1], x.shape[2]).items():
+        assert tuple(states[name].shape) == (x.shape[0], *shape), name
+        assert torch.isfinite(states[name]).all(), name
+
+
 @pytest.mark.parametrize("name", list_benchmarks())
 def test_benchmark_declaration_ceiling_and_metric(name):
     b = get_benchmark(name)

@@ -97,11 +97,31 @@ class ArtificialModel:
     def init_params(self, seeds: Sequence[int], n_in: int, n_out: int, device: Any) -> dict[str, Any]:
         raise NotImplementedError
 
-    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
-        """Outputs (S, T, B, n_out) for inputs ``x`` (S, T, B, n_in)."""
+    #: the states :meth:`states` returns when recording: name -> (dims after ``(trial, time)``, units, long_name)
+    state_variables: ClassVar[Mapping[str, tuple[tuple[str, ...], str, str]]] = {}
+
+    def states(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None, *, record: bool = False) -> dict[str, Any]:
+        """Internal states, each (S, T, B, ...), for inputs ``x`` (S, T, B, n_in).
+
+        Without ``record`` only what :meth:`readout` needs (training); with it every
+        state of :attr:`state_variables` (recording: ``run(..., record=("states",))``).
+        """
         raise NotImplementedError
 
+    def readout(self, params: Mapping[str, Any], states: Mapping[str, Any], x: Any) -> Any:
+        """Outputs (S, T, B, n_out) from the states (and the inputs ``x``, for a model with a skip path)."""
+        raise NotImplementedError
+
+    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
+        """Outputs (S, T, B, n_out) for inputs ``x`` (S, T, B, n_in): the read-out of the states, so that
+        training and recording go through one path."""
+        return self.readout(params, self.states(params, x, write, noise_seeds), x)
+
     # -------------------------------------------------------------------- run
+    def state_sizes(self, p: Mapping[str, Any], T: int) -> dict[str, int]:
+        """Sizes of a model's own state dims (``layer``, ``head``, ...); ``unit`` is ``hidden_size``."""
+        return {}
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise ValueError(f"{self.name} has not been fitted; call neuromem.artificial.fit(...) or load a checkpoint first")
@@ -114,6 +134,10 @@ class ArtificialModel:
 
     def outputs(self, trials: xr.Dataset, seed_index: int = 0) -> np.ndarray:
         """Outputs (T, B, n_out) of the fitted seed ``seed_index`` on ``trials`` (no noise)."""
+        return self._outputs_and_states(trials, seed_index, record=False)[0]
+
+    def _outputs_and_states(self, trials: xr.Dataset, seed_index: int, record: bool) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Outputs (T, B, n_out) and, when ``record``, the states (each (T, B, ...)) of one fitted seed."""
         import torch
 
         from neuromem.artificial.encoding import encode, sizes, to_device
@@ -129,10 +153,16 @@ class ArtificialModel:
         enc = to_device(encode(trials, self._validated()["dt"]), self.fitted_device_)
         one = {k: v[seed_index : seed_index + 1] for k, v in self.params_.items()}
         with torch.no_grad():
-            out = self.forward(one, enc.x[None], enc.write[None], None)
-        return out[0].cpu().numpy()
+            if not record:
+                return self.forward(one, enc.x[None], enc.write[None], None)[0].cpu().numpy(), {}
+            check_state_size(self, enc.x.shape)
+            states = self.states(one, enc.x[None], enc.write[None], None, record=True)
+            out = self.readout(one, states, enc.x[None])
+        return out[0].cpu().numpy(), {k: v[0].cpu().numpy() for k, v in states.items()}
 
-    def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None, fitted_seed: int | None = None) -> xr.Dataset:
+    def run(
+        self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None, fitted_seed: int | None = None, record: Sequence[str] = ()
+    ) -> xr.Dataset:
         """Responses of one fitted network to ``trials``.
 
         Parameters
@@ -146,16 +176,24 @@ class ArtificialModel:
             Accepted for the common run path; one forward pass needs neither.
         fitted_seed : int, optional
             Which of the fitted seeds (``seeds_``) runs; default the first.
+        record : sequence of str
+            ``("states",)`` adds every internal state as a variable ``state_<name>``
+            with dims ``(trial, time, ...)`` (see :func:`states_dataset`).
         """
         from neuromem.artificial.encoding import decode, task_of
         from neuromem.results import provenance
 
         self._check_fitted()
+        wanted = check_record(record)
         task = task_of(trials).name
         if fitted_seed is not None and fitted_seed not in self.seeds_:
             raise ValueError(f"fitted_seed={fitted_seed!r} was not fitted; fitted seeds: {list(self.seeds_)}")
         index = 0 if fitted_seed is None else list(self.seeds_).index(fitted_seed)
-        ds = decode(trials, self.outputs(trials, index), self._validated()["dt"])
+        dt = self._validated()["dt"]
+        out, states = self._outputs_and_states(trials, index, record="states" in wanted)
+        ds = decode(trials, out, dt)
+        if states:
+            ds = ds.merge(states_dataset(self, trials, states, dt))
         params = {
             "model_parameters": self.parameters,
             "fitted_task": getattr(self, "task_", ""),
@@ -176,3 +214,58 @@ class ArtificialModel:
             )
         )
         return ds
+
+
+#: what ``run(..., record=...)`` can add to a result
+RECORDABLE: tuple[str, ...] = ("states",)
+#: recorded states larger than this are refused before the run (they would not fit in memory or a file)
+MAX_STATE_BYTES = 4 * 2**30
+
+
+def check_record(record: Sequence[str]) -> tuple[str, ...]:
+    """``record`` as a tuple; anything but :data:`RECORDABLE` raises one line."""
+    wanted = (record,) if isinstance(record, str) else tuple(record)
+    for item in wanted:
+        if item not in RECORDABLE:
+            raise ValueError(f"record={item!r} is not allowed; choose from {RECORDABLE}")
+    return wanted
+
+
+def state_shapes(model: ArtificialModel, T: int, B: int) -> dict[str, tuple[int, ...]]:
+    """(T, B, ...) of every recorded state of ``model`` on B trials of T steps."""
+    p = model._validated()
+    sizes = {"unit": p["hidden_size"], "key_time": T, **model.state_sizes(p, T)}
+    return {name: (T, B, *(sizes[d] for d in dims)) for name, (dims, _, _) in model.state_variables.items()}
+
+
+def check_state_size(model: ArtificialModel, x_shape: tuple[int, ...]) -> None:
+    """Refuse, before any work, states that would take more than :data:`MAX_STATE_BYTES`."""
+    T, B = int(x_shape[0]), int(x_shape[1])
+    total = 4 * sum(int(np.prod(s)) for s in state_shapes(model, T, B).values())
+    if total > MAX_STATE_BYTES:
+        raise ValueError(
+            f"record='states' of {model.name} on {B} trials of {T} steps would take {total / 2**30:.1f} GiB (more than "
+            f"{MAX_STATE_BYTES / 2**30:.0f} GiB); record states on fewer trials or shorter ones"
+        )
+
+
+def states_dataset(model: ArtificialModel, trials: xr.Dataset, states: Mapping[str, np.ndarray], dt: float) -> xr.Dataset:
+    """The states (each (T, B, ...)) as variables ``state_<name>`` with dims ``(trial, time, ...)``.
+
+    ``time`` is the midpoint of each time step of ``dt`` from the trial's start (the grid the
+    task's encoding puts the inputs on); attention over earlier steps has the dim ``key_time``
+    on the same grid.
+    """
+    from neuromem.tasks.encoding import step_midpoints
+
+    T = next(iter(states.values())).shape[0]
+    grid = step_midpoints(T, dt)
+    data = {}
+    for name, (dims, units, long_name) in model.state_variables.items():
+        values = np.moveaxis(np.asarray(states[name], dtype=np.float32), 0, 1)  # (B, T, ...)
+        data[f"state_{name}"] = (("trial", "time", *dims), values, {"units": units, "long_name": long_name})
+    coords = {"trial": trials["trial"].values, "time": ("time", grid, {"units": "s", "long_name": "time from trial start (midpoint of the model's time step)"})}
+    if any("key_time" in dims for dims, _, _ in model.state_variables.values()):
+        coords["key_time"] = ("key_time", grid, {"units": "s", "long_name": "time of the step attended to (midpoint)"})
+    ds = xr.Dataset(data, coords=coords)
+    return ds

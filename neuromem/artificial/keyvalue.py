@@ -29,18 +29,29 @@ def retrieve(queries: Any, keys: Any, values: Any, beta: Any, log_strength: Any 
     optional ``log_strength`` (..., Q, K) is added to the logits (-inf: absent).
     """
     import torch
+
+    return torch.matmul(attention_weights(queries, keys, beta, log_strength), values)
+
+
+def attention_weights(queries: Any, keys: Any, beta: Any, log_strength: Any = None) -> Any:
+    """The softmax weights (..., Q, K) with which :func:`retrieve` reads."""
+    import torch
     import torch.nn.functional as F
 
     logits = beta * torch.matmul(F.normalize(queries, dim=-1), F.normalize(keys, dim=-1).transpose(-1, -2))
     if log_strength is not None:
         logits = logits + log_strength
-    return torch.matmul(torch.softmax(logits, dim=-1), values)
+    return torch.softmax(logits, dim=-1)
 
 
 class KeyValueMemory(ArtificialModel):
     """Key-value memory with learned key, value, query and read-out maps."""
 
     family: ClassVar[str] = "keyvalue"
+    state_variables: ClassVar[Mapping[str, tuple[tuple[str, ...], str, str]]] = {
+        "read": (("unit",), "1", "what the query read from memory (softmax-weighted values)"),
+        "attention": (("key_time",), "1", "read-out weight on the item stored at each earlier step (the rest is on the empty slot)"),
+    }
     _time_params: ClassVar[tuple[str, ...]] = ("dt", "trace_decay")
 
     def _validated(self) -> dict[str, Any]:
@@ -70,7 +81,8 @@ class KeyValueMemory(ArtificialModel):
         }
         return {k: v.requires_grad_(True) for k, v in params.items()}
 
-    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
+    def states(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None, *, record: bool = False) -> dict[str, Any]:
+        """``read`` (S, T, B, D); recording adds the ``attention`` weights (S, T, B, T) on the stored steps."""
         import torch
 
         p = self._validated()
@@ -91,6 +103,14 @@ class KeyValueMemory(ArtificialModel):
         values = torch.cat([values, torch.zeros_like(values[:, :, :1])], 2)
         log_s = torch.cat([log_s, torch.zeros_like(log_s[..., :1])], -1)
         beta = params["log_beta"].exp()[:, :, :, None]
-        read = retrieve(queries, keys, values, beta, log_s)
-        out = torch.matmul(torch.cat([read, u], -1), params["W_out"][:, None]) + params["b_out"][:, None]
-        return out.permute(0, 2, 1, 3)
+        weights = attention_weights(queries, keys, beta, log_s)  # (S, B, T, T + 1)
+        read = torch.matmul(weights, values).permute(0, 2, 1, 3)
+        if not record:
+            return {"read": read}
+        # the empty slot's weight is 1 minus the sum over the stored steps
+        return {"read": read, "attention": weights[..., :T].permute(0, 2, 1, 3)}
+
+    def readout(self, params: Mapping[str, Any], states: Mapping[str, Any], x: Any) -> Any:
+        import torch
+
+        return torch.matmul(torch.cat([states["read"], x], -1), params["W_out"][:, None]) + params["b_out"][:, None]

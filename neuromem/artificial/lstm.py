@@ -32,6 +32,10 @@ class LSTM(ArtificialModel):
     """One-layer LSTM with a linear read-out of the hidden state."""
 
     family: ClassVar[str] = "lstm"
+    state_variables: ClassVar[Mapping[str, tuple[tuple[str, ...], str, str]]] = {
+        "hidden": (("unit",), "1", "LSTM hidden state h"),
+        "cell": (("unit",), "1", "LSTM cell state c"),
+    }
 
     def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "lstm", references: str = "", kernel: str = "auto") -> None:
         super().__init__(parameters, device=device, name=name, references=references)
@@ -99,12 +103,35 @@ class LSTM(ArtificialModel):
             hs.append(h)
         return torch.stack(hs, 1)
 
-    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
+    def states(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None, *, record: bool = False) -> dict[str, Any]:
+        """``hidden`` (S, T, B, H); recording adds the ``cell`` state, found from the hidden states
+        (the gates at t need only x_t and h_(t-1), so c_t = f_t c_(t-1) + i_t g_t is one cheap loop)."""
+        h = self.hidden(params, x)
+        return {"hidden": h, "cell": _cell_states(params, x, h)} if record else {"hidden": h}
+
+    def readout(self, params: Mapping[str, Any], states: Mapping[str, Any], x: Any) -> Any:
         import torch
 
-        h = self.hidden(params, x)
+        h = states["hidden"]
         S, T, B, H = h.shape
         return torch.bmm(h.reshape(S, T * B, H), params["W_out"]).reshape(S, T, B, -1) + params["b_out"][:, None]
+
+
+def _cell_states(params: Mapping[str, Any], x: Any, h: Any) -> Any:
+    """Cell states (S, T, B, H) of the LSTM whose hidden states are ``h`` for inputs ``x`` (torch's gate order i, f, g, o)."""
+    import torch
+
+    S, T, B, H = h.shape
+    previous = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
+    gates = torch.matmul(x, params["W_ih"][:, None]) + torch.matmul(previous, params["W_hh"][:, None]) + params["b"][:, None]
+    i, f, g, _ = gates.chunk(4, dim=-1)
+    i, f, g = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g)
+    c = torch.zeros_like(h[:, 0])
+    cells = []
+    for t in range(T):
+        c = f[:, t] * c + i[:, t] * g[:, t]
+        cells.append(c)
+    return torch.stack(cells, 1)
 
 
 def _lstm_kernel(x: Any, weights: list, H: int) -> Any:

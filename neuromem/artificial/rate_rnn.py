@@ -25,6 +25,10 @@ class RateRNN(ArtificialModel):
     """Rate RNN with optional Dale's law and recurrent noise; see the module docstring."""
 
     family: ClassVar[str] = "rate"
+    state_variables: ClassVar[Mapping[str, tuple[tuple[str, ...], str, str]]] = {
+        "activation": (("unit",), "1", "rate RNN activation x (input to the rate function)"),
+        "rate": (("unit",), "1", "rate RNN rate r = f(x) (arbitrary units)"),
+    }
     _time_params: ClassVar[tuple[str, ...]] = ("dt", "tau")
 
     def _validated(self) -> dict[str, Any]:
@@ -87,20 +91,31 @@ class RateRNN(ArtificialModel):
         readout = (s > 0).to(params["W_out"].dtype)[None, :, None]
         return torch.relu(params["W"]) * s[None, :, None], params["W_out"] * readout
 
-    def forward(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None) -> Any:
+    def states(self, params: Mapping[str, Any], x: Any, write: Any, noise_seeds: Sequence[int] | None, *, record: bool = False) -> dict[str, Any]:
+        """``rate`` r = f(x) (S, T, B, N); recording adds the ``activation`` x."""
         import torch
 
         p = self._validated()
         S, T, B, n_in = x.shape
         N = p["hidden_size"]
         a = p["dt"] / p["tau"]
-        W, W_out = self.effective_weights(params)
+        W, _ = self.effective_weights(params)
         drive = torch.bmm(x.reshape(S, T * B, n_in), params["W_in"]).reshape(S, T, B, N) + params["b"][:, None]
         sigma = float(p["recurrent_noise"]) * math.sqrt(2.0 * a)
         if noise_seeds is not None and sigma > 0:
             # noise enters the step outside the factor a: x <- x + a(...) + noise
             drive = drive + _noise(noise_seeds, (T, B, N), x.device) * (sigma / a)
-        r = _leaky_recurrence()(drive * a, W, float(a), p["activation"])  # (S, T, B, N)
+        if record:  # no gradient is wanted: the plain loop also gives the activations
+            xs, _, r = _forward_steps(drive * a, W, float(a), p["activation"])
+            return {"activation": xs, "rate": r}
+        return {"rate": _leaky_recurrence()(drive * a, W, float(a), p["activation"])}  # (S, T, B, N)
+
+    def readout(self, params: Mapping[str, Any], states: Mapping[str, Any], x: Any) -> Any:
+        import torch
+
+        r = states["rate"]
+        S, T, B, N = r.shape
+        _, W_out = self.effective_weights(params)
         return torch.bmm(r.reshape(S, T * B, N), W_out).reshape(S, T, B, -1) + params["b_out"][:, None]
 
 

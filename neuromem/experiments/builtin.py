@@ -12,6 +12,7 @@ from neuromem.cards import card_parameters, check_task, load_card, load_model, m
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import MAX_TRIALS, run_on_task
 from neuromem.outputs import claim, claims
+from neuromem.runner import check_can_record
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import get_task, task_class
 from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION, MAX_SET_SIZE
@@ -73,6 +74,7 @@ def _check_on_task(
             return
         card = load_card(p["model"])
         check_task(card, get_task(task_of(p), **task_params(p)))  # the task checks its own parameters
+        check_can_record(model_class(p["model"]), p.get("record") or (), name=p["model"])
         if card.family != "spiking":
             _refuse_simulator_options(p, spiking_only)
             if getattr(model_class(p["model"]), "needs_fit", False):
@@ -127,8 +129,9 @@ def _on_task(
             out=p["out"],
             progress=not p["quiet"],
             options=options,
-            tag="_".join(t for t in (tag(p) if spiking else "", condition_tag(p)) if t),
+            tag="_".join(t for t in (tag(p) if spiking else "", condition_tag(p), _record_tag(p)) if t),
             yes=p["yes"],
+            record=p["record"] or (),
         )
         if spiking:
             ds.attrs["size"] = p["size"]
@@ -137,10 +140,24 @@ def _on_task(
     return function
 
 
+def _record_tag(p: dict) -> str:
+    """A run that records states names its file for it (it never claims the plain run's file)."""
+    return "states" if p.get("record") else ""
+
+
 YES = Param("yes", flag=True, default=False, help="start a run even if its estimated time (> 1 day on one core) or disk use (> 20 GB) is large")
 
 #: what every card-model-on-a-task experiment takes besides its model, task parameters and trials
-ON_TASK = (SEED, SIZE, DEVICE, THREADS, WORKERS, OPTION, FITTED, OUT, QUIET, YES)
+RECORD = Param(
+    "record",
+    str,
+    None,
+    "also save the model's internal states as state_* variables (opt-in: files grow; artificial models)",
+    many=True,
+    choices=("states",),
+    unique=True,
+)
+ON_TASK = (SEED, SIZE, DEVICE, THREADS, WORKERS, OPTION, FITTED, OUT, QUIET, YES, RECORD)
 
 TRIALS_PER_RUN = Param("trials_per_run", int, 8, "trials simulated side by side in one network (spiking models)", minimum=1, maximum=10_000)
 NO_SPIKES = Param("no_spikes", flag=True, default=False, help="do not store individual spikes (spiking models)")
@@ -596,6 +613,7 @@ def _task(
     out: str | None,
     quiet: bool,
     yes: bool,
+    record: Sequence[str] | None = None,
 ) -> Written:
     if task is None or (model is None and fitted is None):
         raise ValueError("the task experiment needs --task and --model (or --fitted); see `neuromem list`")
@@ -611,6 +629,8 @@ def _task(
         progress=not quiet,
         options=_key_values("option", option),
         yes=yes,
+        tag=_record_tag({"record": record}),
+        record=record or (),
     )
     return {"trials": (ds, path)}
 
@@ -629,6 +649,7 @@ TASK = Experiment(
         OUT,
         QUIET,
         YES,
+        RECORD,
     ),
     _task,
     _task_report,

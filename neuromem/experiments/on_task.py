@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ import xarray as xr
 from neuromem.cards import check_task, load_card, load_model, model_class
 from neuromem.experiments.declare import checkpoint_for
 from neuromem.outputs import claim
-from neuromem.runner import run_trials
+from neuromem.runner import check_can_record, run_trials
 from neuromem.tasks import get_task, task_class
 from neuromem.validation import check_positive_int
 
@@ -85,6 +85,7 @@ def run_on_task(
     options: Mapping[str, Any],
     tag: str = "",
     yes: bool = False,
+    record: Sequence[str] = (),
 ) -> tuple[xr.Dataset, Path | None]:
     """Run ``trials`` trials per condition of task ``task_name`` on a model; returns the Dataset and its target path.
 
@@ -99,6 +100,7 @@ def run_on_task(
         task_params = {**(trained or task_class(task_name).fit_defaults), **task_params}
     task = get_task(task_name, **task_params)
     net = build_model(model, task, fitted, options, net)
+    check_can_record(net, record)
     per_condition = check_positive_int("trials", trials, maximum=MAX_TRIALS)
     n = per_condition * len(task.conditions())
     check_positive_int("trials in all", n, maximum=MAX_TRIALS)
@@ -109,5 +111,5 @@ def run_on_task(
     )
     label = f"{net.name}_fitted" if fitted is not None else net.name
     path = None if out is None else claim(Path(out) / f"{name}_{label}{'_' + tag if tag else ''}_seed{seed}.nc")
-    ds = run_trials(net, task, drawn, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path))
+    ds = run_trials(net, task, drawn, seed=seed, progress=progress, checkpoint=None if path is None else checkpoint_for(path), record=record)
     return ds, path
