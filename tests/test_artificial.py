@@ -24,7 +24,7 @@ def estimation():
     return get_task("delayed-estimation", delays=[0.2, 0.4], timing=SHORT)
 
 
-@pytest.mark.parametrize("name, steps", [("rate_rnn", 200), ("lstm", 250), ("keyvalue", 100)])
+@pytest.mark.parametrize("name, steps", [("rate_rnn", 200), ("lstm", 250), ("keyvalue", 100), ("transformer", 150)])
 def test_each_model_learns_delayed_estimation_far_above_chance(estimation, name, steps):
     model = fit(neuromem.load_model(name, hidden_size=32, batch_size=32, device="cpu"), estimation, seeds=[2], steps=steps, progress=False)
     trials = estimation.trials(200, 123)

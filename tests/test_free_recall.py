@@ -321,15 +321,15 @@ def test_cli_mistakes_exit_2_in_one_line(tmp_path, args, message, capsys):
 
 
 # ------------------------------------------------- artificial models, fitted
-@pytest.mark.parametrize("model", ["lstm", "rate_rnn"])
-def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, tmp_path):
+@pytest.mark.parametrize(("model", "steps"), [("lstm", 600), ("rate_rnn", 600), ("transformer", 300)])
+def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, steps, tmp_path):
     pytest.importorskip("torch")
     from neuromem.analysis.compare import compare
     from neuromem.experiments import free_recall
     from neuromem.experiments.fit import fit_model
 
     task_param = {"list_lengths": [4, 6], "n_items": 12}
-    _, paths = fit_model(model=model, task="free-recall", task_param=task_param, steps=600, eval_trials=300, out=tmp_path, progress=False)
+    _, paths = fit_model(model=model, task="free-recall", task_param=task_param, steps=steps, eval_trials=300, out=tmp_path, progress=False)
     e = xr.open_dataset(paths["evaluation"])
     hits, intrusions, length = e["n_recalled"].values.sum(), e["intrusions"].values.sum(), e["list_length"].values.sum()
     base_rate = float((e["list_length"] / 12).mean())  # P(a pool item is on the list): what guessing gets right
