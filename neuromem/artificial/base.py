@@ -65,6 +65,8 @@ class ArtificialModel:
     #: a card's artificial model has no weights until fitted (``neuromem fit``)
     needs_fit: ClassVar[bool] = True
     _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
+    #: constructor options beyond the card's parameters (attributes of the same name); a saved fit keeps them
+    _options: ClassVar[tuple[str, ...]] = ()
     _time_params: ClassVar[tuple[str, ...]] = ("dt",)
 
     def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "", references: str = "") -> None:
@@ -75,7 +77,16 @@ class ArtificialModel:
 
     @classmethod
     def from_card(cls, card: ModelCard, *, device: str = "auto", **overrides: Any) -> ArtificialModel:
-        return cls(card_parameters(card, overrides), device=device, name=card.name, references=card.references)
+        """The card's model with ``overrides``: card parameters, and the constructor options of :attr:`_options`."""
+        options = {k: overrides.pop(k) for k in cls._options if k in overrides}
+        model = cls(card_parameters(card, overrides), device=device, name=card.name, references=card.references)
+        for key, value in options.items():
+            setattr(model, key, value)
+        return model
+
+    def options(self) -> dict[str, Any]:
+        """The constructor options of :attr:`_options` (e.g. the LSTM's ``kernel``), as a saved fit stores them."""
+        return {name: getattr(self, name) for name in self._options}
 
     # ------------------------------------------------------------------ values
     def _validated(self) -> dict[str, Any]:

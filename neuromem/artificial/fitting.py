@@ -27,6 +27,7 @@ import xarray as xr
 from neuromem.artificial import cuda_graphs
 from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import encode, n_steps, sizes
+from neuromem.artificial.losses import masked_loss
 from neuromem.outputs import atomic_write
 from neuromem.results import provenance
 from neuromem.tasks.base import Task
@@ -87,18 +88,6 @@ def _step_loader(task: Task, seeds: list[int], start: int, steps: int, size: int
     return torch.utils.data.DataLoader(data, batch_size=None, shuffle=False, num_workers=workers, **extra)
 
 
-def masked_loss(out: Any, y: Any, mask: Any, kind: str) -> Any:
-    """Loss per seed (S,): mean over the masked steps, trials and outputs."""
-    import torch.nn.functional as F
-
-    if kind == "mse":
-        err = (out - y) ** 2
-    else:
-        err = F.binary_cross_entropy_with_logits(out, y, reduction="none")
-    m = mask[..., None]
-    return (err * m).sum((1, 2, 3)) / (m.sum((1, 2, 3)) * out.shape[-1]).clamp(min=1.0)
-
-
 def _noise_seeds(seeds: Sequence[int], step: int) -> list[int]:
     return [int(np.random.SeedSequence([int(s), int(step), 1]).generate_state(1)[0]) for s in seeds]
 
@@ -111,6 +100,32 @@ def _clip_per_seed(params: dict[str, Any], max_norm: float) -> None:
     scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
     for g in grads:
         g.mul_(scale.reshape(-1, *([1] * (g.dim() - 1))))
+
+
+def training_step(
+    model: ArtificialModel, params: dict[str, Any], opt: Any, batch: tuple, kind: str, noise_seeds: Sequence[int] | None, grad_clip: float, frozen: Any = None
+) -> np.ndarray:
+    """One optimiser step for every seed at once; returns each seed's loss (S,) before the step.
+
+    The one training step of neuromem: :func:`fit` and forgetting in weights both take it.
+    ``batch`` is (x, y, mask, write), each (S, T, B, ...); gradients are clipped per seed;
+    seeds marked in ``frozen`` (a bool array (S,), e.g. those at criterion) keep their weights.
+    """
+    import torch
+
+    x, y, mask, write = batch
+    loss = masked_loss(model.forward(params, x, write, noise_seeds), y, mask, kind)
+    opt.zero_grad(set_to_none=False)
+    loss.sum().backward()
+    _clip_per_seed(params, grad_clip)
+    keep = None if frozen is None else torch.as_tensor(np.asarray(frozen), device=x.device)
+    held = {k: v.detach()[keep].clone() for k, v in params.items()} if keep is not None and keep.any() else None
+    opt.step()
+    if held is not None:  # frozen seeds keep their weights (Adam would move them on its momentum)
+        with torch.no_grad():
+            for k, v in params.items():
+                v[keep] = held[k]
+    return loss.detach().cpu().numpy()
 
 
 def _atomic_torch_save(obj: Any, path: Path) -> None:
@@ -238,19 +253,7 @@ def fit(
             break
         *tensors, kind = arrays
         x, y, mask, write = (t.to(device) for t in tensors)
-        out = model.forward(params, x, write, _noise_seeds(seeds, step))
-        loss = masked_loss(out, y, mask, kind)
-        opt.zero_grad(set_to_none=False)
-        loss.sum().backward()
-        _clip_per_seed(params, p["grad_clip"])
-        keep = torch.as_tensor(~active, device=device)
-        frozen = {k: v.detach()[keep].clone() for k, v in params.items()} if keep.any() else None
-        opt.step()
-        if frozen is not None:  # seeds at criterion keep their weights
-            with torch.no_grad():
-                for k, v in params.items():
-                    v[keep] = frozen[k]
-        values = loss.detach().cpu().numpy()
+        values = training_step(model, params, opt, (x, y, mask, write), kind, _noise_seeds(seeds, step), p["grad_clip"], frozen=~active)
         history[active, step] = values[active]
         if criterion is not None:
             stopped_at[active & (values < criterion)] = step
@@ -345,7 +348,7 @@ def save_fitted(model: ArtificialModel, path: str | os.PathLike) -> Path:
         {
             "name": model.name,
             "parameters": model.parameters,
-            "kernel": getattr(model, "kernel", None),
+            "options": model.options(),
             "params": {k: v.cpu() for k, v in model.params_.items()},
             "seeds": model.seeds_,
             "io": model.io_,
@@ -375,8 +378,10 @@ def load_fitted(path: str | os.PathLike, device: str = "auto") -> ArtificialMode
     except Exception as err:  # torch raises many kinds (RuntimeError, UnpicklingError, EOFError, ...) for a file that is not its own
         reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
         raise ValueError(f"fitted={str(path)!r} is not a fitted model written by `neuromem fit` ({reason})") from None
-    extra = {} if state.get("kernel") is None else {"kernel": state["kernel"]}
-    model = load_model(state["name"], device=device, **extra, **state["parameters"])
+    options = dict(state.get("options") or {})
+    if state.get("kernel") is not None:  # files written before options were saved generically kept the LSTM's kernel by name
+        options["kernel"] = state["kernel"]
+    model = load_model(state["name"], device=device, **options, **state["parameters"])
     dev = resolve_torch_device(device)
     model.params_ = {k: v.to(dev) for k, v in state["params"].items()}
     model.seeds_, model.io_, model.task_, model.steps_ = state["seeds"], tuple(state["io"]), state["task"], state["steps"]

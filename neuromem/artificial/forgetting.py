@@ -21,7 +21,7 @@ import xarray as xr
 
 from neuromem.artificial.base import ArtificialModel, resolve_torch_device, torch_backend
 from neuromem.artificial.encoding import decode, encode, n_steps, sizes
-from neuromem.artificial.fitting import _clip_per_seed, _seed_list, masked_loss
+from neuromem.artificial.fitting import _seed_list, training_step
 from neuromem.results import provenance
 from neuromem.runner import combine
 from neuromem.tasks.retention import Retention, forgetting_curve
@@ -107,12 +107,8 @@ def in_weights(
     bar = tqdm(total=n_items * steps_per_item, desc=f"{model.name}: items learned in turn", disable=not progress)
     for item in range(n_items):
         for step in range(steps_per_item):
-            _, (x, y, mask, write) = stacked_batch(item, p["batch_size"], step)
-            loss = masked_loss(model.forward(params, x, write, None), y, mask, "bce")
-            opt.zero_grad(set_to_none=False)
-            loss.sum().backward()
-            _clip_per_seed(params, p["grad_clip"])
-            opt.step()
+            _, batch = stacked_batch(item, p["batch_size"], step)
+            training_step(model, params, opt, tuple(batch), "bce", None, p["grad_clip"])
             bar.update(1)
         with torch.no_grad():
             for old in range(item + 1):

@@ -32,6 +32,7 @@ class LSTM(ArtificialModel):
     """One-layer LSTM with a linear read-out of the hidden state."""
 
     family: ClassVar[str] = "lstm"
+    _options: ClassVar[tuple[str, ...]] = ("kernel",)
     state_variables: ClassVar[Mapping[str, tuple[tuple[str, ...], str, str]]] = {
         "hidden": (("unit",), "1", "LSTM hidden state h"),
         "cell": (("unit",), "1", "LSTM cell state c"),
@@ -40,12 +41,6 @@ class LSTM(ArtificialModel):
     def __init__(self, parameters: Mapping[str, Any], *, device: str = "auto", name: str = "lstm", references: str = "", kernel: str = "auto") -> None:
         super().__init__(parameters, device=device, name=name, references=references)
         self.kernel = kernel
-
-    @classmethod
-    def from_card(cls, card: Any, *, device: str = "auto", kernel: str = "auto", **overrides: Any) -> LSTM:
-        model = super().from_card(card, device=device, **overrides)
-        model.kernel = kernel
-        return model
 
     def init_params(self, seeds: Sequence[int], n_in: int, n_out: int, device: Any) -> dict[str, Any]:
         import torch

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-LOSSES: tuple[str, ...] = ("mse", "bce")
+#: losses an encoding may name (the artificial layer adds those it registers: neuromem.artificial.losses)
+LOSSES: set[str] = {"mse", "bce", "cross_entropy"}
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Encoded:
 
     def __post_init__(self) -> None:
         if self.loss not in LOSSES:
-            raise ValueError(f"loss={self.loss!r} is not allowed; choose one of {LOSSES}")
+            raise ValueError(f"loss={self.loss!r} is not allowed; choose one of {sorted(LOSSES)}")
 
 
 def n_steps(trials: xr.Dataset, dt: float) -> int:
