@@ -5,7 +5,10 @@ Prints, in one run (all on the same device, ratios are what to read):
    time steps) versus the LSTM of equal size (``torch.lstm``, cuDNN on a GPU), at
    hidden H, T time steps, batch B (the issue's figure: H 256, T 200, B 512 on an H100);
 2. ``--seeds`` seeds trained as one batched (stacked-weight) model versus one after another;
-3. trials per second of each fitted model on delayed estimation (inference).
+3. trials per second of each fitted model on delayed estimation (inference), and the cost of
+   recording its internal states (``run(..., record=("states",))``) against running without;
+4. the Transformer's training step (neuromem's ``training_step``) against a bare PyTorch loop of
+   the same model and batch (``torch.nn.TransformerEncoder``, pre-LN, GELU, causal mask).
 
 Usage:  python benchmarks/artificial_training.py [--hidden 256 --steps 200 --batch 512] [--seeds 16] [--device auto]
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 
 import numpy as np
 import torch
@@ -91,7 +95,7 @@ def main() -> None:
     workers = data_workers_for(None, device, args.seeds)  # the default of a batched fit
     print(f"2. {args.seeds} seeds, {args.fit_steps} steps each (hidden 64, batch 64), batched vs one after another, each")
     print(f"   with the default {workers} data worker processes drawing later steps' trials ahead{' and with none' if workers else ''}:")
-    for name in ("rate_rnn", "lstm", "keyvalue"):
+    for name in ("rate_rnn", "lstm", "keyvalue", "transformer"):
         fit_seconds(name, [0])  # warm-up
         runs = {}  # data workers -> (batched s, sequential s)
         for w in sorted({workers, 0}, reverse=True):
@@ -107,16 +111,69 @@ def main() -> None:
             fastest = min(s for _, s in runs.values()) / min(b for b, _ in runs.values())
             print(f"   {name:<9} faster of each: {fastest:5.2f} x")
 
-    print("3. inference on delayed estimation (2000 trials, hidden 64):")
+    print("3. inference on delayed estimation (2000 trials, hidden 64), and with its states recorded (500 trials):")
     trials = task.trials(2000, 1)
-    for name in ("rate_rnn", "lstm", "keyvalue"):
+    for name in ("rate_rnn", "lstm", "keyvalue", "transformer"):
         model = fit(neuromem.load_model(name, hidden_size=64, batch_size=64, device=str(device)), task, seeds=[0], steps=2, progress=False)
         model.outputs(trials.isel(trial=slice(0, 10)))
         sync(device)
         t0 = time.perf_counter()
         model.outputs(trials)
         sync(device)
-        print(f"   {name:<9} {2000 / (time.perf_counter() - t0):10.0f} trials/s")
+        rate = 2000 / (time.perf_counter() - t0)
+        some = trials.isel(trial=slice(0, 500))
+        plain, recorded = median_seconds(partial(model.run, some), 3), median_seconds(partial(model.run, some, record=("states",)), 3)
+        print(f"   {name:<11} {rate:10.0f} trials/s   run with states: {recorded / plain:5.2f} x the run without (aim: <= 1.2 x)")
+
+    print(f"4. Transformer training step (2 layers x 4 heads, width {hidden}, {args.steps} time steps, batch {batch}):")
+    ours = step_time("transformer", hidden, args.steps, batch, device, args.repeats)
+    bare = bare_transformer_step_time(hidden, args.steps, batch, device, args.repeats)
+    print(f"   bare torch.nn.TransformerEncoder loop: {bare * 1e3:9.1f} ms")
+    print(f"   neuromem's training step:              {ours * 1e3:9.1f} ms   {ours / bare:5.2f} x the bare loop (aim: <= 1.1 x)")
+
+
+def median_seconds(work, repeats: int) -> float:
+    """Median wall time of ``work()`` over ``repeats`` calls, after one warm-up call."""
+    work()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def bare_transformer_step_time(hidden: int, T: int, B: int, device: torch.device, repeats: int, layers: int = 2, heads: int = 4) -> float:
+    """Median seconds of one step of the same model written with torch.nn (what a user would write by hand)."""
+    nn = torch.nn
+    layer = nn.TransformerEncoderLayer(hidden, heads, 4 * hidden, dropout=0.0, activation="gelu", batch_first=True, norm_first=True)
+    net = nn.ModuleDict(
+        {
+            "embed": nn.Linear(3, hidden),
+            "blocks": nn.TransformerEncoder(layer, layers, enable_nested_tensor=False),
+            "norm": nn.LayerNorm(hidden),
+            "out": nn.Linear(hidden, 2),
+        }
+    ).to(device)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+    model = neuromem.load_model("transformer", hidden_size=hidden, device=str(device))
+    position = model.position_code(T, device, torch.float32)
+    mask = nn.Transformer.generate_square_subsequent_mask(T, device=device)
+    x = torch.randn(B, T, 3, device=device)
+    y = torch.randn(B, T, 2, device=device)
+    times = []
+    for k in range(repeats + 1):
+        sync(device)
+        t0 = time.perf_counter()
+        h = net["blocks"](net["embed"](x) + position, mask=mask, is_causal=True)
+        loss = ((net["out"](net["norm"](h)) - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sync(device)
+        if k:
+            times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 if __name__ == "__main__":

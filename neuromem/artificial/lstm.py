@@ -118,13 +118,15 @@ def _cell_states(params: Mapping[str, Any], x: Any, h: Any) -> Any:
 
     S, T, B, H = h.shape
     previous = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], 1)
-    gates = torch.matmul(x, params["W_ih"][:, None]) + torch.matmul(previous, params["W_hh"][:, None]) + params["b"][:, None]
-    i, f, g, _ = gates.chunk(4, dim=-1)
-    i, f, g = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g)
+    # every step's gates in one product (they need only x_t and h_(t-1)); the loop is then elementwise
+    inputs = torch.cat([x, previous], -1).reshape(S, T * B, -1)
+    gates = torch.baddbmm(params["b"], inputs, torch.cat([params["W_ih"], params["W_hh"]], 1)).reshape(S, T, B, 4 * H)
+    i, f = torch.sigmoid(gates[..., : 2 * H]).chunk(2, dim=-1)
+    g = torch.tanh(gates[..., 2 * H : 3 * H])
     c = torch.zeros_like(h[:, 0])
     cells = []
-    for t in range(T):
-        c = f[:, t] * c + i[:, t] * g[:, t]
+    for f_t, i_t, g_t in zip(f.unbind(1), i.unbind(1), g.unbind(1)):
+        c = torch.addcmul(f_t * c, i_t, g_t)
         cells.append(c)
     return torch.stack(cells, 1)
 
