@@ -8,6 +8,7 @@ exit status 2).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -73,3 +74,16 @@ def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
         raise ValueError(f"seed={rng!r} is not allowed; it must be a whole number >= 0")
     return np.random.default_rng(rng)
+
+
+#: what ``run(..., record=...)`` can add to a result (the state contract of every model family)
+RECORDABLE: tuple[str, ...] = ("states",)
+
+
+def check_record(record: Sequence[str]) -> tuple[str, ...]:
+    """``record`` as a tuple; anything but :data:`RECORDABLE` raises one line."""
+    wanted = (record,) if isinstance(record, str) else tuple(record)
+    for item in wanted:
+        if item not in RECORDABLE:
+            raise ValueError(f"record={item!r} is not allowed; choose from {RECORDABLE}")
+    return wanted

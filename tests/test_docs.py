@@ -68,3 +68,14 @@ def test_add_a_benchmark_howto_runs_and_scores_models_on_the_new_benchmark(tmp_p
     )
     assert out["status"][:2] == ["scored", "scored"] and out["status"][2].startswith("not applicable")
     assert 0 <= out["score"] <= 1 and 0.5 < out["ceiling"] <= 1
+
+
+def test_states_howto_runs_and_the_transformer_holds_the_angle(tmp_path):
+    pytest.importorskip("torch")
+    out = run_howto(
+        "states.md",
+        tmp_path,
+        "import json\nprint(json.dumps({'delay_min': float(delay.min()), 'dims': float(dimensions), 'components': trajectories.sizes['component']}))\n",
+    )
+    assert out["delay_min"] > 0.9  # the fitted Transformer's residual stream carries the cued angle through the delay
+    assert 1.0 <= out["dims"] <= 32 and out["components"] == 2

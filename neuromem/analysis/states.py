@@ -234,3 +234,57 @@ def pca_trajectories(ds: xr.Dataset, state: str, n_components: int = 3, trials: 
         coords={"trial": X["trial"].values, "time": X["time"], "component": np.arange(1, k + 1)},
         attrs={"state": state, "model": ds.attrs.get("model", "")},
     )
+
+
+def attention_by_lag(ds: xr.Dataset, state: str = "state_attention") -> xr.Dataset:
+    """Attention from each studied item to the items before it, by lag (``item_onset``/``item_offset`` of a list task).
+
+    For the item at serial position i, the attention of its steps (averaged over them) summed
+    over the steps of the item at position j; averaged over trials and i by lag j - i
+    (<= 0: a causal model attends only backwards; 0 is the item's own earlier steps). The
+    contiguity of attention to compare with a lag-CRP's backward half (Ji-An et al. 2024,
+    NeurIPS: induction-like heads behave like CMR's contiguity).
+
+    Early items have fewer items before them, so even attention spread evenly over the past
+    falls with |lag|; ``uniform`` is what such attention would give, and ``relative`` the
+    ratio (1 at every lag: no preference for near or far items).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``attention``, ``uniform`` and ``relative`` (lag, ...), with the dims of the attention
+        between ``time`` and ``key_time`` (layer, head) kept.
+    """
+    if state not in ds or "key_time" not in ds[state].dims:
+        raise ValueError(f"state={state!r} is not an attention state with a key_time dim in these results (record it with --record states)")
+    for name in ("item_onset", "item_offset"):
+        if name not in ds:
+            raise ValueError(f"attention by lag needs the studied items' times; these results have no {name!r} (a list task such as free-recall has)")
+    a = ds[state].astype(float)
+    past = (ds["key_time"] <= ds["time"]).astype(float)
+    uniform = past / past.sum("key_time")  # even attention over every step so far
+    attention, even = _by_lag(ds, a), _by_lag(ds, uniform)
+    attrs = {"units": "1"}
+    return xr.Dataset(
+        {
+            "attention": attention.assign_attrs(attrs, long_name=f"attention from a studied item to the item at each lag ({state})"),
+            "uniform": even.assign_attrs(attrs, long_name="the same for attention spread evenly over all earlier steps"),
+            "relative": (attention / even).assign_attrs(attrs, long_name="attention relative to even attention (1: no preference)"),
+        },
+        attrs={"state": state, "model": ds.attrs.get("model", "")},
+    )
+
+
+def _by_lag(ds: xr.Dataset, a: xr.DataArray) -> xr.DataArray:
+    """Mean over trials and items of the attention (time, ..., key_time) from item i to item i + lag."""
+    onset, offset = ds["item_onset"], ds["item_offset"]
+    query = ((ds["time"] >= onset) & (ds["time"] < offset)).astype(float)  # (trial, position, time)
+    key = ((ds["key_time"] >= onset) & (ds["key_time"] < offset)).astype(float).rename(position="to_position")
+    steps = query.sum("time")
+    per_query = xr.dot(query, a, dim="time") / steps.where(steps > 0)
+    pairs = xr.dot(per_query, key, dim="key_time")  # (trial, position, ..., to_position)
+    positions = ds["position"].values
+    lags = np.arange(-(len(positions) - 1), 1)
+    lag = xr.DataArray(positions[None, :] - positions[:, None], dims=("position", "to_position"))
+    by_lag = xr.concat([pairs.where(lag == k).mean(("trial", "position", "to_position")) for k in lags], dim="lag")
+    return by_lag.assign_coords(lag=("lag", lags, {"units": "1", "long_name": "serial position attended to minus the attending item's"}))

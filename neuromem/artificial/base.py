@@ -17,7 +17,7 @@ import xarray as xr
 
 from neuromem.cards import ModelCard, card_parameters
 from neuromem.units import quantity
-from neuromem.validation import check_positive_int
+from neuromem.validation import check_positive_int, check_record
 
 
 def resolve_torch_device(device: str) -> Any:
@@ -227,19 +227,8 @@ class ArtificialModel:
         return ds
 
 
-#: what ``run(..., record=...)`` can add to a result
-RECORDABLE: tuple[str, ...] = ("states",)
 #: recorded states larger than this are refused before the run (they would not fit in memory or a file)
 MAX_STATE_BYTES = 4 * 2**30
-
-
-def check_record(record: Sequence[str]) -> tuple[str, ...]:
-    """``record`` as a tuple; anything but :data:`RECORDABLE` raises one line."""
-    wanted = (record,) if isinstance(record, str) else tuple(record)
-    for item in wanted:
-        if item not in RECORDABLE:
-            raise ValueError(f"record={item!r} is not allowed; choose from {RECORDABLE}")
-    return wanted
 
 
 def state_shapes(model: ArtificialModel, T: int, B: int) -> dict[str, tuple[int, ...]]:

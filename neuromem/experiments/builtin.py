@@ -152,7 +152,7 @@ RECORD = Param(
     "record",
     str,
     None,
-    "also save the model's internal states as state_* variables (opt-in: files grow; artificial models)",
+    "also save the model's internal states as state_* variables (opt-in: files grow; artificial models, and spiking networks' binned rates)",
     many=True,
     choices=("states",),
     unique=True,

@@ -50,6 +50,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
+from neuromem.spiking.binning import population_rates
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.units import dimension_table
@@ -133,6 +134,8 @@ class AssemblyMemory(SpikingModel):
     n_setup_streams = 2  # the connectivity, the sampled synapses
     runtime_numpy = True
     text_parameters = frozenset({"synapse"})
+    # retention: the mean E rate (one unit); item lists: each item block's rate and the unstudied blocks' mean
+    state_rate_variable = "rate"
 
     def _validated(self) -> dict[str, Any]:
         q = super()._validated()
@@ -325,15 +328,22 @@ class AssemblyMemory(SpikingModel):
         rows = [(b["i"], b["t"], b["w"], b["w_t"]) for b in batches]
         skip = float(q["readout_skip"])
         recalled = np.zeros((n_trials, P, F))
-        bin_w = 0.05
-        n_t = int(math.ceil(round(duration_s / bin_w, 6)))
-        rate = np.zeros((n_trials, n_t))
+        # the mean rate of all E neurons (one group); one trial per batch: batch k is trial k (as the loop below reads them)
+        rate, centres = population_rates(
+            np.concatenate([np.full(r[1].size, k) for k, r in enumerate(rows)]),
+            np.concatenate([r[1] for r in rows]),
+            np.zeros(sum(r[1].size for r in rows), dtype=np.intp),
+            n_trials=n_trials,
+            group_sizes=[self.N_E],
+            duration=duration_s,
+            bin_width=0.05,
+        )
+        rate = rate[:, :, 0]
         pre_f, post_f = feature_of[ee[0][sample]], feature_of[ee[1][sample]]
         w_t = rows[0][3]
         in_pattern = np.full((n_trials, P, w_t.size), np.nan)
         study = np.zeros((n_trials, P, 2))
         for k, (i, t, w, _) in enumerate(rows):
-            np.add.at(rate[k], np.minimum((t / bin_w).astype(int), n_t - 1), 1.0)
             for item in range(P):
                 on = float(trials["test_onset"][k, item]) + skip
                 off = float(trials["test_offset"][k, item])
@@ -347,7 +357,6 @@ class AssemblyMemory(SpikingModel):
                 inside = pat[pre_f] & pat[post_f]
                 if inside.any():
                     in_pattern[k, item] = w[inside].mean(0)
-        rate /= self.N_E * bin_w
         return xr.Dataset(
             {
                 "recalled": (("trial", "item", "feature"), recalled, {"units": "Hz", "long_name": "rate of each feature's E neurons while the item is cued"}),
@@ -364,7 +373,7 @@ class AssemblyMemory(SpikingModel):
                 "item": trials["item"].values,
                 "feature": trials["feature"].values,
                 "group": ["pattern", "other"],
-                "time": ("time", (np.arange(n_t) + 0.5) * bin_w, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "time": ("time", centres, {"units": "s", "long_name": "time from trial start (bin centre)"}),
                 "sample_time": ("sample_time", w_t, {"units": "s", "long_name": "time of the weight sample"}),
             },
         )
@@ -377,20 +386,26 @@ class AssemblyMemory(SpikingModel):
         n_trials, n_pool = trials.sizes["trial"], trials.sizes["pool"]
         block = self.N_E // n_pool
         block_of = np.repeat(np.arange(n_pool, dtype=np.int32), block)
-        n_t = int(math.ceil(round(duration_s / _ITEM_RATE_BIN, 6)))
-        rate = np.zeros((n_trials, n_t, n_pool + 1))
+        # one trial per batch: batch k is trial k (as the loop below reads them)
+        per_block, centres = population_rates(
+            np.concatenate([np.full(b["t"].size, k) for k, b in enumerate(batches)]),
+            np.concatenate([b["t"] for b in batches]),
+            block_of[np.concatenate([b["i"] for b in batches])],
+            n_trials=n_trials,
+            group_sizes=np.full(n_pool, block),
+            duration=duration_s,
+            bin_width=_ITEM_RATE_BIN,
+        )
+        rate = np.zeros((n_trials, per_block.shape[1], n_pool + 1))
         pre_b, post_b = block_of[conn["EE"][0][sample]], block_of[conn["EE"][1][sample]]
         w_t = batches[0]["w_t"]
         ids = trials["item_id"].values
         slot = trials["item_id"].dims[1]  # "position" in free recall, "item" in multi-item recall
         weight = np.full((n_trials, ids.shape[1], w_t.size), np.nan)
         for k, b in enumerate(batches):
-            counts = np.zeros((n_t, n_pool))
-            np.add.at(counts, (np.minimum((b["t"] / _ITEM_RATE_BIN).astype(int), n_t - 1), block_of[b["i"]]), 1.0)
-            per_block = counts / (block * _ITEM_RATE_BIN)
             unstudied = np.setdiff1d(np.arange(n_pool), ids[k][ids[k] >= 0])
-            rate[k, :, :n_pool] = per_block
-            rate[k, :, n_pool] = per_block[:, unstudied].mean(1) if unstudied.size else 0.0
+            rate[k, :, :n_pool] = per_block[k]
+            rate[k, :, n_pool] = per_block[k][:, unstudied].mean(1) if unstudied.size else 0.0
             for pos, item in enumerate(ids[k]):
                 inside = (pre_b == item) & (post_b == item)
                 if item >= 0 and inside.any():
@@ -408,7 +423,7 @@ class AssemblyMemory(SpikingModel):
                 "trial": trials["trial"].values,
                 slot: trials[slot].values,
                 "population": ("population", np.arange(n_pool + 1), {"long_name": f"item block ({n_pool}: items not on the list)"}),
-                "time": ("time", (np.arange(n_t) + 0.5) * _ITEM_RATE_BIN, {"units": "s", "long_name": "time from trial start (bin centre)"}),
+                "time": ("time", centres, {"units": "s", "long_name": "time from trial start (bin centre)"}),
                 "sample_time": ("sample_time", w_t, {"units": "s", "long_name": "time of the weight sample"}),
             },
         )

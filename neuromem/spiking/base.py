@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 import time as _time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -42,7 +42,7 @@ from neuromem.spiking.batch_store import BatchStore, run_digest
 from neuromem.spiking.card_values import batch_seed_of, card_quantities
 from neuromem.spiking.devices import STANDALONE, TrialRunner, backend_string, brian_device, build_directory, resolve_device
 from neuromem.spiking.parallel import forked_batches, resolve_workers
-from neuromem.validation import check_positive_int, usable_cores
+from neuromem.validation import check_positive_int, check_record, usable_cores
 
 #: trial variables of a list of items shown in turn with a read-out after it (multi-item recall,
 #: free recall): what a network that runs such lists declares it reads
@@ -90,6 +90,10 @@ class SpikingModel:
     runtime_numpy: ClassVar[bool] = False
     #: card parameters that are names (strings), not quantities; they are left as given
     text_parameters: ClassVar[frozenset[str]] = frozenset()
+    #: the response variable of rates binned per trial, dims (trial, time[, group]) in Hz, that
+    #: ``run(..., record=("states",))`` adds as ``state_rate`` (trial, time, unit); empty: the network
+    #: does not bin its rates per trial and refuses ``record``
+    state_rate_variable: ClassVar[str] = ""
 
     def __init__(
         self,
@@ -202,7 +206,9 @@ class SpikingModel:
         return {"seconds": neurons * simulated * self.seconds_per_neuron_second, "bytes": 12.0 * spikes, "simulated_seconds": simulated}
 
     # --------------------------------------------------------------- the run
-    def run(self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None) -> xr.Dataset:
+    def run(
+        self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
+    ) -> xr.Dataset:
         """Simulate every trial from the same initial network; responses with provenance.
 
         Parameters
@@ -217,9 +223,18 @@ class SpikingModel:
             Folder that keeps each finished batch; a run started again with the
             same arguments simulates only the missing batches (each batch has its
             own seed, so the result equals that of an uninterrupted run).
+        record : sequence of str
+            ``("states",)`` adds the rates the network bins per trial as ``state_rate``
+            (trial, time, unit) in Hz, on the rates' own time bins (see :func:`rate_state`);
+            a network without such rates (no :attr:`state_rate_variable`) refuses it before
+            simulating anything. Recording reads the same batches, so a checkpoint of a run
+            without it serves a run with it.
         """
         from tqdm.auto import tqdm
 
+        wanted = check_record(record)
+        if wanted and not self.state_rate_variable:
+            raise ValueError(f"record={list(wanted)} is not available for model {self.name or type(self).__name__!r}: it does not bin its rates per trial")
         q = self._validated()
         self._check_trials(q, trials)
         plan = self._plan(q, trials, seed)
@@ -231,6 +246,8 @@ class SpikingModel:
         timings = self._simulate(q, trials, plan, pending, done, store, bar) if pending else {"build_s": 0.0, "run_s": 0.0}
         bar.close()
         ds = self._responses(q, trials, [done[b] for b in range(len(plan.rows))], plan.duration_s, plan.setup)
+        if "states" in wanted:
+            ds["state_rate"] = rate_state(ds[self.state_rate_variable])
         return self._stamp(ds, q, trials, seed, plan, timings)
 
     def _plan(self, q: dict[str, Any], trials: xr.Dataset, seed: int) -> _Plan:
@@ -332,6 +349,21 @@ class SpikingModel:
         ds.attrs["simulated_seconds_per_trial"] = plan.duration_s
         ds.attrs.update(self._result_attrs(q))
         return ds
+
+
+def rate_state(rate: xr.DataArray) -> xr.Variable:
+    """Binned rates ``rate`` (trial, time[, group]) in Hz as the state contract's ``rate``: dims (trial, time, unit).
+
+    The group dim (angle bin, pool, item block) becomes ``unit`` without its coordinates, so that
+    the state analyses treat a network's groups as they treat an artificial model's units; rates of
+    the whole population (no group dim) are one unit. The values are a copy of ``rate``'s.
+    """
+    values = rate.transpose("trial", "time", ...).values
+    if values.ndim == 2:
+        values = values[:, :, None]
+    if values.ndim != 3:
+        raise ValueError(f"rates {rate.name!r} with dims {rate.dims} cannot be a state (trial, time, unit): they have more than one group dim")
+    return xr.Variable(("trial", "time", "unit"), values.copy(), {"units": rate.attrs["units"], "long_name": rate.attrs.get("long_name", "firing rate")})
 
 
 def spike_arrays(monitor: Any) -> dict[str, np.ndarray]:
