@@ -36,7 +36,10 @@
 #    coloured by the cued angle;
 # 3. the drift of the decoded angle over the delay (its variance against time), beside the
 #    variance of the reported angle at the end;
-# 4. the Transformer's attention from each studied item to the items before it, by lag, relative
+# 4. the representational similarity of the remembered angle across models (RDMs over six angle
+#    bins during the delay, compared by correlation; each model's noise ceiling from two halves of
+#    its trials; needs the optional rsatoolbox);
+# 5. the Transformer's attention from each studied item to the items before it, by lag, relative
 #    to attention spread evenly over the past, beside the backward half of CMR's and people's lag-CRP.
 #
 # A model whose file is missing is left out and the figure says so.
@@ -136,6 +139,41 @@ for label in present:
     print(
         f"{label}: decoding accuracy over the delay {float(during.min()):.2f}-{float(during.max()):.2f}; drift D = {float(drift[label]['diffusion']):.3g} rad^2/s"
     )
+
+# %% [markdown]
+# ## Representational similarity across families
+
+# %%
+from neuromem.analysis.similarity import representational_similarity  # noqa: E402
+
+fig, ax = plt.subplots(figsize=(6.6, 4.8), layout="constrained")
+# two trial groups per bin of six: fewer than 30 trials (a quick run's ring) leave bins empty
+enough = {label: ds for label, ds in present.items() if ds.sizes["trial"] >= 30}
+too_few = [label for label in present if label not in enough]
+try:
+    rsa = representational_similarity({label: (ds, STATE[label], cue_end[label], response[label]) for label, ds in enough.items()}, n_bins=6, groups=2)
+except ValueError as err:  # rsatoolbox missing, or too few trials per angle bin (a quick run's ring)
+    rsa = None
+    ax.text(0.5, 0.5, f"not drawn: {err}", ha="center", va="center", wrap=True, fontsize=8)
+    ax.set_axis_off()
+    print("representational similarity not drawn:", err)
+if rsa is not None:
+    labels = [str(m) for m in rsa["model"].values]
+    im = ax.imshow(rsa["similarity"].values, vmin=0, vmax=1, cmap="magma")
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=8)
+    ax.set_yticks(
+        range(len(labels)),
+        [f"{m} (ceiling {lo:.2f}-{hi:.2f})" for m, lo, hi in zip(labels, rsa["ceiling_lower"].values, rsa["ceiling_upper"].values)],
+        fontsize=8,
+    )
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            ax.text(j, i, f"{float(rsa['similarity'][i, j]):.2f}", ha="center", va="center", color="w" if rsa["similarity"][i, j] < 0.6 else "k", fontsize=8)
+    fig.colorbar(im, ax=ax, label="RDM correlation")
+    left_out = f"\nleft out (< 30 trials): {', '.join(too_few)}" if too_few else ""
+    fig.suptitle(f"how alike the delay codes are (remembered angle, 6 bins){left_out}", fontsize=9)
+    print(rsa["similarity"].round(2).to_pandas())
+fig.savefig(figures / "states_similarity.png", dpi=120)
 
 # %% [markdown]
 # ## Free recall: where the Transformer attends, beside CMR's and people's lag-CRP

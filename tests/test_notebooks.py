@@ -18,7 +18,7 @@ FIGURES = {
     "sweep_drift": ["sweep_drift.png"],
     "free_recall": ["free_recall.png"],
     "set_size": ["set_size.png"],
-    "states": ["states_delayed_estimation.png", "states_attention_by_lag.png"],
+    "states": ["states_delayed_estimation.png", "states_similarity.png", "states_attention_by_lag.png"],
 }
 
 
