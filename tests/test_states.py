@@ -170,3 +170,18 @@ def test_cli_records_states_into_its_own_file(tmp_path, fitted):
         assert {"state_hidden", "state_cell"} <= set(ds.data_vars)
     with xr.open_dataset(tmp_path / "r" / "working-memory_lstm_fitted_seed1.nc") as ds:
         assert not [v for v in ds.data_vars if v.startswith("state_")]
+
+
+def test_a_sweep_records_states_at_every_grid_point(tmp_path, fitted):
+    pytest.importorskip("distributed")
+    pytest.importorskip("zarr")
+    from neuromem.artificial import save_fitted
+    from neuromem.results import open_sweep
+    from neuromem.sweep import Sweep, run_sweep
+
+    path = save_fitted(fitted["lstm"], tmp_path / "lstm.pt")
+    sweep = Sweep("working-memory", grid={"delays": [[0.2], [0.6]]}, seeds=[1], fixed={"fitted": str(path), "trials": 3, "record": ["states"]})
+    run_sweep(sweep, tmp_path / "s.zarr", workers=1, progress=False)
+    ds = open_sweep(tmp_path / "s.zarr")
+    assert ds["state_hidden"].dims == ("delays", "seed", "trial", "time", "unit") and ds["state_cell"].attrs["units"] == "1"
+    assert bool(ds["state_hidden"].notnull().any("time").all())
