@@ -24,3 +24,15 @@ def test_a_fitted_network_reports_one_item_precisely_and_loses_precision_with_mo
     assert float(sd.sel(set_size=1)) < 15, sd.values
     assert float(sd.sel(set_size=6)) > 2 * float(sd.sel(set_size=1)), sd.values
     assert float(sd.sel(set_size=6)) > float(sd.sel(set_size=2)), sd.values
+
+
+@pytest.mark.slow
+def test_a_fitted_transformer_holds_six_items_with_no_capacity_limit():
+    """Measured (600 steps, seed 1, 200 trials, 3 min on 2 busy cores): circular s.d. 0.7/2.7/2.8/3.8 deg at
+    1/2/4/6 items, P(memory) 1.00 at every set size, no swaps. Attention reads the exact past inputs,
+    so precision hardly falls with load: unlike people (17.9 -> 52.8 deg, P(memory) 0.97 -> 0.70)."""
+    net, _ = fit_model(model="transformer", task_param=TASK, steps=600, eval_trials=200, out=None, progress=False)
+    summary = precision_by_set_size(net.evaluation_).isel(delay=0)
+    sd = np.degrees(summary["circular_sd"])
+    assert float(sd.max()) < 10, sd.values
+    assert float(summary["p_memory"].min()) > 0.95, summary["p_memory"].values
