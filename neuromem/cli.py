@@ -227,10 +227,20 @@ def _raised_in_brian2(err: BaseException) -> bool:
     return tb is not None and "brian2" in tb.tb_frame.f_code.co_filename.replace("\\", "/").split("/")
 
 
+def one_line_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` of the command line: one line, what and why (the message says what to do), no source path."""
+    text = " ".join(str(message).split())
+    print(f"neuromem: warning: {text} [{category.__name__}]", file=sys.stderr if file is None else file)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import warnings
+
     from neuromem import interrupts
 
     interrupts.install(hold_after_save=True)  # SIGINT and SIGTERM: exit 130/143 in one line, never a partial result
+    shown = warnings.showwarning
+    warnings.showwarning = one_line_warning  # a researcher at a terminal reads one line, not Python's file:line form
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -255,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.excepthook = sys.__excepthook__  # Brian2 replaces it on import and would also keep a debug log
         raise
     finally:
+        warnings.showwarning = shown
         if argv is None:  # the command itself: it exits next, with this status, whatever signal comes now
             interrupts.hold()
         else:  # called in-process (tests, scripts): the caller's handlers are back

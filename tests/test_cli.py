@@ -247,3 +247,14 @@ def test_help_of_an_experiment_shows_only_its_own_options(capsys):
     text = capsys.readouterr().out
     assert "--intervals" in text and "(s) [default: 0.01 0.02" in text
     assert "--delays" not in text and "--trials" not in text and "--synapse" not in text
+
+
+def test_a_warning_reaches_the_terminal_as_one_line_without_a_source_path(tmp_path):
+    """A fit that did not learn warns: the CLI says it in one line (what, why, what to do), not Python's file:line form."""
+    args = [sys.executable, "-m", "neuromem.cli", "fit", "--model", "lstm", "--task", "delayed-estimation"]
+    args += ["--task-param", "set_sizes=[1,2,4,6]", "--hidden", "1", "--steps", "100", "--out", ".", "--quiet"]  # one unit cannot learn it: loss 0.513 -> 0.501
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "did not learn" in line]
+    assert len(warned) == 1 and warned[0].startswith("neuromem: warning: lstm on delayed-estimation did not learn"), proc.stderr
+    assert ".py:" not in proc.stderr and "warnings.warn" not in proc.stderr

@@ -120,3 +120,17 @@ def test_free_recall_with_the_cognitive_models_needs_neither_brian2_nor_torch(tm
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "c.png").stat().st_size > 5000
+
+
+def test_licence_citation_and_version_agree_with_the_package():
+    """The declared licence ships as a file; the citation file names the package's version."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    assert project["license"]["text"] == "BSD-3-Clause"
+    assert (root / "LICENSE").read_text().startswith("BSD 3-Clause License")
+    citation = (root / "CITATION.cff").read_text()
+    assert f'version: "{project["version"]}"' in citation and "license: BSD-3-Clause" in citation and "cff-version: 1.2.0" in citation
+    assert f"## {project['version']}" in (root / "CHANGELOG.md").read_text()

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neuromem.tasks import DelayedEstimation, get_task, list_tasks
 
@@ -80,3 +82,18 @@ def test_score_refuses_trials_from_another_task():
     resp = xr.Dataset({"response_angle": ("trial", [0.0, 0.0])}, coords={"trial": tr["trial"]})
     with pytest.raises(ValueError, match="comes from task 'multi-item-recall'"):
         task.score(tr, resp)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(1, 6))
+def test_encoding_window_broadcasts_a_scalar_onset_as_documented(on, length, n_trials):
+    """A scalar onset or offset is the same window for every trial: equal to the per-trial arrays it stands for."""
+    from neuromem.tasks.encoding import step_midpoints, window
+
+    t = step_midpoints(60, 0.02)
+    off = np.linspace(on + length, on + length + 0.3, n_trials)
+    per_trial = window(t, np.full(n_trials, on), off)
+    np.testing.assert_array_equal(window(t, on, off), per_trial)
+    np.testing.assert_array_equal(np.broadcast_to(window(t, on, on + length), (60, n_trials)), window(t, np.full(n_trials, on), np.full(n_trials, on + length)))
+    with pytest.raises(ValueError, match="one value per trial or one for all"):
+        window(t, np.zeros((2, 2)), 1.0)

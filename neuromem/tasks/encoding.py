@@ -49,8 +49,17 @@ def step_midpoints(T: int, dt: float) -> np.ndarray:
 
 
 def window(t: np.ndarray, on: Any, off: Any) -> np.ndarray:
-    """(T, B) 1 where on <= t < off; ``on``/``off`` broadcast against the trials."""
-    return ((t[:, None] >= np.asarray(on)[None, :]) & (t[:, None] < np.asarray(off)[None, :])).astype(np.float32)
+    """(T, B) 1 where on <= t < off, for step times ``t`` (T,) and onsets/offsets (s) per trial.
+
+    ``on`` and ``off`` are each one value per trial (B,) or one value for every trial (a
+    scalar); they broadcast against each other, so a scalar with a (B,) array gives (T, B),
+    and two scalars give (T, 1), which broadcasts against any number of trials.
+    """
+    on_b, off_b = (np.asarray(v, dtype=float) for v in (on, off))
+    if on_b.ndim > 1 or off_b.ndim > 1:
+        raise ValueError(f"window onsets and offsets are one value per trial or one for all; got shapes {on_b.shape} and {off_b.shape}")
+    on_b, off_b = np.broadcast_arrays(np.atleast_1d(on_b), np.atleast_1d(off_b))
+    return ((t[:, None] >= on_b[None, :]) & (t[:, None] < off_b[None, :])).astype(np.float32)
 
 
 def mean_over(w: np.ndarray, values: np.ndarray) -> np.ndarray:
