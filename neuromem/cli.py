@@ -170,12 +170,22 @@ def _once(option: str, name: str, given: dict) -> None:
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from neuromem.figures import regenerate
+    from tqdm.auto import tqdm
+
+    from neuromem.figures import list_notebooks, regenerate
 
     failed = 0
-    for name, ok, detail in regenerate(args.results, args.out, quick=args.quick, only=args.only, jobs=args.jobs):
-        print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
-        failed += not ok
+    total = len(set(args.only) & set(list_notebooks())) if args.only else len(list_notebooks())
+    # which notebook runs, and how many are done, on stderr (a notebook can take minutes); results on stdout
+    with tqdm(total=total, unit="notebook", desc="figures", file=sys.stderr) as bar:
+
+        def started(name: str) -> None:
+            bar.write(f"neuromem figures: running notebooks/{name}.py{' (quick results first)' if args.quick else ''}", file=sys.stderr)
+
+        for name, ok, detail in regenerate(args.results, args.out, quick=args.quick, only=args.only, jobs=args.jobs, on_start=started):
+            print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}", flush=True)
+            failed += not ok
+            bar.update()
     return 1 if failed else 0
 
 

@@ -18,7 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -100,11 +100,18 @@ def run_order(names: Sequence[str], needs: Mapping[str, Sequence[str]] | None = 
 
 
 def regenerate(
-    results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, only: Sequence[str] | None = None, jobs: int = 1
+    results: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    quick: bool = False,
+    only: Sequence[str] | None = None,
+    jobs: int = 1,
+    on_start: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[str, bool, str]]:
     """Run each notebook (or those in ``only``), ``jobs`` at a time, each after the notebooks it needs.
 
-    Yields (name, succeeded, figures written or the error's last line) in :func:`run_order`.
+    Yields (name, succeeded, figures written or the error's last line) in :func:`run_order`;
+    ``on_start(name)`` is called as each notebook starts (from the thread that runs it).
     """
     jobs = check_positive_int("jobs", jobs)
     names = list_notebooks()
@@ -125,7 +132,7 @@ def regenerate(
     started: dict[str, Future] = {}
     try:
         for name in order:
-            started[name] = pool.submit(_after, [started[n] for n in needs[name]], name, results, out, quick)
+            started[name] = pool.submit(_after, [started[n] for n in needs[name]], name, results, out, quick, on_start)
         for name in order:
             ok, detail = started[name].result()
             yield name, ok, detail
@@ -134,7 +141,9 @@ def regenerate(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _after(needed: list[Future], name: str, results: object, out: object, quick: bool) -> tuple[bool, str]:
+def _after(needed: list[Future], name: str, results: object, out: object, quick: bool, on_start: Callable[[str], None] | None = None) -> tuple[bool, str]:
     """Run notebook ``name`` once the notebooks it needs have ended."""
     wait(needed)
+    if on_start is not None:
+        on_start(name)
     return run_notebook(name, results, out, quick=quick)

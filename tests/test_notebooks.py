@@ -58,6 +58,7 @@ def test_figures_command_draws_every_figure_from_saved_results(results, tmp_path
 def test_figures_without_results_fails_with_the_notebooks_reason(tmp_path):
     proc = figures_command("--results", str(tmp_path / "none"), "--out", str(tmp_path / "f"), "--only", "working_memory")
     assert proc.returncode == 1 and "FAIL working_memory" in proc.stdout and "working-memory_compte2000" in proc.stdout
+    assert "neuromem figures: running notebooks/working_memory.py" in proc.stderr and "1/1" in proc.stderr  # which runs, and progress
 
 
 def test_a_notebook_runs_after_the_notebooks_it_needs(monkeypatch):
