@@ -103,7 +103,7 @@ class Transformer(ArtificialModel):
 
         p = self._validated()
         S, T, B, n_in = x.shape
-        h = torch.matmul(x.permute(0, 2, 1, 3), params["W_in"][:, None]) + params["b_in"][:, None]  # (S, B, T, D)
+        h = _linear(x.permute(0, 2, 1, 3), params["W_in"], params["b_in"])  # (S, B, T, D)
         h = h + self.position_code(T, x.device, x.dtype)
         causal = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)  # True above the diagonal: the future
         stream, attention = [h], []
@@ -125,12 +125,13 @@ class Transformer(ArtificialModel):
         return _linear(_norm(states["final"], params, "lnf_{}"), params["W_out"], params["b_out"])
 
 
-def _linear(h: Any, W: Any, b: Any) -> Any:
-    """h (S, ..., D_in) @ W (S, D_in, D_out) + b (S, 1, D_out), per seed."""
+def _linear(h: Any, W: Any, b: Any | None) -> Any:
+    """h (S, ..., D_in) @ W (S, D_in, D_out) (+ b (S, 1, D_out)), per seed: one batched product over all rows."""
     import torch
 
     lead = h.shape[1:-1]
-    flat = torch.bmm(h.reshape(h.shape[0], -1, h.shape[-1]), W) + b
+    rows = h.reshape(h.shape[0], -1, h.shape[-1])
+    flat = torch.bmm(rows, W) if b is None else torch.baddbmm(b, rows, W)
     return flat.reshape(h.shape[0], *lead, W.shape[-1])
 
 
@@ -148,9 +149,9 @@ def _attention(h: Any, params: Mapping[str, Any], layer: int, heads: int, causal
     import torch
 
     S, B, T, D = h.shape
-    qkv = torch.matmul(h, params[f"W_qkv_{layer}"][:, None]).reshape(S, B, T, 3, heads, D // heads)
+    qkv = _linear(h, params[f"W_qkv_{layer}"], None).reshape(S, B, T, 3, heads, D // heads)
     q, k, v = qkv.permute(3, 0, 1, 4, 2, 5).unbind(0)  # each (S, B, heads, T, dh)
     logits = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(D // heads)
     weights = torch.softmax(logits.masked_fill(causal, -math.inf), dim=-1)
     mixed = torch.matmul(weights, v).permute(0, 1, 3, 2, 4).reshape(S, B, T, D)
-    return torch.matmul(mixed, params[f"W_o_{layer}"][:, None]), weights
+    return _linear(mixed, params[f"W_o_{layer}"], None), weights
