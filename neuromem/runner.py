@@ -53,15 +53,20 @@ def run_trials(
     model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
 ) -> xr.Dataset:
     """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
-    extra = {"record": tuple(record)} if check_can_record(model, record) else {}
+    wanted = (record,) if isinstance(record, str) else tuple(record or ())
+    extra = {"record": wanted} if check_can_record(model, wanted) else {}
     responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra)
     return combine(task, trials, responses)
 
 
 def can_record(model: Any) -> bool:
-    """Whether ``model`` (an instance or its class) records internal states: its ``run`` takes ``record``."""
+    """Whether ``model`` (an instance or its class) records internal states: its ``run`` takes ``record``
+    and, where the model says (``records_states()``: a base class's subclass with no states declared), it has some."""
     run = getattr(model, "run", None)
-    return run is not None and "record" in inspect.signature(run).parameters
+    if run is None or "record" not in inspect.signature(run).parameters:
+        return False
+    declared = getattr(model, "records_states", None)
+    return bool(declared()) if callable(declared) else True
 
 
 def check_can_record(model: Any, record: Sequence[str], name: str | None = None) -> bool:

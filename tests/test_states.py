@@ -56,9 +56,12 @@ def test_recorded_states_are_labelled_variables_on_the_step_grid(fitted, estimat
     dt = net._validated()["dt"]
     np.testing.assert_allclose(ds["time"].values, (np.arange(ds.sizes["time"]) + 0.5) * dt)
     assert ds["time"].attrs["units"] == "s" and ds.sizes["time"] * dt >= float(trials["trial_end"].max()) - 1e-9
+    within = ds["time"] <= ds["trial_end"]  # each trial's own steps; after a shorter trial's end: NaN
+    assert not bool(within.all()), "the trials should differ in length for this check"
     for v in states:
         assert ds[v].dims[:2] == ("trial", "time") and ds[v].attrs["units"] and ds[v].attrs["long_name"], v
-        assert np.isfinite(ds[v].values).all(), v
+        assert bool(np.isfinite(ds[v].where(within)).sum() == np.isfinite(ds[v]).sum()), f"{v}: values after a trial's end"
+        assert bool(ds[v].where(within).notnull().any(set(ds[v].dims) - {"trial"}).all()), v
 
 
 def test_lstm_cell_states_equal_torch_lstm_cell(fitted, estimation):
@@ -81,16 +84,33 @@ def test_lstm_cell_states_equal_torch_lstm_cell(fitted, estimation):
             h, c = cell(x_t, (h, c))
             hs.append(h)
             cs.append(c)
-    np.testing.assert_allclose(ds["state_hidden"].values, torch.stack(hs, 1).numpy(), atol=2e-5)
-    np.testing.assert_allclose(ds["state_cell"].values, torch.stack(cs, 1).numpy(), atol=2e-5)
+    within = (ds["time"] <= trials["trial_end"]).transpose("trial", "time").values[..., None]  # after a trial's end the states are NaN
+    np.testing.assert_allclose(np.where(within, ds["state_hidden"].values, 0), np.where(within, torch.stack(hs, 1).numpy(), 0), atol=2e-5)
+    np.testing.assert_allclose(np.where(within, ds["state_cell"].values, 0), np.where(within, torch.stack(cs, 1).numpy(), 0), atol=2e-5)
 
 
-def test_rate_rnn_rates_are_the_rate_function_of_its_activations(fitted, estimation):
-    ds = fitted["rate_rnn"].run(estimation.trials(4, 5), record=("states",))
-    activation = fitted["rate_rnn"]._validated()["activation"]
-    x = ds["state_activation"].values
-    expected = np.maximum(x, 0) if activation == "relu" else np.log1p(np.exp(x))
-    np.testing.assert_allclose(ds["state_rate"].values, expected, rtol=1e-5, atol=1e-6)
+def test_rate_rnn_states_equal_a_plain_numpy_euler_loop(fitted, estimation):
+    """x_t = (1 - a) x_(t-1) + a (u_t W_in + b + r_(t-1) W), r_t = f(x_t), x_0 = 0: written out here in numpy."""
+    from neuromem.artificial.encoding import encode
+
+    net = fitted["rate_rnn"]
+    p = net._validated()
+    trials = estimation.trials(4, 5)
+    ds = net.run(trials, record=("states",))
+    W, W_out = (w[0].numpy().astype(float) for w in net.effective_weights({k: v[:1] for k, v in net.params_.items()}))
+    W_in, b = net.params_["W_in"][0].numpy().astype(float), net.params_["b"][0, 0].numpy().astype(float)
+    f = (lambda v: np.maximum(v, 0.0)) if p["activation"] == "relu" else (lambda v: np.log1p(np.exp(v)))
+    a = p["dt"] / p["tau"]
+    u = encode(trials, p["dt"]).x.astype(float)  # (T, B, n_in)
+    x = np.zeros((u.shape[1], W.shape[0]))
+    xs, rs = [], []
+    for u_t in u:
+        x = (1 - a) * x + a * (u_t @ W_in + b + f(x) @ W)
+        xs.append(x)
+        rs.append(f(x))
+    within = (ds["time"] <= trials["trial_end"]).transpose("trial", "time").values[..., None]
+    for name, expected in (("state_activation", np.stack(xs, 1)), ("state_rate", np.stack(rs, 1))):
+        np.testing.assert_allclose(np.where(within, ds[name].values, 0), np.where(within, expected, 0), rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_key_value_attention_falls_on_stored_past_steps_only(fitted, estimation):
@@ -99,7 +119,7 @@ def test_key_value_attention_falls_on_stored_past_steps_only(fitted, estimation)
     net = fitted["keyvalue"]
     trials = estimation.trials(4, 5)
     ds = net.run(trials, record=("states",))
-    a = ds["state_attention"].values  # (trial, time, key_time)
+    a = np.nan_to_num(ds["state_attention"].values)  # (trial, time, key_time); NaN after a trial's end
     write = encode(trials, net._validated()["dt"]).write.T  # (trial, time)
     future = np.triu(np.ones(a.shape[1:], bool), 1)
     assert np.all(a[:, future] == 0) and np.all(a * (write[:, None, :] == 0) == 0)
@@ -107,10 +127,11 @@ def test_key_value_attention_falls_on_stored_past_steps_only(fitted, estimation)
 
 
 def test_transformer_attention_is_causal_and_normalised(fitted, estimation):
-    ds = fitted["transformer"].run(estimation.trials(3, 5), record=("states",))
-    a = ds["state_attention"]
+    trials = estimation.trials(3, 5)
+    ds = fitted["transformer"].run(trials, record=("states",))
+    a = ds["state_attention"].where(ds["time"] <= trials["trial_end"])
     assert a.dims == ("trial", "time", "layer", "head", "key_time")
-    np.testing.assert_allclose(a.sum("key_time"), 1.0, atol=1e-5)
+    np.testing.assert_allclose(a.sum("key_time", skipna=False).where(ds["time"] <= trials["trial_end"], 1.0), 1.0, atol=1e-5)
     future = xr.DataArray(np.triu(np.ones((a.sizes["time"], a.sizes["key_time"]), bool), 1), dims=("time", "key_time"))
     assert float(a.where(future).max()) == 0.0
     assert ds["state_residual"].sizes["depth"] == 3  # the embedded input and after each of 2 layers
@@ -185,3 +206,24 @@ def test_a_sweep_records_states_at_every_grid_point(tmp_path, fitted):
     ds = open_sweep(tmp_path / "s.zarr")
     assert ds["state_hidden"].dims == ("delays", "seed", "trial", "time", "unit") and ds["state_cell"].attrs["units"] == "1"
     assert bool(ds["state_hidden"].notnull().any("time").all())
+
+
+def test_a_model_that_declares_no_states_is_refused_before_the_run(estimation):
+    """An artificial model written to the old contract (forward only) has a run with record, but no states: refused in one line."""
+    from neuromem.artificial.base import ArtificialModel
+    from neuromem.runner import can_record, check_can_record
+
+    class ForwardOnly(ArtificialModel):
+        family = "rate"
+
+        def forward(self, params, x, write, noise_seeds):
+            return x
+
+    assert not can_record(ForwardOnly) and can_record(neuromem.model_class("lstm") if hasattr(neuromem, "model_class") else type(neuromem.load_model("lstm")))
+    with pytest.raises(ValueError, match=r"record=\['states'\] is not available for model 'forward_only'"):
+        check_can_record(ForwardOnly({}, name="forward_only"), "states")
+
+
+def test_record_given_as_one_string_is_the_one_item(fitted, estimation):
+    ds = run_trials(fitted["lstm"], estimation, estimation.trials(3, 1), seed=1, progress=False, record="states")
+    assert "state_hidden" in ds

@@ -7,10 +7,12 @@ does not depend on how many units a model has or what they are, so a ring's angl
 LSTM's hidden units and a Transformer's residual stream can be compared (Kriegeskorte et al.
 2008, Front Syst Neurosci 2:4).
 
-Each model's trials are split into ``groups`` disjoint groups, one RDM per group; the noise
-ceiling of a model is rsatoolbox's ``boot_noise_ceiling`` over its groups (lower bound: each
-group's RDM against the mean of the others; upper: against the mean of all), so a comparison
-near a model's ceiling is as alike as that model's own halves are. Needs the optional
+Each model's trials are split into ``groups`` disjoint groups, one RDM per group. Two models
+are compared group by group (the mean comparison of a group of one with a group of the other;
+a model with itself: its distinct groups), so every comparison is between RDMs of equally many
+trials, as noisy as those of its noise ceiling: rsatoolbox's ``boot_noise_ceiling`` over the
+model's groups (lower bound: each group's RDM against the mean of the others; upper: against
+the mean of all). Needs the optional
 ``rsatoolbox`` (``pip install neuromem[states]``).
 """
 
@@ -87,15 +89,18 @@ def representational_similarity(
     Returns
     -------
     xarray.Dataset
-        ``rdm`` (model, angle_bin, angle_bin_2) (correlation distance); ``similarity``
-        (model, model_2): the comparison of the models' mean RDMs; ``ceiling_lower`` and
+        ``rdm`` (model, angle_bin, angle_bin_2) (correlation distance, all trials); ``similarity``
+        (model, model_2): the mean comparison of their trial groups' RDMs (on the diagonal: a
+        model's distinct groups, its split-group reliability); ``ceiling_lower`` and
         ``ceiling_upper`` (model).
     """
     Dataset, calc_rdm, compare, concat, boot_noise_ceiling = _rsatoolbox()
     labels = list(results)
     if len(labels) < 1:
         raise ValueError("give at least one model's results")
-    rdms, means, lower, upper = [], [], [], []
+    if isinstance(groups, bool) or not isinstance(groups, int) or groups < 2:
+        raise ValueError(f"groups={groups!r} is not allowed; it must be a whole number >= 2 (a model's noise ceiling compares its groups)")
+    rdms, grouped, lower, upper = [], [], [], []
     for label in labels:
         ds, state, start, stop = results[label]
         patterns = condition_patterns(ds, state, start=start, stop=stop, n_bins=n_bins, groups=groups)
@@ -106,10 +111,10 @@ def representational_similarity(
         low, high = boot_noise_ceiling(all_groups, method=method)
         lower.append(float(low))
         upper.append(float(high))
-        mean = calc_rdm(Dataset(patterns.mean("group").values, obs_descriptors={"conds": np.arange(n_bins)}), method="correlation")
-        means.append(mean)
-        rdms.append(mean.get_matrices()[0])
-    similarity = np.array([[float(compare(a, b, method=method)[0, 0]) for b in means] for a in means])
+        whole = calc_rdm(Dataset(patterns.mean("group").values, obs_descriptors={"conds": np.arange(n_bins)}), method="correlation")
+        rdms.append(whole.get_matrices()[0])
+        grouped.append(all_groups)
+    similarity = np.array([[_group_similarity(a, b, a is b, compare, method) for b in grouped] for a in grouped])
     centres = (np.arange(n_bins) + 0.5) * 2 * np.pi / n_bins
     angle = {"units": "rad", "long_name": "centre of the remembered angle's bin"}
     return xr.Dataset(
@@ -122,3 +127,11 @@ def representational_similarity(
         coords={"model": labels, "model_2": labels, "angle_bin": ("angle_bin", centres, angle), "angle_bin_2": ("angle_bin_2", centres, angle)},
         attrs={"method": method, "n_bins": n_bins, "groups": groups},
     )
+
+
+def _group_similarity(a: object, b: object, same: bool, compare: object, method: str) -> float:
+    """Mean comparison of each group RDM of ``a`` with each of ``b`` (for one model with itself, distinct groups only)."""
+    values = compare(a, b, method=method)  # (groups of a, groups of b)
+    if same:
+        values = values[~np.eye(values.shape[0], dtype=bool)]
+    return float(np.mean(values))

@@ -148,7 +148,8 @@ def decoded_drift(
     -------
     xarray.Dataset
         ``decoded`` (trial, time) (rad); ``drift`` (trial, time) (rad); ``drift_variance``
-        (time) (rad^2, about the circular mean); ``diffusion`` (rad^2/s): the slope of a
+        (time) (rad^2: the variance of the drift wrapped to (-pi, pi], close to the circular
+        variance while the drift stays well below pi); ``diffusion`` (rad^2/s): the slope of a
         line through the drift variance against time (through 0 at ``start``).
     """
     X = population(ds, state)
@@ -177,7 +178,7 @@ def decoded_drift(
         {
             "decoded": (("trial", "time"), decoded, {"units": "rad", "long_name": "angle decoded from the state"}),
             "drift": (("trial", "time"), drift, {"units": "rad", "long_name": "decoded angle minus the decoded angle at the start"}),
-            "drift_variance": ("time", variance, {"units": "rad^2", "long_name": "variance over trials of the drift"}),
+            "drift_variance": ("time", variance, {"units": "rad^2", "long_name": "variance over trials of the wrapped drift"}),
             "diffusion": ((), slope, {"units": "rad^2/s", "long_name": "slope of the drift variance against time since the start"}),
         },
         coords=coords,
@@ -260,7 +261,7 @@ def attention_by_lag(ds: xr.Dataset, state: str = "state_attention") -> xr.Datas
     for name in ("item_onset", "item_offset"):
         if name not in ds:
             raise ValueError(f"attention by lag needs the studied items' times; these results have no {name!r} (a list task such as free-recall has)")
-    a = ds[state].astype(float)
+    a = ds[state].astype(float).fillna(0.0)  # steps after a shorter trial's end: no attention there
     past = (ds["key_time"] <= ds["time"]).astype(float)
     uniform = past / past.sum("key_time")  # even attention over every step so far
     attention, even = _by_lag(ds, a), _by_lag(ds, uniform)

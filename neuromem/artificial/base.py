@@ -129,6 +129,11 @@ class ArtificialModel:
         return self.readout(params, self.states(params, x, write, noise_seeds), x)
 
     # -------------------------------------------------------------------- run
+    @classmethod
+    def records_states(cls) -> bool:
+        """Whether this model has states to record (it declares :attr:`state_variables` and computes them)."""
+        return bool(cls.state_variables) and cls.states is not ArtificialModel.states
+
     def state_sizes(self, p: Mapping[str, Any], T: int) -> dict[str, int]:
         """Sizes of a model's own state dims (``layer``, ``head``, ...); ``unit`` is ``hidden_size``."""
         return {}
@@ -254,15 +259,19 @@ def states_dataset(model: ArtificialModel, trials: xr.Dataset, states: Mapping[s
 
     ``time`` is the midpoint of each time step of ``dt`` from the trial's start (the grid the
     task's encoding puts the inputs on); attention over earlier steps has the dim ``key_time``
-    on the same grid.
+    on the same grid. The grid runs to the longest trial; a shorter trial's states after its
+    ``trial_end`` are NaN (the model ran on there with no input: not part of the trial), as a
+    spiking network's rates are.
     """
     from neuromem.tasks.encoding import step_midpoints
 
     T = next(iter(states.values())).shape[0]
     grid = step_midpoints(T, dt)
+    after_end = grid[None, :] > trials["trial_end"].values[:, None]  # (B, T)
     data = {}
     for name, (dims, units, long_name) in model.state_variables.items():
         values = np.moveaxis(np.asarray(states[name], dtype=np.float32), 0, 1)  # (B, T, ...)
+        values[after_end] = np.nan
         data[f"state_{name}"] = (("trial", "time", *dims), values, {"units": units, "long_name": long_name})
     coords = {"trial": trials["trial"].values, "time": ("time", grid, {"units": "s", "long_name": "time from trial start (midpoint of the model's time step)"})}
     if any("key_time" in dims for dims, _, _ in model.state_variables.values()):

@@ -206,6 +206,11 @@ class SpikingModel:
         return {"seconds": neurons * simulated * self.seconds_per_neuron_second, "bytes": 12.0 * spikes, "simulated_seconds": simulated}
 
     # --------------------------------------------------------------- the run
+    @classmethod
+    def records_states(cls) -> bool:
+        """Whether this network bins its rates per trial (:attr:`state_rate_variable`), so that it can record them as states."""
+        return bool(cls.state_rate_variable)
+
     def run(
         self, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
     ) -> xr.Dataset:
