@@ -172,12 +172,12 @@ def _once(option: str, name: str, given: dict) -> None:
 def _cmd_figures(args: argparse.Namespace) -> int:
     from tqdm.auto import tqdm
 
-    from neuromem.figures import list_notebooks, regenerate
+    from neuromem.figures import plan, regenerate
 
     failed = 0
-    total = len(set(args.only) & set(list_notebooks())) if args.only else len(list_notebooks())
+    order = plan(args.results, args.out, quick=args.quick, only=args.only)  # a mistake is one line, before any bar
     # which notebook runs, and how many are done, on stderr (a notebook can take minutes); results on stdout
-    with tqdm(total=total, unit="notebook", desc="figures", file=sys.stderr) as bar:
+    with tqdm(total=len(order), unit="notebook", desc="figures", file=sys.stderr) as bar:
 
         def started(name: str) -> None:
             bar.write(f"neuromem figures: running notebooks/{name}.py{' (quick results first)' if args.quick else ''}", file=sys.stderr)
@@ -250,7 +250,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     interrupts.install(hold_after_save=True)  # SIGINT and SIGTERM: exit 130/143 in one line, never a partial result
     shown = warnings.showwarning
-    warnings.showwarning = one_line_warning  # a researcher at a terminal reads one line, not Python's file:line form
+    if argv is None:  # the command at a terminal: one line, not Python's file:line form (in-process callers keep theirs)
+        warnings.showwarning = one_line_warning
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -114,17 +114,8 @@ def regenerate(
     ``on_start(name)`` is called as each notebook starts (from the thread that runs it).
     """
     jobs = check_positive_int("jobs", jobs)
-    names = list_notebooks()
-    if only:
-        unknown = sorted(set(only) - set(names))
-        if unknown:
-            raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
-        names = [n for n in names if n in only]
-    needs = _needs_among(names)
-    order = run_order(names, needs)
-    check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
-    if quick:
-        check_folder("--results", results)
+    order = plan(results, out, quick=quick, only=only)
+    needs = _needs_among(order)
     Path(out).mkdir(parents=True, exist_ok=True)
     # the pool starts notebooks in the order submitted, so by the time one starts, those it needs
     # have started before it and it only waits for them to end (no deadlock with any number of jobs)
@@ -139,6 +130,20 @@ def regenerate(
     finally:
         # on an interrupt or an early close: drop the notebooks not yet started, wait for those running
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def plan(results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, only: Sequence[str] | None = None) -> list[str]:
+    """The notebooks :func:`regenerate` runs, in order; a wrong notebook name or folder raises one line before any runs."""
+    names = list_notebooks()
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise ValueError(f"notebook(s) {unknown} unknown; known: {', '.join(names)}")
+        names = [n for n in names if n in only]
+    check_folder("--out", out)  # before any notebook runs (a missing result is each notebook's to name)
+    if quick:
+        check_folder("--results", results)
+    return run_order(names, _needs_among(names))
 
 
 def _after(needed: list[Future], name: str, results: object, out: object, quick: bool, on_start: Callable[[str], None] | None = None) -> tuple[bool, str]:
