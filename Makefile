@@ -1,18 +1,19 @@
 # Two commands on a fresh machine (Python 3.11+, no GPU, no server):
 #   make run    sets up .venv and runs the main job (README)
 #   make test   sets up .venv, lints and runs the tests (what CI runs)
+#   make docs   builds the site into docs/_build/html (warnings are errors)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint
+.PHONY: run test lint docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch first, pinned: the CPU build (an unpinned torch pulls a multi-GB CUDA build)
 	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e ".[all,test]"
+	$(BIN)/python -m pip install -q -e ".[all,test,docs]"
 	# peers compared side by side (cymr compiles a Cython extension); their tests skip without them
 	$(BIN)/python -m pip install -q "cymr>=0.14" || echo "cymr could not be installed: its peer checks will skip"
 	touch $@
@@ -28,3 +29,7 @@ lint: $(BIN)/.installed
 # (a built network, the figures made once) are made once
 test: lint
 	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile
+
+# the site; -W: a warning (a broken link or reference, a docstring that does not parse) fails the build
+docs: $(BIN)/.installed
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html

@@ -1,6 +1,3 @@
-from importlib.metadata import PackageNotFoundError, version
+"""neuromem's version, declared here only: the package metadata (pyproject.toml) reads it."""
 
-try:
-    __version__ = version("neuromem")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.1.0+unknown"
+__version__ = "0.1.0"

@@ -15,6 +15,7 @@ import xarray as xr
 
 from neuromem.results import validate
 from neuromem.tasks.base import Task
+from neuromem.validation import check_record
 
 
 def run_task(
@@ -53,7 +54,7 @@ def run_trials(
     model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
 ) -> xr.Dataset:
     """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
-    wanted = (record,) if isinstance(record, str) else tuple(record or ())
+    wanted = check_record(record or ())
     extra = {"record": wanted} if check_can_record(model, wanted) else {}
     responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra)
     return combine(task, trials, responses)
@@ -71,7 +72,7 @@ def can_record(model: Any) -> bool:
 
 def check_can_record(model: Any, record: Sequence[str], name: str | None = None) -> bool:
     """``True`` when something is to be recorded; a model that cannot record raises one line (an option is never ignored)."""
-    wanted = (record,) if isinstance(record, str) else tuple(record or ())
+    wanted = check_record(record or ())
     if wanted and not can_record(model):
         name = name or getattr(model, "name", type(model).__name__)
         raise ValueError(

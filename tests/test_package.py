@@ -123,14 +123,22 @@ def test_free_recall_with_the_cognitive_models_needs_neither_brian2_nor_torch(tm
 
 
 def test_licence_citation_and_version_agree_with_the_package():
-    """The declared licence ships as a file; the citation file names the package's version."""
+    """The declared licence ships as a file; the version is written once and the citation, changelog and metadata agree."""
+    import importlib.metadata
+    import re
     import tomllib
     from pathlib import Path
+
+    import neuromem
 
     root = Path(__file__).parent.parent
     project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
     assert project["license"]["text"] == "BSD-3-Clause"
     assert (root / "LICENSE").read_text().startswith("BSD 3-Clause License")
+    # one place: pyproject reads the version from neuromem/_version.py, and no other file spells it out
+    assert "version" not in project and "version" in project["dynamic"]
+    version = re.fullmatch(r'(?s).*__version__ = "([^"]+)"\n', (root / "neuromem" / "_version.py").read_text()).group(1)
+    assert neuromem.__version__ == version == importlib.metadata.version("neuromem")
     citation = (root / "CITATION.cff").read_text()
-    assert f'version: "{project["version"]}"' in citation and "license: BSD-3-Clause" in citation and "cff-version: 1.2.0" in citation
-    assert f"## {project['version']}" in (root / "CHANGELOG.md").read_text()
+    assert f'version: "{version}"' in citation and "license: BSD-3-Clause" in citation and "cff-version: 1.2.0" in citation
+    assert f"## {version}" in (root / "CHANGELOG.md").read_text()

@@ -391,7 +391,7 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
     Returns
     -------
     xarray.Dataset
-        dims (*other dims of ``error``, *by): the parameters and ``<name>_se`` (two:
+        dims: the other dims of ``error``, then ``by``; variables: the parameters and ``<name>_se`` (two:
         ``p_memory``, ``kappa``, ``sd``; three: those and ``p_swap``, ``p_guess``; vp:
         ``jbar``, ``tau``), ``log_likelihood``, ``aic`` (2k - 2 ln L, k = 2, 3, 2),
         ``n_trials`` (finite errors) and ``fit_status`` (see the module docstring).

@@ -22,7 +22,7 @@ THREE = {"p_memory": "p_memory3", "p_swap": "p_swap", "sd": "sd3", "p_swap_se": 
 
 
 def precision_by_set_size(ds: xr.Dataset) -> xr.Dataset:
-    """Circular s.d., mean |error| and the mixture fits of a scored continuous-report result by condition.
+    """Circular s.d., mean ``|error|`` and the mixture fits of a scored continuous-report result by condition.
 
     ``ds`` needs ``error`` (trial; rad) and, for the three-component fit, ``nontarget_error``
     (trial, item); a result without a ``set_size`` coord holds one item per trial. Other dims

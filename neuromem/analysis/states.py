@@ -247,7 +247,7 @@ def attention_by_lag(ds: xr.Dataset, state: str = "state_attention") -> xr.Datas
     NeurIPS: induction-like heads behave like CMR's contiguity).
 
     Early items have fewer items before them, so even attention spread evenly over the past
-    falls with |lag|; ``uniform`` is what such attention would give, and ``relative`` the
+    falls with ``|lag|``; ``uniform`` is what such attention would give, and ``relative`` the
     ratio (1 at every lag: no preference for near or far items).
 
     Returns

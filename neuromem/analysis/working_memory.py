@@ -15,7 +15,7 @@ from neuromem.analysis.grid import line_fit, split_by
 
 
 def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
-    """Circular mean (bias), variance and mean |error| of ``error`` (rad) per ``delay``.
+    """Circular mean (bias), variance and mean ``|error|`` of ``error`` (rad) per ``delay``.
 
     Any dims besides ``trial`` (the axes of a sweep, ``neuromem.results.open_sweep``)
     are kept: every statistic is computed at each grid point at once.

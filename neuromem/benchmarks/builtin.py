@@ -15,7 +15,7 @@ from neuromem.reference import load_reference
 
 # ------------------------------------------------------------------ free recall (PEERS)
 _PEERS_TASK = {"list_lengths": [16], "conditions": ["immediate"]}
-#: lags of the lag-CRP compared: |lag| <= 5, where every subject has transitions (longer lags are rarely available)
+#: lags of the lag-CRP compared: ``|lag| <= 5``, where every subject has transitions (longer lags are rarely available)
 MAX_LAG = 5
 
 

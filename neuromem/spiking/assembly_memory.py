@@ -31,8 +31,8 @@ off and every E neuron gets ``recall_drive`` more mean input, so the assemblies
 that are still strong ignite; the responses are the blocks' rates over time, and
 the task reads the recall order from them.
 
-Implementation notes
---------------------
+Notes
+-----
 * A trial's stimulus (which features are driven when) and the plasticity gate
   are TimedArrays passed per trial through ``run_args``: one build serves every
   trial (each run starts again from the initial weights).

@@ -45,7 +45,7 @@ def circulant_modes(row: np.ndarray, tolerance: float) -> tuple[np.ndarray, int]
     row : array, shape (n,)
         First row of the circulant matrix (symmetric: row[k] == row[n-k]).
     tolerance : float
-        Keep the fewest modes K for which max |W - W_K| <= tolerance * max |W|.
+        Keep the fewest modes K for which ``max |W - W_K| <= tolerance * max |W|``.
 
     Returns
     -------

@@ -176,7 +176,7 @@ class STDPProtocols:
         xarray.Dataset
             dims (rule, delta_t): ``dw`` (final minus initial weight, in the rule's
             units), ``dw_over_w``; for pair rules ``dw_isolated_pairs``, the closed form
-            n x A exp(-|dt|/tau), exact when the pairing period is long against tau.
+            n x A ``exp(-|dt|/tau)``, exact when the pairing period is long against tau.
         """
         p = self._protocol()
         delta_t = _as_seconds("delta_t", delta_t, nonzero=True)
@@ -321,7 +321,7 @@ class STDPProtocols:
 
         Each interval pair (dt1, dt2) (s) gives two triplets that share their middle spike: *pre-post-pre*,
         pre at 0, post at dt1 > 0, pre at dt1 - dt2 (dt2 = t_post - t_pre2 < 0), and *post-pre-post* with
-        the roles mirrored, post at 0, pre at |dt2|, post at |dt2| + dt1.
+        the roles mirrored, post at 0, pre at ``|dt2|``, post at ``|dt2| + dt1``.
 
         Returns
         -------
@@ -357,7 +357,7 @@ class STDPProtocols:
     ) -> xr.Dataset:
         """Spike quadruplets (Wang et al. 2005, as fitted by Pfister & Gerstner 2006): a post-pre pair
         (pre ``delta_t`` after post) and a pre-post pair (post ``delta_t`` after pre) whose centres are
-        ``T`` apart; T > 0: the post-pre pair first, T < 0: the pre-post pair first. |T| must exceed
+        ``T`` apart; T > 0: the post-pre pair first, T < 0: the pre-post pair first. ``|T|`` must exceed
         ``delta_t`` so that the pairs do not interleave.
 
         Returns
@@ -436,7 +436,7 @@ class STDPProtocols:
             Simulated time (s).
         seed : int
             Seeds the initial weights (uniform in [w_min, w_max]) and the inputs.
-        rule : str or rule, optional
+        rule : str or Rule, optional
             Default: the one named in the card's ``[song2000]`` table.
 
         Returns

@@ -13,8 +13,8 @@ uniform connectivity. A cue current centred on the cue angle starts a bump of
 activity that the NMDA recurrence keeps alive through the delay, and the
 remembered angle is decoded from the population vector at the end of the delay.
 
-Implementation notes
---------------------
+Notes
+-----
 * NMDA gating depends only on the presynaptic neuron, so each E neuron carries
   one gating variable ``s_NMDA`` (the pattern of Brian2's ``Wang_2002.py``).
   The footprint-weighted sum over presynaptic neurons is done through the

@@ -104,16 +104,16 @@ def stp_from_card(name: str, values: Mapping[str, Any]) -> STPParameters:
 def synapse_model(on_release: str) -> tuple[str, str]:
     """Brian2 ``(model, on_pre)`` for a Tsodyks-Markram synapse, state per synapse.
 
+    The synapse has per-synapse constants ``U``, ``u_rest``, ``tau_rec``,
+    ``tau_facil`` (set them with :func:`set_parameters`, which also puts the
+    state at rest) and state ``u``, ``x``, ``r``; sets of either convention can
+    share one ``Synapses`` object.
+
     Parameters
     ----------
     on_release : str
         Statement run after the release ``r`` is computed, e.g. a receptor's
         ``on_pre("w*r")``.
-
-    The synapse has per-synapse constants ``U``, ``u_rest``, ``tau_rec``,
-    ``tau_facil`` (set them with :func:`set_parameters`, which also puts the
-    state at rest) and state ``u``, ``x``, ``r``; sets of either convention can
-    share one ``Synapses`` object.
     """
     model = """
     w : siemens (constant)

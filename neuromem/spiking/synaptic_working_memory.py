@@ -15,8 +15,8 @@ pool leaves its synapses facilitated, so the item is held in u for about tau_F
 while the pool's rate can return to baseline; a non-specific read-out signal
 then reactivates the pool whose synapses are facilitated.
 
-Implementation notes
---------------------
+Notes
+-----
 * Release depends only on the presynaptic spike train, so u and x are kept per
   presynaptic E neuron (exactly equal to per-synapse values) and each spike
   carries J u+ x- to all its targets.

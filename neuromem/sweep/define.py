@@ -258,15 +258,17 @@ def parse_seeds(text: str) -> list[int]:
 
 
 def load_sweep_file(path: str | Path) -> Sweep:
-    """A sweep from a TOML file (for long grids)::
+    """A sweep from a TOML file (for long grids).
 
-    experiment = "working-memory"
-    seeds = "1:16"              # or a list [1, 2, 3]
-    [grid]
-    J_plus = [1.5, 1.62, 1.7]
-    delays = [[0.5, 1.0, 2.0]]  # one value of a list parameter is a list
-    [fixed]
-    trials = 4
+    A file looks like this::
+
+        experiment = "working-memory"
+        seeds = "1:16"              # or a list [1, 2, 3]
+        [grid]
+        J_plus = [1.5, 1.62, 1.7]
+        delays = [[0.5, 1.0, 2.0]]  # one value of a list parameter is a list
+        [fixed]
+        trials = 4
     """
     path = Path(path)
     if not path.is_file():

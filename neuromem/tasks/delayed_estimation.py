@@ -310,7 +310,7 @@ class DelayedEstimation(Task):
 
     # ------------------------------------------------------------- comparison
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """Bias, variance, mean |error| and the error distribution by delay (and the diffusion coefficient);
+        """Bias, variance, mean ``|error|`` and the error distribution by delay (and the diffusion coefficient);
         with several items, circular s.d. and the mixture fits by set size and delay."""
         if "set_size" in ds.coords:
             from neuromem.analysis.set_size import precision_by_set_size
