@@ -32,6 +32,18 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {}
 
+# neuromem's `#:` comments on attributes are prose; napoleon would take the words before their first
+# colon for a type ("not registered tasks" as the type of ModelCard.protocols). Keep them as written.
+from sphinx.ext.napoleon.docstring import GoogleDocstring  # noqa: E402
+
+
+def _attribute_as_written(self):
+    lines = [self._lines.next(), *self._dedent(self._consume_to_end())]
+    return "", self.__class__(lines, self._config).lines()
+
+
+GoogleDocstring._consume_inline_attribute = _attribute_as_written
+
 html_theme = "furo"
 html_title = f"neuromem {version}"
 html_static_path = ["_static"]

@@ -97,8 +97,9 @@ fig.savefig(figures / "stdp_protocols.png", dpi=120)
 
 # %% [markdown]
 # Triplets and quadruplets (60 at 1 Hz; Froemke & Dan 2002, Wang et al. 2005 as fitted by Pfister &
-# Gerstner 2006) under the visual-cortex triplet sets. The published points are not bundled yet
-# (docs/validity.md), so these panels show the rules' predictions only.
+# Gerstner 2006) under the visual-cortex triplet sets. Wang et al.'s pairs and triplets ship with the
+# package and are tested against the hippocampal sets (tests/test_stdp.py); the visual-cortex sets drawn
+# here were not fitted to them, so these panels show the rules' predictions only.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))

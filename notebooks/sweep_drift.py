@@ -21,7 +21,7 @@
 # delay) against J+. In the ring, noise makes the bump drift along the ring during the delay, so
 # the error variance grows with delay (Compte et al. 2000); the sweep measures how that drift
 # depends on the strength of the recurrent footprint, J+. A variance near pi^2/3 (3.3 rad^2, an
-# error uniform on the circle) means the bump was lost rather than drifted: with the README's sweep
+# error uniform on the circle) means the bump was lost rather than drifted: with the sweep of docs/sweeps.md
 # (scaled network, 4 seeds x 15 trials per J+) that happens by 2 s at J+ = 1.55, while at the
 # card's 1.62 and at 1.7 the variance grows slowly (about 0.02 and 0.007 rad^2/s).
 #

@@ -126,10 +126,17 @@ class Param:
             return ", ".join(map(json.dumps, self.default[:2]))
         return {int: "1", float: "0.5", str: '"a"'}.get(self.type, "...")
 
+    def shown_default(self) -> str:
+        """The default as a reader wants it: floats to 10 significant digits (30, not 29.999999999999996)."""
+
+        def one(v: Any) -> str:
+            return format(v, ".10g") if isinstance(v, float) else str(v)
+
+        return " ".join(map(one, self.default)) if isinstance(self.default, (list, tuple)) else one(self.default)
+
     def describe(self) -> str:
         units = f" ({self.units})" if self.units else ""
-        shown = " ".join(map(str, self.default)) if isinstance(self.default, (list, tuple)) else self.default
-        default = "" if self.flag or self.default is None else f" [default: {shown}]"
+        default = "" if self.flag or self.default is None else f" [default: {self.shown_default()}]"
         return f"{self.help}{units}{default}"
 
 
