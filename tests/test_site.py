@@ -138,3 +138,14 @@ def test_the_site_renders_in_headless_chromium(site, tmp_path):
         # a rendered page has text and pictures: many distinct grey levels, not a blank or flat error page
         grey = (pixels[..., :3].mean(axis=2) * 255).astype(int)
         assert len(set(grey.ravel().tolist())) > 50 and grey.std() > 10, name
+
+
+def test_every_experiment_and_parameter_is_on_the_experiments_page(site):
+    from neuromem.experiments import get_experiment, list_experiments
+
+    html = (site / "api" / "experiments.html").read_text()
+    for name in list_experiments():
+        assert f'<code class="docutils literal notranslate"><span class="pre">{name}</span></code>' in html, name
+        for param in get_experiment(name).params:
+            assert f'<span class="pre">{param.option}</span>' in html, (name, param.option)
+    assert "29.99999" not in html  # defaults as a reader wants them
