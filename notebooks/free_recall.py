@@ -44,9 +44,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from neuromem.analysis.free_recall import free_recall_summary
 from neuromem.reference import load_reference
 from neuromem.results import load
-from neuromem.tasks import get_task
 
 results = Path(os.environ.get("NEUROMEM_RESULTS", "results"))
 figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))
@@ -73,8 +73,7 @@ if os.environ.get("NEUROMEM_QUICK") == "1":
         free_recall(model="assembly_memory", list_lengths=[4], n_items=5, item=1.0, gap=0.5, distractor=2.0, recall=0.5, trials=1, out=str(results), quiet=True)
 shown = {label: load(path) for label, path in files.items() if path.exists() or label in ("CMR", "dual store")}
 human = load_reference("peers_free_recall").sel(condition="immediate", list_length=16)
-task = get_task("free-recall")
-summaries = {label: task.summarize(ds) for label, ds in shown.items()}
+summaries = {label: free_recall_summary(ds) for label, ds in shown.items()}
 for label, ds in shown.items():
     print(f"{label}: {ds.attrs['title']} | {ds.attrs['backend']}")
 

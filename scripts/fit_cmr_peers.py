@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
+from neuromem.analysis.free_recall import free_recall_summary
 from neuromem.cards import load_model
 from neuromem.reference import load_reference
 from neuromem.runner import run_task
@@ -46,7 +47,7 @@ def main(lists: int = 600, seed: int = 7) -> None:
 
     def loss(x: np.ndarray) -> float:
         values = {k: float(np.clip(v, *BOUNDS[k])) for k, v in zip(FREE, x)}
-        s = task.summarize(run_task(load_model("cmr", **values), task, lists, seed=seed, progress=False)).sel(condition="immediate", list_length=16)
+        s = free_recall_summary(run_task(load_model("cmr", **values), task, lists, seed=seed, progress=False)).sel(condition="immediate", list_length=16)
         got = np.concatenate(
             [s["recall_probability"].values, s["first_recall_probability"].values, s["lag_crp"].sel(lag=[-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]).values]
         )

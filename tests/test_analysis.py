@@ -153,3 +153,14 @@ def test_compare_and_figures_commands(tmp_path, capsys):
     assert main(["figures", "--results", str(tmp_path / "r"), "--out", str(tmp_path / "f"), "--quick", "--only", "artificial_models"]) == 0
     assert (tmp_path / "f" / "artificial_models.png").is_file()
     assert main(["compare", str(tmp_path / "missing.nc"), str(out)]) == 2
+
+
+def test_every_built_in_task_has_a_summary_and_a_task_without_one_cannot_be_compared():
+    from neuromem.analysis.summaries import SUMMARIES, Summary, get_summary
+    from neuromem.tasks import TASKS
+
+    assert {n for n in TASKS.names() if TASKS.source(n) == "neuromem"} <= set(SUMMARIES.names())
+    for name in SUMMARIES.names():
+        assert isinstance(get_summary(name), Summary) and get_summary(name).task == name
+    with pytest.raises(ValueError, match="no summary is registered for it"):
+        compare([_estimation_result("a", 0.02).assign_attrs(task="no-such-task"), _estimation_result("b", 0.02).assign_attrs(task="no-such-task")])

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from neuromem.analysis.free_recall import free_recall_summary
 from neuromem.cards import load_card, load_model
 from neuromem.reference import load_reference
 from neuromem.results import validate
@@ -107,7 +108,7 @@ def test_score_counts_recalls_intrusions_and_repeats():
 
 def test_psifr_measures_equal_hand_counts():
     task, tr, resp = _hand_case()
-    s = task.summarize(combine(task, tr, resp)).sel(condition="immediate", list_length=4)
+    s = free_recall_summary(combine(task, tr, resp)).sel(condition="immediate", list_length=4)
     # SPC: position 1 recalled on 1 list of 3, 2 on 1, 3 on 2, 4 on 1
     np.testing.assert_allclose(s["recall_probability"].values, [1 / 3, 1 / 3, 2 / 3, 1 / 3])
     # first recalls: position 4 (list 0), position 2 (list 1); list 2 made none and is not counted
@@ -128,7 +129,7 @@ def test_positions_past_a_short_list_are_nan_not_failures():
     task = get_task("free-recall", list_lengths=[2, 3], conditions=["immediate"], n_items=6)
     tr = task.trials(2, 0)
     ids = tr["item_id"].values
-    s = task.summarize(combine(task, tr, responses(tr, [[ids[0, 0], ids[0, 1]], [ids[1, 2]]])))
+    s = free_recall_summary(combine(task, tr, responses(tr, [[ids[0, 0], ids[0, 1]], [ids[1, 2]]])))
     np.testing.assert_allclose(s["recall_probability"].sel(condition="immediate", list_length=2).values, [1, 1, np.nan])
     np.testing.assert_allclose(s["recall_probability"].sel(condition="immediate", list_length=3).values, [0, 0, 1])
 
@@ -153,7 +154,7 @@ def test_recall_order_from_population_rates():
 # ------------------------------------------------------------ the models
 def _summary(model: str, n: int, seed: int = 3, **overrides) -> xr.Dataset:
     task = get_task("free-recall", list_lengths=[16])
-    return task.summarize(run_task(load_model(model, **overrides), task, n, seed=seed, progress=False)).sel(list_length=16)
+    return free_recall_summary(run_task(load_model(model, **overrides), task, n, seed=seed, progress=False)).sel(list_length=16)
 
 
 def _recency(s: xr.Dataset, condition: str) -> tuple[float, float]:
@@ -260,7 +261,7 @@ def test_cmr_agrees_with_cymr_on_the_same_lists():
     tr = task.trials(1200, 11)
 
     def summary(resp: xr.Dataset) -> xr.Dataset:
-        return task.summarize(combine(task, tr, stamped(resp))).sel(list_length=12)
+        return free_recall_summary(combine(task, tr, stamped(resp))).sel(list_length=12)
 
     def z_scores(a: xr.Dataset, b: xr.Dataset) -> np.ndarray:
         n = a["n_lists"]
@@ -422,9 +423,9 @@ def test_a_sweep_is_summarised_per_grid_point():
     sweep = xr.concat([sweep, sweep], dim="B_enc").assign_coords(B_enc=("B_enc", [0.3, 0.6], {"units": "1"}), seed=[2, 3])
     status = np.array([["ok", "missing"], ["ok", "missing"]])
     sweep["point_status"] = (("B_enc", "seed"), status)
-    s = task.summarize(sweep)
+    s = free_recall_summary(sweep)
     assert s["recall_probability"].dims[:2] == ("B_enc", "seed")
-    alone = task.summarize(runs[0])
+    alone = free_recall_summary(runs[0])
     xr.testing.assert_allclose(s["recall_probability"].sel(B_enc=0.3, seed=2, drop=True), alone["recall_probability"])
     xr.testing.assert_allclose(s["lag_crp"].sel(B_enc=0.6, seed=2, drop=True), alone["lag_crp"])
     assert np.isnan(s["recall_probability"].sel(seed=3)).all()

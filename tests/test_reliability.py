@@ -25,6 +25,7 @@ import pytest
 import xarray as xr
 
 from neuromem.analysis.forgetting import ForgettingFitWarning
+from neuromem.analysis.summaries import summarize
 from neuromem.cli import main
 from neuromem.outputs import atomic_write, claim, claims, remove_stale_parts
 from neuromem.results import load, save
@@ -324,7 +325,6 @@ def _two_results(task: str, root: Path) -> list[Path]:
 @pytest.mark.parametrize("task", ["delayed-estimation", "multi-item-recall", "retention", "free-recall"])
 def test_compare_saves_every_task_s_comparison_with_its_coordinate_attributes(task, tmp_path, capsys):
     from neuromem.analysis.compare import compare
-    from neuromem.tasks import get_task
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tiny fits warn about their loss; not what is tested here
@@ -344,7 +344,7 @@ def test_compare_saves_every_task_s_comparison_with_its_coordinate_attributes(ta
     if task == "retention":
         assert set(saved["best_form"].values) == {"none"} and all(s.startswith("unfittable") for s in saved["fit_status"].values.ravel())
     xr.testing.assert_identical(saved.assign_attrs(created=""), direct.assign_attrs(created=""))
-    summary = get_task(task).summarize(load(a))
+    summary = summarize(load(a))
     for name, coord in summary.coords.items():
         if name in saved.coords and name not in ("model",):
             assert saved[name].attrs == coord.attrs, f"coordinate {name!r} lost its attributes"

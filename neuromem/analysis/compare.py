@@ -1,11 +1,13 @@
 """Side-by-side comparison of models (and human data) on one task.
 
 Result Datasets from any models on the same task are reduced to the task's
-summary (:meth:`Task.summarize`: error by delay, recall by age, accuracy and
-Cowan's K by set size, ...), aligned on the condition values they share
-(:meth:`Task.align`) and stacked along a ``model`` dim. The task then adds what it
-sets beside the models (:meth:`Task.add_comparison_extras`: forgetting-function
-fits, its human reference). Nothing here knows a task by name.
+summary (:meth:`Summary.summarize <neuromem.analysis.summaries.Summary.summarize>`:
+error by delay, recall by age, accuracy and Cowan's K by set size, ...), aligned on
+the condition values they share (:meth:`~neuromem.analysis.summaries.Summary.align`)
+and stacked along a ``model`` dim. The task's summary then adds what it sets beside
+the models (:meth:`~neuromem.analysis.summaries.Summary.add_comparison_extras`:
+forgetting-function fits, its human reference). This module is a thin user of
+:mod:`neuromem.analysis.summaries`: nothing here knows a task by name.
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ import json
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from neuromem.analysis.summaries import Summary, get_summary
 from neuromem.outputs import atomic_write
 from neuromem.results import provenance
-from neuromem.tasks import task_class
 
 
 def _label(ds: xr.Dataset, taken: set[str]) -> str:
@@ -64,15 +65,15 @@ def compare(datasets: Sequence[xr.Dataset], warn: bool = True) -> xr.Dataset:
     tasks = [ds.attrs.get("task") for ds in datasets]
     if len(set(tasks)) != 1:
         raise ValueError(f"the results come from different tasks ({', '.join(map(str, tasks))}); compare models on one task")
-    task = task_class(str(tasks[0]))()
+    summary = get_summary(str(tasks[0]))
     taken: set[str] = set()
     labels = [_label(ds, taken) for ds in datasets]
-    parts = task.align([task.summarize(ds) for ds in datasets], labels)
+    parts = summary.align([summary.summarize(ds) for ds in datasets], labels)
     combined = xr.concat([p.drop_attrs() for p in parts], dim="model", coords="minimal", compat="override", join="exact")
     combined = combined.assign_coords(model=("model", labels), model_family=("model", [str(ds.attrs.get("model_family", "")) for ds in datasets]))
     references = [str(ds.attrs.get("references", "")) for ds in datasets]
-    combined, extra_refs = task.add_comparison_extras(combined)
-    combined = _drop_unmatched_human(combined, task, warn)
+    combined, extra_refs = summary.add_comparison_extras(combined)
+    combined = _drop_unmatched_human(combined, summary, warn)
     # concat keeps coordinate attrs of the first only sometimes, and an extra assigned with the same coordinate
     # (a human curve on `condition`) replaces them: restore every summary variable's attrs last
     for name in combined.variables:
@@ -80,10 +81,10 @@ def compare(datasets: Sequence[xr.Dataset], warn: bool = True) -> xr.Dataset:
             combined[name].attrs = dict(parts[0][name].attrs)
     combined.attrs.update(
         provenance(
-            title=f"Comparison on {task.name}: " + ", ".join(labels),
+            title=f"Comparison on {summary.task}: " + ", ".join(labels),
             model="comparison",
             model_family="none",
-            task=task.name,
+            task=summary.task,
             parameters={
                 "inputs": [
                     {
@@ -94,20 +95,20 @@ def compare(datasets: Sequence[xr.Dataset], warn: bool = True) -> xr.Dataset:
                     }
                     for ds in datasets
                 ],
-                "alignment": task.alignment,
-                "human_reference": task.reference or "none",
+                "alignment": summary.alignment,
+                "human_reference": summary.reference or "none",
             },
             seed=0,
             backend="neuromem.analysis.compare",
             references="; ".join(r for r in dict.fromkeys(references + extra_refs) if r),
         )
     )
-    combined.attrs["alignment"] = task.alignment
+    combined.attrs["alignment"] = summary.alignment
     combined.attrs["grid_dims"] = json.dumps([d for d in combined.dims if any(d in json.loads(ds.attrs.get("sweep_axes", "[]")) for ds in datasets)])
     return combined
 
 
-def _drop_unmatched_human(combined: xr.Dataset, task: Any, warn: bool = True) -> xr.Dataset:
+def _drop_unmatched_human(combined: xr.Dataset, summary: Summary, warn: bool = True) -> xr.Dataset:
     """Drop human curves that have no value at any of the results' conditions, and say so (attrs and a warning).
 
     A human curve set beside models is NaN where people were not tested (another
@@ -119,7 +120,7 @@ def _drop_unmatched_human(combined: xr.Dataset, task: Any, warn: bool = True) ->
     shared = ", ".join(f"{d}={np.asarray(combined[d].values).tolist()}" for d in combined[empty[0]].dims if d in combined.coords) if empty else ""
     if empty:
         reason = (
-            f"people's data ({task.reference}) cannot be set beside these results: {', '.join(empty)} "
+            f"people's data ({summary.reference}) cannot be set beside these results: {', '.join(empty)} "
             f"have no value at the results' conditions ({shared}); run the models at the conditions people were tested at"
         )
         if warn:  # the CLI prints ``human_reference_status`` instead
@@ -148,7 +149,7 @@ def plot_comparison(ds: xr.Dataset, path: str | Path) -> Path:
     if grid:  # a sweep: the figure shows each model's mean over the grid points
         ds = ds.mean(grid, keep_attrs=True).assign({v: ds[v].isel({d: 0 for d in grid if d in ds[v].dims}) for v in ds.data_vars if ds[v].dtype.kind in "OUS"})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    task_class(ds.attrs["task"])().plot_comparison(ds, axes)
+    get_summary(ds.attrs["task"]).plot_comparison(ds, axes)
     for ax in axes:
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)

@@ -59,7 +59,7 @@ def _key(*parts: Any) -> str:
 
 def _identity(name: str) -> tuple[str, str]:
     """What makes a card's runs differ besides their parameters: neuromem's version and the card's content."""
-    from neuromem import __version__
+    from neuromem._version import __version__
 
     return __version__, repr(_card(name))
 

@@ -41,7 +41,9 @@ OPTION = Param("option", str, None, "model option or card-parameter override as 
 def _task_report(written: Written) -> list[str]:
     ds = next(iter(written.values()))[0]
     note = [f"note: {ds.attrs['network_size_note']}"] if "network_size_note" in ds.attrs else []
-    return task_class(ds.attrs["task"])().report(ds) + note
+    from neuromem.analysis.summaries import report  # the analysis stack (scipy, psifr) only when a report is printed
+
+    return report(ds) + note
 
 
 def _refuse_simulator_options(p: dict, spiking_only: Sequence[Param] = ()) -> None:

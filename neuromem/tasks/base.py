@@ -9,12 +9,12 @@ switches on its name:
 * its condition (the coord the trials cycle through, and the constructor
   parameter that lists its values) and the parameters it is trained with;
 * its encoding for artificial models (:meth:`io_sizes`, :meth:`encode`,
-  :meth:`decode`, see :mod:`neuromem.tasks.encoding`);
-* how results of several models are compared (:meth:`summarize`, :meth:`align`,
-  :meth:`add_comparison_extras`, :meth:`plot_comparison`), its human reference,
-  and its one-table text report (:meth:`report`).
+  :meth:`decode`, see :mod:`neuromem.tasks.encoding`).
 
-Tasks never import a simulator.
+Tasks generate trials, score them and encode them; they never aggregate. How
+the results of a task are summarised, aligned, set beside human data and
+reported lives in the analysis layer (:mod:`neuromem.analysis.summaries`).
+Tasks never import a simulator, a model or an analysis.
 """
 
 from __future__ import annotations
@@ -70,12 +70,6 @@ class Task:
     condition_parameter: ClassVar[str] = ""
     #: constructor parameters for training artificial models (short periods, short sequences)
     fit_defaults: ClassVar[Mapping[str, Any]] = {}
-    #: name of the bundled human/animal reference set shown beside models (``neuromem.reference``)
-    reference: ClassVar[str | None] = None
-    #: dim of :meth:`summarize` along which models are aligned, and the variables kept
-    summary_dim: ClassVar[str] = ""
-    summary_vars: ClassVar[tuple[str, ...]] = ()
-    alignment: ClassVar[str] = ""
     #: score of every trial when the encoded targets are decoded (``decode(encode(trials).y)``); the common checks test it
     perfect: ClassVar[Mapping[str, float]] = {}
 
@@ -116,43 +110,6 @@ class Task:
     def has_encoding(cls) -> bool:
         """Whether artificial models can run this task."""
         return cls.encode is not Task.encode
-
-    # ------------------------------------------------------------- comparison
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """One model's result reduced to the task's summary along :attr:`summary_dim`."""
-        raise ValueError(f"task {self.name!r} cannot be compared (it defines no summarize)")
-
-    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
-        """Each summary's :attr:`summary_vars` at the :attr:`summary_dim` values every summary has."""
-        dim = self.summary_dim
-        common = summaries[0][dim].values
-        for s in summaries[1:]:
-            common = np.intersect1d(common, s[dim].values)
-        if common.size == 0:
-            listing = "; ".join(f"{lab}: {np.round(s[dim].values, 3).tolist()}" for lab, s in zip(labels, summaries))
-            raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
-        keep = [v for v in self.summary_vars if all(v in s for s in summaries)]
-        return [s[keep].sel({dim: common}) for s in summaries]
-
-    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
-        """Add what this task sets beside the models (fits, human data); returns it and extra references."""
-        return combined, []
-
-    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        """Draw a comparison Dataset on two matplotlib axes: each summary variable against the condition."""
-        for m in ds["model"].values:
-            for ax, var in zip(axes, self.summary_vars):
-                ax.plot(ds[self.summary_dim], ds[var].sel(model=m), "o-", label=m)
-        for ax, var in zip(axes, self.summary_vars):
-            ax.set(xlabel=self.summary_dim, ylabel=ds[var].attrs.get("long_name", var))
-
-    def report(self, ds: xr.Dataset) -> list[str]:
-        """Lines of a table of a scored result by condition (what the CLI prints)."""
-        summary = self.summarize(ds)
-        var = self.summary_vars[0]
-        lines = [f"{self.summary_dim:>12}   {var}"]
-        lines += [f"{v!s:>12}   {float(summary[var].sel({self.summary_dim: v})):.3f}" for v in summary[self.summary_dim].values]
-        return lines
 
     # --------------------------------------------------------------- helpers
     def _stamp(self, ds: xr.Dataset) -> xr.Dataset:

@@ -115,22 +115,6 @@ class DelayedEstimation(Task):
     condition_parameter = "delays"
     # short periods so artificial models train on short sequences (s)
     fit_defaults = {"delays": [0.2, 0.4, 0.6], "timing": {"fixation": 0.1, "cue": 0.1, "response": 0.1}}
-    summary_dim = "delay"
-    summary_vars = (
-        "mean_abs_error",
-        "variance",
-        "bias",
-        "circular_sd",
-        "n_trials",
-        "error_density",
-        "diffusion",
-        "p_memory",
-        "sd",
-        "p_memory3",
-        "p_swap",
-        "sd3",
-    )
-    alignment = "delays shared by every result (s)"
     perfect = {"abs_error": 0.0}
 
     def __init__(
@@ -307,60 +291,3 @@ class DelayedEstimation(Task):
             {"response_angle": ("trial", angle, {"units": "rad", "long_name": "reported angle (output vector at report)"})},
             coords={"trial": trials["trial"].values},
         )
-
-    # ------------------------------------------------------------- comparison
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """Bias, variance, mean ``|error|`` and the error distribution by delay (and the diffusion coefficient);
-        with several items, circular s.d. and the mixture fits by set size and delay."""
-        if "set_size" in ds.coords:
-            from neuromem.analysis.set_size import precision_by_set_size
-
-            return precision_by_set_size(ds)
-        from neuromem.analysis.working_memory import error_by_delay
-
-        return error_by_delay(ds)
-
-    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        if "set_size" in ds.dims:
-            self._plot_set_sizes(ds, axes)
-            return
-        for m in ds["model"].values:
-            row = ds.sel(model=m)
-            axes[0].plot(ds["delay"], np.degrees(row["mean_abs_error"]), "o-", label=m)
-            axes[1].plot(ds["delay"], row["variance"], "o-", label=m)
-        axes[0].set(xlabel="delay (s)", ylabel="mean |error| (deg)", title="report error")
-        axes[1].set(xlabel="delay (s)", ylabel="error variance (rad^2)", title="variance grows with delay in a diffusing memory")
-
-    def _plot_set_sizes(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        for m in ds["model"].values:
-            for delay in ds["delay"].values:
-                row = ds.sel(model=m, delay=delay)
-                label = f"{m}, {delay:g} s" if ds.sizes["delay"] > 1 else str(m)
-                axes[0].plot(ds["set_size"], np.degrees(row["circular_sd"]), "o-", label=label)
-                axes[1].plot(ds["set_size"], row["p_memory"], "o-", label=label)
-        axes[0].set(xlabel="set size", ylabel="circular s.d. of the error (deg)", title="precision falls with set size")
-        axes[1].set(xlabel="set size", ylabel="P(memory), two-component mixture", title="reports from memory")
-
-    def report(self, ds: xr.Dataset) -> list[str]:
-        """Mean signed error and its s.d. (deg) per delay; with several items, precision and mixture fits per set size."""
-        if "set_size" in ds.coords:
-            return self._set_size_report(ds)
-        lines = ["delay (s)   trials   mean error (deg)   error s.d. (deg)"]
-        for delay, group in ds["error"].groupby("delay"):
-            e = np.degrees(group.values)
-            lines.append(f"{delay:9.2f}   {e.size:6d}   {np.nanmean(e):16.2f}   {np.nanstd(e):16.2f}")
-        return lines
-
-    def _set_size_report(self, ds: xr.Dataset) -> list[str]:
-        s = self.summarize(ds)
-        lines = ["set size   delay (s)   trials   circular s.d. (deg)   P(memory)   memory s.d. (deg)   P(swap)   fit (two / three)"]
-        for k in s["set_size"].values:
-            for d in s["delay"].values:
-                row = s.sel(set_size=k, delay=d)
-                swap = float(row["p_swap"]) if "p_swap" in row else np.nan
-                status = f"{row['fit_status_two'].item()} / {row['fit_status_three'].item() if 'fit_status_three' in row else '-'}"
-                lines.append(
-                    f"{int(k):8d}   {d:9.2f}   {int(row['n_trials']):6d}   {np.degrees(float(row['circular_sd'])):19.1f}"
-                    f"   {float(row['p_memory']):9.2f}   {np.degrees(float(row['sd'])):17.1f}   {swap:7.2f}   {status}"
-                )
-        return lines

@@ -65,10 +65,6 @@ class FreeRecall(Task):
     condition = "condition"
     condition_parameter = "conditions"
     fit_defaults = {"list_lengths": [6, 8], "n_items": 16, "timing": {"item": 0.06, "gap": 0.02, "distractor": 0.2, "recall": 0.1}}
-    reference = "peers_free_recall"
-    summary_dim = "position"
-    summary_vars = ("recall_probability", "first_recall_probability", "lag_crp", "total_recall", "n_lists")
-    alignment = "distractor schedules and list lengths shared by every result"
     perfect = {"recall_fraction": 1.0, "intrusions": 0.0, "repeats": 0.0}
 
     def __init__(
@@ -228,66 +224,6 @@ class FreeRecall(Task):
         """``recall``: items whose mean output probability in the recall period is > 0.5, most confident first."""
         p = enc.readout_probability(trials, out, dt)
         return recall_from_scores(trials, p, 0.5, "mean output probability in the recall period")
-
-    # ------------------------------------------------------------- comparison
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """Serial-position curve, probability of first recall, lag-CRP and total recall per schedule and list length (psifr)."""
-        from neuromem.analysis.free_recall import free_recall_summary
-
-        return free_recall_summary(ds)
-
-    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
-        """The schedules and list lengths every summary has; positions and lags on their union (NaN where a list is shorter)."""
-        keep: dict[str, np.ndarray] = {}
-        for dim in ("condition", "list_length"):
-            common = np.asarray([v for v in summaries[0][dim].values if all(v in s[dim].values for s in summaries[1:])])  # first one's order
-            if common.size == 0:
-                listing = "; ".join(f"{lab}: {s[dim].values.tolist()}" for lab, s in zip(labels, summaries))
-                raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
-            keep[dim] = common
-        parts = [s[[v for v in self.summary_vars if all(v in x for x in summaries)]].sel(keep) for s in summaries]
-        return list(xr.align(*parts, join="outer", exclude=("condition", "list_length")))
-
-    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
-        """The human curves (PEERS immediate free recall) beside the models, where the list length matches."""
-        from neuromem.reference import load_reference
-
-        ref = load_reference(self.reference)
-        for var in ("recall_probability", "first_recall_probability", "lag_crp"):
-            if var in combined:
-                human = ref[var].reindex_like(combined[var].isel(model=0, drop=True), fill_value=np.nan)
-                combined[f"human_{var}"] = human.assign_attrs({**ref[var].attrs, "long_name": f"humans: {ref[var].attrs['long_name']}"})
-        return combined, [ref.attrs["references"]]
-
-    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        """Serial-position curves (left) and lag-CRPs (right) of the longest shared list, one line per model and schedule."""
-        L = int(ds["list_length"].max())
-        styles = {"immediate": "-", "delayed": "--", "continual": ":"}
-        for m in ds["model"].values:
-            for c in ds["condition"].values:
-                row = ds.sel(model=m, condition=c, list_length=L)
-                axes[0].plot(ds["position"], row["recall_probability"], styles.get(str(c), "-"), marker="o", ms=3, label=f"{m} {c}")
-                axes[1].plot(ds["lag"], row["lag_crp"], styles.get(str(c), "-"), marker="o", ms=3, label=f"{m} {c}")
-        if "human_recall_probability" in ds and "immediate" in ds["condition"].values:
-            h = ds.sel(condition="immediate", list_length=L)
-            axes[0].plot(ds["position"], h["human_recall_probability"], "k-", lw=2, label="humans (PEERS), immediate")
-            axes[1].plot(ds["lag"], h["human_lag_crp"], "k-", lw=2, label="humans (PEERS), immediate")
-        axes[0].set(xlabel="serial position", ylabel="recall probability", title=f"serial-position curve ({L} items)")
-        axes[1].set(xlabel="lag", ylabel="conditional response probability", title="lag-CRP", xlim=(-5.5, 5.5))
-
-    def report(self, ds: xr.Dataset) -> list[str]:
-        """Total recall, primacy (position 1), recency (last position) and CRP at lag +1 / -1 per schedule and list length."""
-        s = self.summarize(ds)
-        lines = ["schedule     length   lists   recall   first pos.   last pos.   CRP(+1)   CRP(-1)"]
-        for c in s["condition"].values:
-            for L in s["list_length"].values:
-                row = s.sel(condition=c, list_length=L)
-                spc = row["recall_probability"]
-                lines.append(
-                    f"{c:<12} {int(L):6d}   {int(row['n_lists']):5d}   {float(row['total_recall']):6.2f}   {float(spc.sel(position=1)):10.2f}"
-                    f"   {float(spc.sel(position=L)):9.2f}   {float(row['lag_crp'].sel(lag=1)):7.2f}   {float(row['lag_crp'].sel(lag=-1)):7.2f}"
-                )
-        return lines
 
 
 # ------------------------------------------------------------- read-outs

@@ -44,10 +44,6 @@ class MultiItemRecall(Task):
     condition = "set_size"
     condition_parameter = "set_sizes"
     fit_defaults = {"set_sizes": [1, 2, 3], "delay": 0.3, "timing": {"fixation": 0.1, "item": 0.1, "gap": 0.06, "readout": 0.1}}
-    reference = "luck_vogel1997_capacity"
-    summary_dim = "set_size"
-    summary_vars = ("accuracy", "cowan_k", "hit_rate", "false_alarm_rate", "n_trials")
-    alignment = "set sizes shared by every result"
     perfect = {"accuracy": 1.0, "intrusions": 0.0}
 
     def __init__(self, set_sizes: Sequence[int] = (1, 2, 3, 4), n_items: int = 5, delay: float = 1.0, timing: Mapping[str, float] | None = None) -> None:
@@ -162,39 +158,3 @@ class MultiItemRecall(Task):
             },
             coords={"trial": trials["trial"].values, "pool": trials["pool"].values},
         )
-
-    # ------------------------------------------------------------- comparison
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """Accuracy, hit and false-alarm rates and Cowan's K by set size."""
-        from neuromem.analysis.capacity import cowan_k
-
-        return cowan_k(ds)
-
-    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
-        """The human capacity range (Luck & Vogel 1997) beside the models."""
-        from neuromem.reference import load_reference
-
-        ref = load_reference(self.reference)
-        combined["human_capacity_low"] = ((), float(ref["capacity_low"]), ref["capacity_low"].attrs)
-        combined["human_capacity_high"] = ((), float(ref["capacity_high"]), ref["capacity_high"].attrs)
-        return combined, [ref.attrs["references"]]
-
-    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        for m in ds["model"].values:
-            axes[0].plot(ds["set_size"], ds["accuracy"].sel(model=m), "o-", label=m)
-            axes[1].plot(ds["set_size"], ds["cowan_k"].sel(model=m), "o-", label=m)
-        axes[0].set(xlabel="set size", ylabel="accuracy", title="recall accuracy")
-        axes[1].axhspan(float(ds["human_capacity_low"]), float(ds["human_capacity_high"]), color="0.85", label="humans (Luck & Vogel 1997)")
-        axes[1].set(xlabel="set size", ylabel="Cowan's K", title="capacity")
-
-    def report(self, ds: xr.Dataset) -> list[str]:
-        """Accuracy, hit and false-alarm rates and Cowan's K per set size."""
-        k = self.summarize(ds)
-        lines = ["set size   trials   accuracy   hit rate   false alarms   Cowan's K"]
-        for n in k["set_size"].values:
-            row = k.sel(set_size=n)
-            lines.append(
-                f"{n:8d}   {int(row['n_trials']):6d}   {float(row['accuracy']):8.2f}   {float(row['hit_rate']):8.2f}"
-                f"   {float(row['false_alarm_rate']):12.2f}   {float(row['cowan_k']):9.2f}"
-            )
-        return lines

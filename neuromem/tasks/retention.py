@@ -64,10 +64,6 @@ class Retention(Task):
         "test_delays": [0.0, 0.2],
         "timing": {"fixation": 0.04, "study": 0.1, "gap": 0.1, "test": 0.1, "test_gap": 0.06},
     }
-    reference = "ebbinghaus1885_savings"
-    summary_dim = "lag"
-    summary_vars = ("overlap", "overlap_sem")
-    alignment = "lag = patterns or items learned since (shared lags); forgetting functions fitted against age = lag + 1"
     perfect = {"overlap": 1.0, "identified": 1.0}
 
     def __init__(
@@ -265,80 +261,6 @@ class Retention(Task):
             {"recalled": (("trial", "item", "feature"), rec, {"units": "1", "long_name": "mean output probability of each feature while cued"})},
             coords={"trial": trials["trial"].values, "item": trials["item"].values, "feature": trials["feature"].values},
         )
-
-    # ------------------------------------------------------------- comparison
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        """The forgetting curve (overlap by lag and test delay) of a trial-level result, or the curve itself."""
-        if "trial" in ds.dims:
-            ds = forgetting_curve(ds)
-        if "overlap" not in ds or "lag" not in ds.dims:
-            raise ValueError(f"result {ds.attrs.get('title', '?')!r} has no forgetting curve (overlap by lag)")
-        return ds
-
-    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
-        """Shared lags, each curve at the shortest test delay every curve has (else its own shortest)."""
-        lags = Task.align(self, summaries, labels)[0]["lag"].values
-        shared = summaries[0]["test_delay"].values
-        for s in summaries[1:]:
-            shared = np.intersect1d(shared, s["test_delay"].values)
-        parts = []
-        for s in summaries:
-            d = shared.min() if shared.size else s["test_delay"].values.min()
-            parts.append(
-                s[list(self.summary_vars)]
-                .sel(test_delay=d, lag=lags)
-                .drop_vars("test_delay", errors="ignore")
-                .assign(test_delay_used=((), float(d), {"units": "s", "long_name": "test delay of this model's curve"}))
-            )
-        return parts
-
-    def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
-        """Forgetting-function fits per model (age = lag + 1), and Ebbinghaus's savings curve with its fits."""
-        from neuromem.analysis.forgetting import add_model_fits, fit_forgetting
-        from neuromem.reference import load_reference
-
-        combined = add_model_fits(combined, age=combined["lag"].values + 1.0)
-        ref = load_reference(self.reference)
-        t_min = ref["retention_interval"].values / 60.0
-        combined = combined.assign_coords(
-            human_retention_interval=("human_retention_interval", t_min, {"units": "min", "long_name": "Ebbinghaus's retention interval"})
-        )
-        combined["human_retention"] = (
-            "human_retention_interval",
-            ref["savings"].values / 100.0,
-            {"units": "1", "long_name": "Ebbinghaus (1885): savings as a fraction"},
-        )
-        fit = fit_forgetting(t_min, ref["savings"].values / 100.0, t_units="min")
-        combined["human_fit_value"] = (
-            ("form", "parameter"),
-            fit["value"].values,
-            {"units": "1", "long_name": "forgetting-function parameters of the human curve (t in min)"},
-        )
-        combined["human_aicc"] = ("form", fit["aicc"].values, {"units": "1", "long_name": "AICc of each form on the human curve", "source": "Ebbinghaus 1885"})
-        combined["human_aic"] = ("form", fit["aic"].values, {"units": "1", "long_name": "AIC of each form on the human curve", "source": "Ebbinghaus 1885"})
-        combined["human_fit_status"] = ("form", fit["status"].values, {"units": "1", "long_name": "fit status per form on the human curve"})
-        combined.attrs["human_best_form"] = fit.attrs["best_form"]
-        return combined, [ref.attrs["references"]]
-
-    def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
-        for m in ds["model"].values:
-            row = ds.sel(model=m)
-            axes[0].errorbar(ds["lag"], row["overlap"], yerr=row["overlap_sem"], marker="o", capsize=2, label=f"{m} (best: {row['best_form'].item()})")
-        axes[0].set(xlabel="patterns / items learned since", ylabel="recall overlap", title="models: forgetting by interference")
-        axes[1].plot(ds["human_retention_interval"], ds["human_retention"], "ks", label="Ebbinghaus 1885 (savings)")
-        axes[1].set(xscale="log", xlabel="retention interval (min)", ylabel="retention", title=f"human (best form: {ds.attrs['human_best_form']})")
-
-    def report(self, ds: xr.Dataset) -> list[str]:
-        """Overlap and identification by test delay and number of later patterns."""
-        curve = self.summarize(ds)
-        lines = ["test delay (s)   later patterns   time since study (s)   overlap   identified"]
-        for d in curve["test_delay"].values:
-            for lag in curve["lag"].values:
-                row = curve.sel(test_delay=d, lag=lag)
-                lines.append(
-                    f"{d:14.2f}   {lag:14d}   {float(row['retention_interval']):20.1f}   {float(row['overlap']):7.2f}   {float(row['identified']):10.2f}"
-                )
-        return lines
 
 
 def _masked_corr(a: np.ndarray, b: np.ndarray, mask: np.ndarray) -> np.ndarray:

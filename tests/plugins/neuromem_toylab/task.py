@@ -22,9 +22,6 @@ class DigitRecall(Task):
     condition = "delay"
     condition_parameter = "delays"
     fit_defaults = {"delays": [0.1, 0.3], "timing": {"cue": 0.1, "response": 0.1}}
-    summary_dim = "delay"
-    summary_vars = ("accuracy", "n_trials")
-    alignment = "delays shared by every result (s)"
     perfect = {"correct": 1.0}
     default_timing = {"cue": 0.2, "response": 0.2}
 
@@ -84,11 +81,3 @@ class DigitRecall(Task):
         t = enc.step_midpoints(out.shape[0], dt)
         mean = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
         return xr.Dataset({"reported": ("trial", mean.argmax(1), {"units": "1", "long_name": "digit reported"})}, coords={"trial": trials["trial"].values})
-
-    def summarize(self, ds: xr.Dataset) -> xr.Dataset:
-        grouped = ds["correct"].groupby("delay")
-        out = xr.Dataset({"accuracy": grouped.mean(), "n_trials": grouped.count()})
-        out["accuracy"].attrs = {"units": "1", "long_name": "fraction correct"}
-        out["n_trials"].attrs = {"units": "1", "long_name": "trials"}
-        out["delay"].attrs = {"units": "s", "long_name": "delay"}
-        return out
