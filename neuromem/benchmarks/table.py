@@ -146,7 +146,7 @@ def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
     seconds = float(model.estimate(task.trials(int(trials) * len(task.conditions()), 0))["seconds"])
     budget = _BUDGET.get() or MAX_RUN_SECONDS[mode]
     if seconds > budget:
-        raise Skipped(f"estimated {seconds / 60:.0f} min on one core > the budget of {budget / 60:.0f} min per run (--max-run-minutes)")
+        raise Skipped(f"estimated {_minutes(seconds)} min on one core > the budget of {_minutes(budget)} min per run (--max-run-minutes)")
 
 
 def run_key(name: str, bench: Benchmark, quick: bool) -> str:
@@ -483,3 +483,9 @@ def _build(
     if folder is not None and save_table:
         save(table, folder / "benchmark_table.nc")
     return table
+
+
+def _minutes(seconds: float) -> str:
+    """Minutes as a reader compares them: 2.3 against a budget of 2, not 2 against 2."""
+    minutes = seconds / 60
+    return f"{minutes:.1f}" if minutes < 10 else f"{minutes:.0f}"
