@@ -135,7 +135,7 @@ def test_positions_past_a_short_list_are_nan_not_failures():
 
 
 def test_recall_order_from_population_rates():
-    from neuromem.tasks.free_recall import recall_from_rates
+    from neuromem.spiking.readout import recall_from_rates
 
     task = get_task("free-recall", list_lengths=[3], conditions=["immediate"], n_items=4, timing={"item": 0.1, "gap": 0.0, "recall": 0.5})
     tr = task.trials(1, 0)
@@ -435,3 +435,21 @@ def test_fewer_lists_than_lengths_still_have_a_slot_for_the_longest():
     # the trials' width is the task's longest list, whichever lengths the drawn lists have
     tr = get_task("free-recall", list_lengths=[3, 5], conditions=["immediate"], n_items=8).trials(1, 0)
     assert tr.sizes["position"] == 5 and (tr["item_id"].values[0, 3:] == -1).all()
+
+
+def test_the_task_scores_a_sequence_and_the_network_reads_its_rates():
+    """The task only scores: rates alone are refused; the trials ask for a recall sequence, which the spiking
+    read-out adds (and adds to no other task's responses)."""
+    from neuromem.spiking.readout import with_recall_order
+
+    task = get_task("free-recall", list_lengths=[3], conditions=["immediate"], n_items=4)
+    tr = task.trials(2, 0)
+    assert tr.attrs["expects"] == "recall"
+    t = np.arange(0.005, float(tr["trial_end"].max()), 0.01)
+    rate = xr.DataArray(np.zeros((2, t.size, 5)), dims=("trial", "time", "population"), coords={"trial": tr["trial"].values, "time": t})
+    with pytest.raises(ValueError, match="responses need 'recall'"):
+        task.score(tr, xr.Dataset({"rate": rate}))
+    read = with_recall_order(tr, xr.Dataset({"rate": rate}))
+    assert (read["recall"].values == -1).all() and {"recall", "reactivation_time", "rate"} <= set(read.data_vars)
+    other = get_task("multi-item-recall").trials(2, 0)
+    assert "expects" not in other.attrs and with_recall_order(other, xr.Dataset({"rate": rate})).identical(xr.Dataset({"rate": rate}))

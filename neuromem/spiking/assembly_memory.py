@@ -52,6 +52,7 @@ import xarray as xr
 from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.binning import population_rates
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
+from neuromem.spiking.readout import with_recall_order
 from neuromem.spiking.stdp import TripletSTDP
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
@@ -319,7 +320,7 @@ class AssemblyMemory(SpikingModel):
         ``weight_in_pattern`` (trial, item, sample_time): mean sampled E->E weight inside each pattern;
         ``study_rate`` and ``rate`` (trial, time): mean E rate. Item lists: :meth:`_item_responses`."""
         if layout_of(trials) == "items":
-            return self._item_responses(q, trials, batches, duration_s, setup)
+            return with_recall_order(trials, self._item_responses(q, trials, batches, duration_s, setup))  # free recall asks for the reactivation order
         conn, sample = self._draws(q, setup)
         ee = conn["EE"]
         n_trials, P, F = trials.sizes["trial"], trials.sizes["item"], trials.sizes["feature"]

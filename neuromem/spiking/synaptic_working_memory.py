@@ -42,6 +42,7 @@ import xarray as xr
 from neuromem.spiking.base import ITEM_LIST, SpikingModel, lif_group, spike_arrays
 from neuromem.spiking.binning import population_rates
 from neuromem.spiking.connectivity import kept_in_degree, random_pairs
+from neuromem.spiking.readout import with_recall_order
 from neuromem.spiking.short_term_plasticity import CONVENTIONS, STPParameters, presynaptic_model, rest_state
 from neuromem.units import dimension_table
 
@@ -267,4 +268,4 @@ class SynapticWorkingMemory(SpikingModel):
                 "stp_time": ("stp_time", stp_t, {"units": "s", "long_name": "time of the u, x samples"}),
             },
         )
-        return ds
+        return with_recall_order(trials, ds)  # free recall asks for the order the pools reactivate in

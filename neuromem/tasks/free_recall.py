@@ -14,10 +14,10 @@ store with a drifting temporal context explains (Howard & Kahana 2002; Polyn,
 Norman & Kahana 2009) and a buffer does not.
 
 Responses are ragged recall sequences (``recall`` (trial, output), item ids, -1
-past the last recall; intrusions and repeats allowed). A model that reports pool
-activity instead (``rate`` (trial, time, population), e.g. a spiking network)
-is read out as the order in which the studied items' populations first become
-active in the recall period (:func:`recall_from_rates`).
+past the last recall; intrusions and repeats allowed). The trials say so
+(``attrs["expects"] = "recall"``); a spiking network, which holds the list as pool
+activity, reads its recall order out itself (:mod:`neuromem.spiking.readout`): the task
+only scores.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from neuromem.validation import as_rng, check_positive_int
 
 #: distractor schedules, in the order the trials cycle through them
 SCHEDULES: tuple[str, ...] = ("immediate", "delayed", "continual")
-#: Hz above the non-selective population's rate at which an item's population counts as recalled
-RECALL_RATE_THRESHOLD = 5.0
+#: what the trials ask a model for (``trials.attrs["expects"]``): the sequence of recalled item ids
+EXPECTS = "recall"
 
 
 class FreeRecall(Task):
@@ -144,25 +144,24 @@ class FreeRecall(Task):
                 "list_length": ("trial", length, {"units": "1", "long_name": "list length"}),
             },
         )
+        ds.attrs["expects"] = EXPECTS  # a network that holds the list as activity reads its recall order out (spiking/readout.py)
         return self._stamp(ds)
 
     # ------------------------------------------------------------------- score
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         """Per-list outcome of the recall sequence ``recall`` (trial, output).
 
-        A model that gives ``rate`` (trial, time, population) instead is read out
-        with :func:`recall_from_rates` (and the sequence is returned too). Returns
-        ``position_recalled`` (trial, position: 1 where
+        Returns ``position_recalled`` (trial, position: 1 where
         the item was recalled at least once), ``serial_position`` (trial, output:
         1-based position of each recall, 0 for an intrusion, -1 past the end),
         ``repeat`` (trial, output), ``n_recalled``, ``intrusions``, ``repeats``.
         """
         self.check_trials(trials)
-        read_out = None
         if "recall" not in responses:
-            if "rate" not in responses:
-                raise ValueError("responses need 'recall' (trial, output): recalled item ids, -1 past the end; or 'rate' (trial, time, population)")
-            responses = read_out = recall_from_rates(trials, responses["rate"])
+            raise ValueError(
+                "responses need 'recall' (trial, output): recalled item ids, -1 past the end"
+                " (a spiking network reads it from its rates with neuromem.spiking.readout.recall_from_rates)"
+            )
         if not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
         recall = responses["recall"].transpose("trial", "output").values.astype(int)
@@ -194,8 +193,6 @@ class FreeRecall(Task):
             },
             coords={**coords, "output": responses["output"].values, "position": trials["position"]},
         )
-        if read_out is not None:  # the sequence read from the rates is part of the score
-            ds = ds.assign(recall=read_out["recall"], reactivation_time=read_out["reactivation_time"])
         return self._stamp(ds)
 
     # ------------------------------------------------- artificial-model coding
@@ -239,28 +236,4 @@ def recall_from_scores(trials: xr.Dataset, score: np.ndarray, threshold: float, 
             "recall_score": (("trial", "pool"), score, {"units": "1", "long_name": what}),
         },
         coords={"trial": trials["trial"].values, "output": np.arange(1, width + 1), "pool": trials["pool"].values},
-    )
-
-
-def recall_from_rates(trials: xr.Dataset, rate: xr.DataArray, threshold: float = RECALL_RATE_THRESHOLD) -> xr.Dataset:
-    """Recall order from population rates: the order in which item populations first exceed the
-    non-selective population (the last ``population``) by ``threshold`` Hz in the recall period.
-    """
-    r = rate.transpose("trial", "time", "population")
-    t = r["time"].values
-    in_recall = (t[None, :] >= trials["readout_onset"].values[:, None]) & (t[None, :] < trials["trial_end"].values[:, None])
-    values = r.values
-    active = (values[:, :, :-1] - values[:, :, -1:] > threshold) & in_recall[:, :, None]
-    first = np.where(active.any(1), t[np.argmax(active, axis=1)], np.inf)  # (trial, item population)
-    n_pool = trials.sizes["pool"]
-    first = first[:, :n_pool]
-    # earlier reactivation = higher score; never active -> below threshold
-    score = np.where(np.isfinite(first), 1.0 + (t[-1] - first), 0.0)
-    out = recall_from_scores(trials, score, 0.5, "read-out score: earlier reactivation in the recall period is higher (0: never)")
-    return out.drop_vars("recall_score").assign(
-        reactivation_time=(
-            ("trial", "pool"),
-            np.where(np.isfinite(first), first, np.nan),
-            {"units": "s", "long_name": "first reactivation in the recall period"},
-        )
     )
