@@ -19,7 +19,15 @@ from neuromem.validation import check_record
 
 
 def run_task(
-    model: Any, task: Task, n_trials: int, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
+    model: Any,
+    task: Task,
+    n_trials: int,
+    *,
+    seed: int,
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    record: Sequence[str] = (),
+    **run_options: Any,
 ) -> xr.Dataset:
     """Generate ``n_trials`` trials with ``seed``, run ``model`` on them and score the responses.
 
@@ -27,8 +35,7 @@ def run_task(
     ----------
     model
         Anything with ``run(trials, *, seed, progress, checkpoint)``: a spiking
-        network, a fitted artificial model (which fitted seed runs is the model's
-        ``fitted_seed`` option, not ``seed``) or a plug-in.
+        network, a fitted artificial model or a plug-in.
     task : Task
         The task whose trials are drawn and scored.
     seed : int
@@ -40,6 +47,10 @@ def run_task(
         ``("states",)``: the model's internal states as ``state_*`` variables
         (refused for a model that cannot record them, never ignored).
 
+    **run_options
+        Passed on to ``model.run``: e.g. ``fitted_seed=2`` runs a fitted artificial model's second
+        seed (by default its first; ``seed`` only draws the trials and the noise). A model whose
+        ``run`` does not take an option raises ``TypeError`` naming it: an option is never ignored.
     Returns
     -------
     xarray.Dataset
@@ -47,16 +58,24 @@ def run_task(
         provenance attributes of the model run (validated against the schema).
     """
     check_can_record(model, record)
-    return run_trials(model, task, task.trials(n_trials, seed), seed=seed, progress=progress, checkpoint=checkpoint, record=record)
+    return run_trials(model, task, task.trials(n_trials, seed), seed=seed, progress=progress, checkpoint=checkpoint, record=record, **run_options)
 
 
 def run_trials(
-    model: Any, task: Task, trials: xr.Dataset, *, seed: int, progress: bool = True, checkpoint: str | os.PathLike | None = None, record: Sequence[str] = ()
+    model: Any,
+    task: Task,
+    trials: xr.Dataset,
+    *,
+    seed: int,
+    progress: bool = True,
+    checkpoint: str | os.PathLike | None = None,
+    record: Sequence[str] = (),
+    **run_options: Any,
 ) -> xr.Dataset:
     """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
     wanted = check_record(record or ())
     extra = {"record": wanted} if check_can_record(model, wanted) else {}
-    responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra)
+    responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra, **run_options)
     return combine(task, trials, responses)
 
 

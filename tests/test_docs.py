@@ -125,10 +125,11 @@ def test_add_an_artificial_model_howto_fits_a_gru_that_passes_the_common_checks(
             " 'first': error_by_delay(result)['mean_abs_error'].values.tolist(), 'second': error_by_delay(second)['mean_abs_error'].values.tolist(),"
             " 'loss_ratio': (loss[:, -10:].mean(1) / loss[:, :10].mean(1)).tolist(), 'seeds': list(net.seeds_),"
             " 'update': [float(second['state_update'].min()), float(second['state_update'].max())], 'h_max': float(abs(second['state_hidden']).max()),"
-            " 'reloaded': again.seeds_ == net.seeds_ and again.task_ == 'delayed-estimation', 'checked': checked, 'tasks': card_tasks('gru')}))\n"
+            " 'reloaded': again.seeds_ == net.seeds_ and again.task_ == 'delayed-estimation', 'checked': checked, 'tasks': card_tasks('gru'), 'fitted_seed': json.loads(second.attrs['parameters'])['fitted_seed']}))\n"
         ),
     )
     assert out["status"] == ["learned", "learned"] and out["seeds"] == [1, 2]
+    assert out["fitted_seed"] == 2  # run_task passed fitted_seed on to the model: the second seed ran
     # 400 trials per seed; measured over seed pairs (1,2) to (7,8): 1.5-7.1 deg at 0.2 and 0.4 s delays (chance: 90 deg)
     assert max(out["first"] + out["second"]) < math.radians(20)
     assert max(out["loss_ratio"]) < 0.2  # each seed's loss over its last 10 steps against its first 10

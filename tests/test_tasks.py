@@ -97,3 +97,12 @@ def test_encoding_window_broadcasts_a_scalar_onset_as_documented(on, length, n_t
     np.testing.assert_array_equal(np.broadcast_to(window(t, on, on + length), (60, n_trials)), window(t, np.full(n_trials, on), np.full(n_trials, on + length)))
     with pytest.raises(ValueError, match="one value per trial or one for all"):
         window(t, np.zeros((2, 2)), 1.0)
+
+
+def test_run_task_passes_options_to_the_model_and_never_ignores_one():
+    import neuromem
+    from neuromem.runner import run_task
+
+    task = neuromem.get_task("free-recall", list_lengths=[4], conditions=["immediate"])
+    with pytest.raises(TypeError, match="fitted_seed"):  # CMR has no fitted seeds: refused, not ignored
+        run_task(neuromem.load_model("cmr"), task, 2, seed=1, progress=False, fitted_seed=2)
