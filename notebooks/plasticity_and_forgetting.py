@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
+from neuromem.analysis.forgetting import forgetting_curve
 from neuromem.results import load
-from neuromem.tasks.retention import forgetting_curve
 
 results = Path(os.environ.get("NEUROMEM_RESULTS", "results"))
 figures = Path(os.environ.get("NEUROMEM_FIGURES", "figures"))

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import neuromem
+from neuromem.analysis.forgetting import forgetting_curve
 from neuromem.artificial import fit, load_fitted, save_fitted
 from neuromem.artificial.encoding import encode, to_device
 from neuromem.artificial.forgetting import in_activity, in_weights
@@ -194,7 +195,8 @@ def test_forgetting_in_weights_and_in_activity():
     train = get_task("retention", n_patterns=2, n_features=20, coding_level=0.25, test_delays=[0.0], timing=timing)
     kv = fit(neuromem.load_model("keyvalue", hidden_size=32, batch_size=16, device="cpu"), train, seeds=[1], steps=60, progress=False)
     longer = get_task("retention", n_patterns=4, n_features=20, coding_level=0.25, test_delays=[0.0, 1.0], timing=timing)
-    ds, act = in_activity(kv, longer, 20, seed=3)
+    ds = in_activity(kv, longer, 20, seed=3)
+    act = forgetting_curve(ds)
     assert act["overlap"].dims == ("test_delay", "lag") and float(act["overlap"].mean()) > 0.5
     assert schema_problems(ds) == []
 

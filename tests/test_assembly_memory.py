@@ -5,11 +5,11 @@ import pytest
 import xarray as xr
 
 import neuromem
+from neuromem.analysis.forgetting import forgetting_curve
 from neuromem.results import schema_problems
 from neuromem.runner import combine
 from neuromem.spiking.assembly_memory import chain_code
 from neuromem.tasks import get_task
-from neuromem.tasks.retention import forgetting_curve
 
 
 # ----------------------------------------------------------------------------- task

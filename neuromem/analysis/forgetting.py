@@ -364,3 +364,50 @@ def add_model_fits(combined: xr.Dataset, age: np.ndarray) -> xr.Dataset:
     combined["fit_r2"] = fits["r2"].assign_attrs(units="1", long_name="R^2 per form")
     combined["best_form"] = fits["best_form"].astype(str).assign_attrs(units="1", long_name="converged form with the lowest AICc ('none': no form converged)")
     return combined
+
+
+def forgetting_curve(scores: xr.Dataset) -> xr.Dataset:
+    """Mean recall by number of later patterns (``lag``) and ``test_delay``, with s.e.m.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``overlap``, ``overlap_sem``, ``identified``, ``retention_interval`` (mean
+        seconds from study to test) and ``n_trials`` on dims (test_delay, lag),
+        lag ascending; the attrs of ``scores`` are kept.
+    """
+    for key in ("overlap", "identified", "lag", "test_delay", "retention_interval"):
+        if key not in scores.variables:
+            raise ValueError(f"scores need {key!r} (from the retention task's score); it is missing")
+    delays = np.unique(scores["test_delay"].values)
+    order = np.argsort(scores["lag"].values)
+    ov = scores["overlap"].transpose("trial", "item").values[:, order]
+    ident = scores["identified"].transpose("trial", "item").values[:, order].astype(float)
+    ri = scores["retention_interval"].transpose("trial", "item").values[:, order]
+    shape = (delays.size, order.size)
+    out = {k: np.full(shape, np.nan) for k in ("overlap", "overlap_sem", "identified", "retention_interval")}
+    count = np.zeros(delays.size, dtype=int)
+    for a, d in enumerate(delays):
+        sel = scores["test_delay"].values == d
+        count[a] = sel.sum()
+        out["overlap"][a] = ov[sel].mean(0)
+        out["identified"][a] = ident[sel].mean(0)
+        out["retention_interval"][a] = ri[sel].mean(0)
+        if count[a] > 1:
+            out["overlap_sem"][a] = ov[sel].std(0, ddof=1) / np.sqrt(count[a])
+    dims = ("test_delay", "lag")
+    ds = xr.Dataset(
+        {
+            "overlap": (dims, out["overlap"], {"units": "1", "long_name": "mean recall overlap"}),
+            "overlap_sem": (dims, out["overlap_sem"], {"units": "1", "long_name": "s.e.m. of the recall overlap"}),
+            "identified": (dims, out["identified"], {"units": "1", "long_name": "fraction of patterns identified"}),
+            "retention_interval": (dims, out["retention_interval"], {"units": "s", "long_name": "mean time from study to test"}),
+            "n_trials": ("test_delay", count, {"units": "1", "long_name": "trials"}),
+        },
+        coords={
+            "test_delay": ("test_delay", delays, {"units": "s", "long_name": "delay from the last study to the first test"}),
+            "lag": ("lag", scores["lag"].values[order], {"units": "1", "long_name": "patterns studied after this one"}),
+        },
+    )
+    ds.attrs.update(scores.attrs)
+    return ds

@@ -25,13 +25,12 @@ import numpy as np
 import xarray as xr
 
 from neuromem.analysis.capacity import cowan_k
-from neuromem.analysis.forgetting import add_model_fits, fit_forgetting
+from neuromem.analysis.forgetting import add_model_fits, fit_forgetting, forgetting_curve
 from neuromem.analysis.free_recall import free_recall_summary
 from neuromem.analysis.set_size import precision_by_set_size
 from neuromem.analysis.working_memory import error_by_delay
 from neuromem.reference import load_reference
 from neuromem.registry import Registry
-from neuromem.tasks.retention import forgetting_curve
 
 __all__ = [
     "SUMMARIES",

@@ -2,8 +2,8 @@
 
 * **In activity** (:func:`in_activity`): a model fitted on ``retention`` trials
   holds the studied patterns in its hidden state; it is tested with more patterns
-  and longer delays than it was trained on. The curve is the task's own
-  :func:`~neuromem.tasks.retention.forgetting_curve`, as for the spiking network.
+  and longer delays than it was trained on. Its curve is
+  :func:`~neuromem.analysis.forgetting.forgetting_curve`, as for the spiking network.
 * **In weights** (:func:`in_weights`): items are learned one after another by
   training (cue -> whole pattern, nothing shown beforehand, so only the weights can
   hold the item); after each new item every earlier item is tested. Recall against
@@ -24,20 +24,17 @@ from neuromem.artificial.encoding import decode, encode, n_steps, sizes
 from neuromem.artificial.fitting import _seed_list, training_step
 from neuromem.results import provenance
 from neuromem.runner import combine
-from neuromem.tasks.retention import Retention, forgetting_curve
+from neuromem.tasks.retention import Retention
 from neuromem.validation import check_positive_int
 
 _ITEM_TIMING = {"fixation": 0.0, "study": 0.02, "gap": 0.0, "test": 0.1, "test_gap": 0.0}
 
 
-def in_activity(model: ArtificialModel, task: Retention, n_trials: int, *, seed: int = 0, fitted_seed: int | None = None) -> tuple[xr.Dataset, xr.Dataset]:
-    """Run a model fitted on retention on new ``task`` trials; returns (trial-level Dataset, curve)."""
+def in_activity(model: ArtificialModel, task: Retention, n_trials: int, *, seed: int = 0, fitted_seed: int | None = None) -> xr.Dataset:
+    """Run a model fitted on retention on new ``task`` trials: the scored trial-level Dataset, whose
+    curve is :func:`neuromem.analysis.forgetting.forgetting_curve` (as for the spiking network)."""
     trials = task.trials(check_positive_int("n_trials", n_trials), seed)
-    ds = combine(task, trials, model.run(trials, fitted_seed=fitted_seed))
-    curve = forgetting_curve(ds)
-    curve.attrs["title"] = f"In-activity forgetting curve: {ds.attrs['title']}"
-    curve.attrs["forgetting"] = "in-activity"
-    return ds, curve
+    return combine(task, trials, model.run(trials, fitted_seed=fitted_seed))
 
 
 def _item_trials(task: Retention, patterns: np.ndarray, item: int, n: int, rng: np.random.Generator) -> xr.Dataset:

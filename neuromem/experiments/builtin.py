@@ -310,7 +310,7 @@ def _retention(**p: Any) -> Written:
             progress=not p["quiet"],
         )
         return {kind: (ds, paths[kind]) for kind, ds in curves.items()}
-    from neuromem.tasks.retention import forgetting_curve
+    from neuromem.analysis.forgetting import forgetting_curve
 
     written = _assemblies(**p)
     ds, path = written["trials"]
@@ -389,6 +389,7 @@ def artificial_forgetting(
     test with ``n_patterns`` and ``test_delays`` (beyond training). In weights:
     ``n_items`` items learned one after another, ``steps_per_item`` steps each.
     """
+    from neuromem.analysis.forgetting import forgetting_curve
     from neuromem.artificial import fit
     from neuromem.artificial.forgetting import in_activity, in_weights
     from neuromem.tasks import fit_task
@@ -398,7 +399,8 @@ def artificial_forgetting(
     net = load_model(model, device=device, **overrides)
     fit(net, fit_task("retention"), seeds=seeds, steps=train_steps, progress=progress)
     longer = fit_task("retention", test_delays=list(test_delays), n_patterns=n_patterns)
-    _, activity = in_activity(net, longer, trials, seed=10**6)
+    activity = forgetting_curve(scored := in_activity(net, longer, trials, seed=10**6))
+    activity.attrs.update(title=f"In-activity forgetting curve: {scored.attrs['title']}", forgetting="in-activity")
     weights = in_weights(load_model(model, device=device, **overrides), seeds=seeds, n_items=n_items, steps_per_item=steps_per_item, progress=progress)
     curves = {"in-activity": activity, "in-weights": weights}
     if out is not None:
