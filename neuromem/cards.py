@@ -116,10 +116,15 @@ def load_card(name: str) -> ModelCard:
     return MODELS.get(name)
 
 
+def runs_task(card: ModelCard, task_cls: type) -> bool:
+    """Whether the card runs tasks of class ``task_cls``: it lists the task, or ``"*"`` and the task has an encoding."""
+    return task_cls.name in card.tasks or (ANY_ENCODED_TASK in card.tasks and task_cls.has_encoding())
+
+
 def check_task(card: ModelCard, task: Any) -> None:
     """Refuse to run a task the card does not list in its ``tasks`` (``"*"``: any task with an encoding)."""
     name = task.name
-    if name in card.tasks or (ANY_ENCODED_TASK in card.tasks and type(task).has_encoding()):
+    if runs_task(card, type(task)):
         return
     listed = [t for t in card.tasks if t != ANY_ENCODED_TASK]
     also = " and any task with an encoding for artificial models" if ANY_ENCODED_TASK in card.tasks else ""

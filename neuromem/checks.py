@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.benchmarks import get_benchmark
-from neuromem.cards import ANY_ENCODED_TASK, load_card, load_model, model_class
+from neuromem.cards import ANY_ENCODED_TASK, load_card, load_model, model_class, runs_task
 from neuromem.runner import run_trials
 from neuromem.tasks import fit_task, list_tasks, task_class
 
@@ -57,12 +57,11 @@ def is_artificial(card: str) -> bool:
 
 
 def card_tasks(card: str) -> list[str]:
-    """The tasks card ``card`` runs: those it lists, and every task with an encoding where it lists ``"*"``."""
-    listed = load_card(card).tasks
-    tasks = [t for t in listed if t != ANY_ENCODED_TASK]
-    if ANY_ENCODED_TASK in listed:
-        tasks += [t for t in encoded_tasks() if t not in tasks]
-    return tasks
+    """The tasks card ``card`` runs: those it lists (registered or not, so a wrong name fails its run
+    check), then the other registered tasks it runs through ``"*"``."""
+    c = load_card(card)
+    listed = [t for t in c.tasks if t != ANY_ENCODED_TASK]
+    return listed + [t for t in list_tasks() if t not in listed and runs_task(c, task_class(t))]
 
 
 def _small_task(name: str) -> Any:
@@ -123,9 +122,9 @@ def check_card_runs_task(card: str, task: str) -> None:
     """The card runs the task on a few trials and the responses score; an artificial card is fitted for
     3 steps first, and saved and reloaded to the same responses."""
     if is_artificial(card):
-        model = _fitted_and_reloaded(card, task)
-        t = fit_task(task)  # the task the net was fitted on: its encoding fixes the input size
+        t = fit_task(task)  # the task the net is fitted on: its encoding fixes the input size
         trials = t.trials(4, 9)
+        model = _fitted_and_reloaded(card, task, trials)
     else:
         t = _small_task(task)
         model = load_model(card, **TINY.get(load_card(card).family, {}))
@@ -135,14 +134,13 @@ def check_card_runs_task(card: str, task: str) -> None:
     _require(any(v not in trials for v in out.data_vars), "check_card_runs_task", f"card {card!r} on {task!r}: no score was added to the trials")
 
 
-def _fitted_and_reloaded(card: str, task: str) -> Any:
+def _fitted_and_reloaded(card: str, task: str, trials: xr.Dataset) -> Any:
     from neuromem.artificial import load_fitted, save_fitted
     from neuromem.experiments.fit import fit_model
 
     net, _ = fit_model(model=card, task=task, steps=3, eval_trials=2, out=None, progress=False)
     status = str(net.history_["fit_status"].values[0])
     _require(status.startswith("not judged"), "check_card_runs_task", f"card {card!r}: 3 fit steps were judged ({status!r}); too few to tell")
-    trials = fit_task(task).trials(4, 9)
     with tempfile.TemporaryDirectory() as folder:
         again = load_fitted(save_fitted(net, Path(folder) / "net.pt"))
     try:

@@ -157,19 +157,11 @@ def experiments_page() -> str:
         rows = ["| option | type | default | units | allowed | what it is |", "| --- | --- | --- | --- | --- | --- |"]
         for p in exp.params:
             kind = "switch" if p.flag else getattr(p.type, "__name__", str(p.type)) + (" (one or more)" if p.many else "")
-            allowed = _allowed(p)
+            allowed = _cell(p.allowed())
             default = "" if p.default is None or p.flag else f"`{p.shown_default()}`"
             rows.append(f"| `{p.option}` | {kind} | {default} | {p.units} | {allowed} | {_cell(p.help)} |")
         parts.append(f"## `{name}`\n\n{_cell(exp.summary)}\n\n" + "\n".join(rows) + "\n")
     return "\n".join(parts)
-
-
-def _allowed(p) -> str:
-    if p.choices:
-        return ", ".join(f"`{c}`" for c in p.choices)
-    low = "" if p.minimum is None else (f"> {p.minimum:g}" if p.exclusive_minimum else f">= {p.minimum:g}")
-    high = "" if p.maximum is None else f"<= {p.maximum:g}"
-    return ", ".join(x for x in (low, high) if x)
 
 
 def _cell(text: str) -> str:

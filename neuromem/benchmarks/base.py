@@ -130,10 +130,9 @@ class Benchmark:
     # ------------------------------------------------------------- model side
     def applicable(self, card: Any) -> str | None:
         """``None`` when a card can run this benchmark's task, else why not (``card.tasks`` decides)."""
-        from neuromem.cards import ANY_ENCODED_TASK
+        from neuromem.cards import runs_task
 
-        cls = task_class(self.task)
-        if self.task in card.tasks or (ANY_ENCODED_TASK in card.tasks and cls.has_encoding()):
+        if runs_task(card, task_class(self.task)):
             return None
         return f"its card does not list task {self.task!r}"
 

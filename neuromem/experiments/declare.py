@@ -109,6 +109,12 @@ class Param:
             raise ValueError(f"{shown} is not allowed; {each or 'it '}must be{self._range()}")
         return item
 
+    def allowed(self) -> str:
+        """What values are allowed, as the error messages say it: the choices, or the range with units ("" if any)."""
+        if self.choices is not None:
+            return f"one of {list(self.choices)}"
+        return self._range().strip()
+
     def _range(self) -> str:
         unit = f" {self.units}" if self.units else ""
         low = None if self.minimum is None else f"{'>' if self.exclusive_minimum else '>='} {_number(self.minimum)}{unit}"
