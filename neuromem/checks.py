@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.benchmarks import get_benchmark
-from neuromem.cards import ANY_ENCODED_TASK, load_card, load_model, model_class, runs_task
+from neuromem.cards import ANY_ENCODED_TASK, list_models, load_card, load_model, model_class, runs_task
 from neuromem.runner import run_trials
 from neuromem.tasks import fit_task, list_tasks, task_class
 
@@ -219,15 +219,23 @@ def check_card(card: str) -> None:
 
 def check_benchmark(name: str) -> None:
     """A benchmark is named ``<data><year>-<measure>``, versioned and cited, runs a registered task with valid
-    conditions, has people's data per subject, a ceiling from 10 split halves, and scores people's own mean near 1."""
+    conditions (or a protocol some card declares), has people's data per subject with a ceiling from 10 split halves
+    (or group means with positive standard errors and a closed-form ceiling), and scores people's own mean near 1."""
     b = get_benchmark(name)
     _require(re.fullmatch(r"[a-z]+\d{4}-[a-z0-9-]+", b.identifier), "check_benchmark", f"{name!r}: name a benchmark <data><year>-<measure>")
     _require(isinstance(b.version, int) and b.version >= 1 and b.parent and b.citation, "check_benchmark", f"{name!r} lacks a version, parent or citation")
-    _require(b.task in list_tasks(), "check_benchmark", f"{name!r} runs task {b.task!r}, which is not registered")
-    b.experiment()  # the human conditions are valid task parameters (raises otherwise)
+    if b.protocol:
+        declared = any(b.protocol in load_card(m).protocols for m in list_models())
+        _require(declared, "check_benchmark", f"{name!r} runs protocol {b.protocol!r}, which no registered card declares")
+    else:
+        _require(b.task in list_tasks(), "check_benchmark", f"{name!r} runs task {b.task!r}, which is not registered")
+        b.experiment()  # the human conditions are valid task parameters (raises otherwise)
     human = b.human
-    _require(human.dims[0] == "subject" and human.sizes["subject"] >= 4, "check_benchmark", f"{name!r}: people's data need a first dim subject, 4 or more")
     ceiling, splits = b.ceiling()
-    _require(0 < ceiling <= 1 and len(splits) == 10, "check_benchmark", f"{name!r}: ceiling {ceiling} from {len(splits)} splits")
-    own = float(b.score(human.mean("subject").expand_dims(seed=[0]))["score"])
+    if b.grouped:
+        _require(0 < ceiling <= 1, "check_benchmark", f"{name!r}: ceiling {ceiling} from the group means' standard errors")
+    else:
+        _require(human.dims[0] == "subject" and human.sizes["subject"] >= 4, "check_benchmark", f"{name!r}: people's data need a first dim subject, 4 or more")
+        _require(0 < ceiling <= 1 and len(splits) == 10, "check_benchmark", f"{name!r}: ceiling {ceiling} from {len(splits)} splits")
+    own = float(b.score(b.human_mean().expand_dims(seed=[0]))["score"])
     _require(own >= 0.9, "check_benchmark", f"{name!r}: people's own mean curve scores {own:.3f}, under 0.9")

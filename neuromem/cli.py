@@ -69,7 +69,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     print("benchmarks:")
     for name in BENCHMARKS.names():
         b = BENCHMARKS.get(name)
-        print(f"  {name:<28} v{b.version} {b.description}  [task: {b.task}; parent: {b.parent}]{origin(BENCHMARKS, name)}")
+        print(
+            f"  {name:<28} v{b.version} {b.description}  [{'protocol' if b.protocol else 'task'}: {b.experiment_name}; parent: {b.parent}]{origin(BENCHMARKS, name)}"
+        )
     return 0
 
 

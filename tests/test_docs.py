@@ -64,11 +64,14 @@ def test_add_a_benchmark_howto_runs_and_scores_models_on_the_new_benchmark(tmp_p
         (
             "import json\n"
             "print(json.dumps({'status': table['status'].sel(benchmark=MY_BENCHMARK.identifier).values.tolist(),"
-            " 'score': float(scored['score']), 'ceiling': MY_BENCHMARK.ceiling()[0]}))\n"
+            " 'score': float(scored['score']), 'ceiling': MY_BENCHMARK.ceiling()[0],"
+            " 'group': [MY_GROUP.grouped, MY_GROUP.ceiling()[0], MY_GROUP.applicable(neuromem.cards.load_card('stdp'))]}))\n"
         ),
     )
     assert out["status"][:2] == ["scored", "scored"] and out["status"][2].startswith("not applicable")
     assert 0 <= out["score"] <= 1 and 0.5 < out["ceiling"] <= 1
+    # the group-means benchmark: closed-form closeness ceiling over 4 conditions, and the stdp card runs its protocol
+    assert out["group"] == [True, pytest.approx((1 + 1 / 4) ** -2), None]
 
 
 def test_states_howto_runs_and_the_transformer_holds_the_angle(tmp_path):

@@ -20,10 +20,23 @@ import xarray as xr
 
 from neuromem.benchmarks.base import Benchmark, Effect, mean_at
 from neuromem.benchmarks.builtin import BUILTIN
-from neuromem.benchmarks.metrics import Closeness, Metric, ShapeR2, spearman_brown
+from neuromem.benchmarks.metrics import Closeness, Metric, SEMCloseness, ShapeR2, spearman_brown
 from neuromem.registry import Registry
 
-__all__ = ["BENCHMARKS", "Benchmark", "Closeness", "Effect", "Metric", "ShapeR2", "get_benchmark", "list_benchmarks", "mean_at", "score", "spearman_brown"]
+__all__ = [
+    "BENCHMARKS",
+    "Benchmark",
+    "Closeness",
+    "Effect",
+    "Metric",
+    "SEMCloseness",
+    "ShapeR2",
+    "get_benchmark",
+    "list_benchmarks",
+    "mean_at",
+    "score",
+    "spearman_brown",
+]
 
 
 def _check_benchmark(name: str, obj: Any) -> Benchmark:

@@ -37,7 +37,7 @@ def text_table(table: xr.Dataset) -> list[str]:
     width = max(len(m) for m in models) + 2
     cols = [max(len(b), 20) for b in benches]
     lines = [
-        "score (normalised by the human split-half ceiling, clipped to [0, 1]) [95% CI]",
+        "score (normalised by the human ceiling: split halves of subjects, or the s.e.m. of group means; clipped to [0, 1]) [95% CI]",
         " " * width + "  ".join(b.ljust(c) for b, c in zip(benches, cols)),
     ]
     for m in models:
@@ -46,11 +46,15 @@ def text_table(table: xr.Dataset) -> list[str]:
         "",
         "ceiling".ljust(width)
         + "  ".join(
-            f"{float(table['human_ceiling'].sel(benchmark=b)):.3f} ({int(table['human_subjects'].sel(benchmark=b))} people)".ljust(c)
+            f"{float(table['human_ceiling'].sel(benchmark=b)):.3f} ({_people(int(table['human_subjects'].sel(benchmark=b)))})".ljust(c)
             for b, c in zip(benches, cols)
         ),
     ]
     return lines + [""] + tree_lines(table)
+
+
+def _people(n: int) -> str:
+    return f"{n} people" if n else "group means"
 
 
 def tree_lines(table: xr.Dataset) -> list[str]:
@@ -139,7 +143,7 @@ def html_report(table: xr.Dataset, path: str | Path) -> Path:
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:4px 8px;font-size:13px}}
 figure{{display:inline-block;margin:4px}}</style></head><body>
 <h1>neuromem benchmark</h1>
-<p>Scores normalised by the human split-half ceiling, clipped to [0, 1], with 95% bootstrap intervals over subjects and model seeds.
+<p>Scores normalised by the human ceiling (split halves of subjects, or the standard errors of group means), clipped to [0, 1], with 95% bootstrap intervals over subjects (or group means) and model seeds.
 n/a: the model cannot run the experiment (hover for why); n/a and failed cells are not counted as zeros. Seeds {html.escape(str(params.get("seeds")))},
 quick={html.escape(str(params.get("quick")))}, neuromem {html.escape(str(table.attrs.get("neuromem_version")))}.</p>
 <table id="scores"><thead><tr><th>model</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>

@@ -44,7 +44,7 @@ SCORE_VARS = {
     "ceiling": "metric of people against people (median of seeded split halves of subjects)",
     "ci_low": "lower end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
     "ci_high": "upper end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
-    "closeness_score": "closeness to the human mean in between-subject s.d., normalised by its ceiling",
+    "closeness_score": "closeness to the human mean in between-subject s.d. (in s.e.m. for group means), normalised by its ceiling",
     "closeness_ci_low": "lower end of the closeness score's 95% interval",
     "closeness_ci_high": "upper end of the closeness score's 95% interval",
     "distance_se": "RMS distance from the human mean in its standard errors",
@@ -91,7 +91,8 @@ def build(name: str, bench: Benchmark, seed: int, steps: int, folder: Path | Non
     if not _needs_fit(name):
         # on a cluster worker a spiking network runs its batches in this process: a worker takes one core already,
         # and may not start processes of its own (the result is the same whatever the number of batch workers)
-        return load_model(name, **({"workers": 1} if _ON_CLUSTER.get() and _card(name).family == "spiking" else {})), ""
+        on_worker = _ON_CLUSTER.get() and _card(name).family == "spiking" and not bench.protocol  # a protocol's model has no batches
+        return load_model(name, **({"workers": 1} if on_worker else {})), ""
     from neuromem.artificial import load_fitted, save_fitted
     from neuromem.experiments.fit import fit_model
 
@@ -140,7 +141,7 @@ class Skipped(Exception):
 
 def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
     """Raise :class:`Skipped` when ``model``'s own estimate of ``bench``'s run exceeds :data:`MAX_RUN_SECONDS` of ``mode``."""
-    if not hasattr(model, "estimate"):
+    if not hasattr(model, "estimate") or bench.protocol:  # a protocol runs as its model's methods do, with no estimate of trials
         return
     task = bench.experiment()
     seconds = float(model.estimate(task.trials(int(trials) * len(task.conditions()), 0))["seconds"])
@@ -154,14 +155,14 @@ def run_key(name: str, bench: Benchmark, quick: bool) -> str:
     it share the run."""
     trials = bench.quick_trials if quick else bench.trials
     fit = (FIT_STEPS["quick" if quick else "default"], dict(bench.fit_params)) if _needs_fit(name) else None
-    return _key(name, bench.task, dict(bench.task_params), trials, fit, _identity(name))
+    return _key(name, bench.experiment_name, dict(bench.task_params), trials, fit, _identity(name))
 
 
 def run_cached(name: str, bench: Benchmark, seed: int, quick: bool, folder: Path | None, progress: bool) -> xr.Dataset:
     """The result of ``bench``'s experiment on card model ``name`` with ``seed`` (read from ``folder`` when it was run before)."""
     trials = bench.quick_trials if quick else bench.trials
     steps = FIT_STEPS["quick" if quick else "default"]
-    path = None if folder is None else folder / "runs" / f"{name}_{bench.task}_{run_key(name, bench, quick)}_seed{seed}.nc"
+    path = None if folder is None else folder / "runs" / f"{name}_{bench.experiment_name}_{run_key(name, bench, quick)}_seed{seed}.nc"
     if path is not None and path.is_file():
         try:
             return load(path)
@@ -277,7 +278,11 @@ def _table(
     ceilings = [b.ceiling() for b in benches]
     table["human_ceiling"] = ("benchmark", [c for c, _ in ceilings], {"units": "1", "long_name": "the primary metric's ceiling (people against people)"})
     table["human_ceiling_spread"] = ("benchmark", [float(np.nanstd(v)) for _, v in ceilings], {"units": "1", "long_name": "s.d. of the ceiling over splits"})
-    table["human_subjects"] = ("benchmark", [b.human.sizes["subject"] for b in benches], {"units": "1", "long_name": "subjects in the reference data"})
+    table["human_subjects"] = (
+        "benchmark",
+        [b.n_subjects for b in benches],
+        {"units": "1", "long_name": "subjects in the reference data (0: group means with standard errors)"},
+    )
     table = table.merge(aggregate(table["score"], [b.parent for b in benches]))
     for b in benches:  # the curves, for the report's figures
         table = table.merge(_curves(b, models, cells))
@@ -315,16 +320,8 @@ def _curves(b: Benchmark, models: list[str], cells: dict) -> xr.Dataset:
     return xr.Dataset(
         {
             f"curve_{tag}": (("model", x), grid, {"units": attrs.get("units", "1"), "long_name": f"model mean over seeds: {attrs.get('long_name', '')}"}),
-            f"human_mean_{tag}": (
-                x,
-                human.mean("subject").values,
-                {"units": attrs.get("units", "1"), "long_name": f"people's mean: {attrs.get('long_name', '')}"},
-            ),
-            f"human_sem_{tag}": (
-                x,
-                (human.std("subject", ddof=1) / np.sqrt(human.notnull().sum("subject"))).values,
-                {"units": attrs.get("units", "1"), "long_name": "standard error over subjects"},
-            ),
+            f"human_mean_{tag}": (x, b.human_mean().values, {"units": attrs.get("units", "1"), "long_name": f"people's mean: {attrs.get('long_name', '')}"}),
+            f"human_sem_{tag}": (x, b.human_sem().values, {"units": attrs.get("units", "1"), "long_name": "standard error of people's mean"}),
         },
         coords={x: (x, human[b.x].values.astype(float), {"units": str(human[b.x].attrs.get("units", "1")), "long_name": b.x})},
     )

@@ -67,6 +67,10 @@ def _sjostrom2001() -> xr.Dataset:
     return ds
 
 
+#: a probable error is the half-width of the central 50% of a normal distribution: 0.6745 standard deviations
+PROBABLE_ERROR_PER_SD = 0.6745
+
+
 def _ebbinghaus1885() -> xr.Dataset:
     df = _csv("ebbinghaus1885_savings")
     ds = xr.Dataset(
@@ -76,6 +80,11 @@ def _ebbinghaus1885() -> xr.Dataset:
                 "retention_interval",
                 df["ebbinghaus_fit_percent"].to_numpy(float),
                 {"units": "percent", "long_name": "Ebbinghaus's own fitted savings, b = 100k/((log10 t)^c + k)"},
+            ),
+            "savings_sem": (
+                "retention_interval",
+                df["probable_error_percent"].to_numpy(float) / PROBABLE_ERROR_PER_SD,
+                {"units": "percent", "long_name": "s.e.m. of the savings (Ebbinghaus's probable error / 0.6745)"},
             ),
         },
         coords={

@@ -72,6 +72,9 @@ class STDPProtocols:
         The Song et al. (2000) neuron and inputs.
     device : {"runtime", "cpp_standalone", "cuda_standalone", "auto"}
         ``runtime`` uses Brian2's numpy target.
+    scored_rules : mapping of str to str, optional
+        The rule the card's benchmarks score on each protocol (``stdp-frequency``:
+        a visual-cortex set; ``stdp-triplet``: a hippocampal one), each a name in ``rules``.
     """
 
     family = "spiking"
@@ -86,9 +89,11 @@ class STDPProtocols:
         device: str = "cpp_standalone",
         name: str = "stdp",
         references: str = "",
+        scored_rules: Mapping[str, str] | None = None,
     ) -> None:
         self.parameters = dict(parameters)
         self.rules = dict(rules)
+        self.scored_rules = dict(scored_rules or {})
         self.song = dict(song)
         self.device = device
         self.name = name
@@ -97,7 +102,19 @@ class STDPProtocols:
     @classmethod
     def from_card(cls, card: ModelCard, *, device: str = "cpp_standalone", **overrides: Any) -> STDPProtocols:
         rules = {n: rule_from_card(n, v) for n, v in card.tables["rules"].items()}
-        return cls(card_parameters(card, overrides), rules, card.tables["song2000"], device=device, name=card.name, references=card.references)
+        scored = dict(card.tables.get("scored_rules", {}))
+        unknown = {p: r for p, r in scored.items() if r not in rules}
+        if unknown:
+            raise ValueError(f"card {card.name!r}: [scored_rules] {unknown} is not allowed; known rules: {', '.join(rules)}")
+        return cls(
+            card_parameters(card, overrides), rules, card.tables["song2000"], device=device, name=card.name, references=card.references, scored_rules=scored
+        )
+
+    def scored_rule(self, protocol: str) -> str:
+        """The rule the card's benchmarks score on ``protocol`` (its card's ``[scored_rules]``)."""
+        if protocol not in self.scored_rules:
+            raise ValueError(f"protocol={protocol!r} has no scored rule on card {self.name!r}; scored: {self.scored_rules or 'none'}")
+        return self.scored_rules[protocol]
 
     # ---------------------------------------------------------------- helpers
     def rule(self, which: str | Rule) -> Rule:
