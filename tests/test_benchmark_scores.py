@@ -152,3 +152,11 @@ def test_a_parent_outside_the_tree_is_refused(parent):
             metric=ShapeR2(),
             citation="",
         )
+
+
+@settings(max_examples=200, deadline=None)
+@given(budget=st.floats(1.0, 36_000.0), over=st.floats(1e-3, 36_000.0))
+def test_a_skipped_run_s_estimate_never_prints_as_the_budget_it_exceeds(budget, over):
+    from neuromem.benchmarks.table import _minutes
+
+    assert float(_minutes(budget + over, budget)) > budget / 60  # 2.02 against 2.0, never 2.0 against 2.0

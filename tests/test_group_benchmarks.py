@@ -197,10 +197,11 @@ def test_ebbinghaus_ages_keep_the_log_spacing_of_his_intervals():
 
     lags = ebbinghaus_lags()
     t = load_reference("ebbinghaus1885_savings")["retention_interval"].values
-    assert lags[0] == 1 and lags[-1] == EBBINGHAUS_MAX_LAG and np.all(np.diff(lags) > 0)
-    # log age is an affine map of log time, up to the rounding to whole patterns (at most half a pattern)
-    exact = EBBINGHAUS_MAX_LAG ** (np.log(t / t[0]) / np.log(t[-1] / t[0]))
-    assert np.all(np.abs(lags - exact) <= 0.5)
+    assert EBBINGHAUS_MAX_LAG == 16
+    # by hand: 20 min, 64 min, 8.8 h, 1, 2, 6 and 31 days are 0, .15, .42, .55, .65, .79 and 1 of the log range;
+    # 16 to those powers, rounded
+    np.testing.assert_array_equal(lags, [1, 2, 3, 5, 6, 9, 16])
+    assert t[0] == 20 * 60 and t[-1] == 31 * 1440 * 60
 
 
 @pytest.mark.usefixtures("few_resamples")
@@ -229,3 +230,52 @@ def test_the_ebbinghaus_reference_carries_his_probable_errors_as_standard_errors
     assert float(ref["savings_sem"][0]) == pytest.approx(1 / 0.6745)
     assert float(ref["savings_sem"][-1]) == pytest.approx(0.8 / 0.6745)
     assert get_benchmark("ebbinghaus1885-forgetting").grouped
+
+
+def test_a_value_within_rounding_of_zero_is_no_effect():
+    from neuromem.benchmarks import Effect
+
+    mu = np.sin(np.linspace(0, 3, 12))
+    effects = (Effect("rounding", "1e-15", lambda x, c: 1e-15), Effect("tiny but real", "1e-6", lambda x, c: 1e-6))
+    b = Benchmark(
+        identifier="synthetic2026-effects",
+        parent="synthetic",
+        version=1,
+        task="free-recall",
+        task_params={},
+        reference=lambda: group(mu, np.full(12, 0.1)),
+        curve=lambda ds: ds,
+        metric=ShapeR2(),
+        citation="synthetic",
+        effects=effects,
+    )
+    import json
+
+    shown = {k: v["shown"] for k, v in json.loads(b.score(curves(mu))["effects"].item()).items()}
+    assert shown == {"rounding": False, "tiny but real": True}
+
+
+def test_a_metric_that_needs_subjects_or_the_same_measure_is_refused_where_it_cannot_hold():
+    from neuromem.benchmarks import Closeness
+
+    with pytest.raises(ValueError, match="needs people's data per subject"):
+        bench(group(np.arange(4.0), np.full(4, 0.1)), Closeness()).ceiling()
+    kwargs = dict(identifier="x2026-y", parent="p", version=1, task="free-recall", task_params={}, reference=lambda: None, curve=lambda ds: ds, citation="c")
+    for metric in (Closeness(), SEMCloseness()):
+        with pytest.raises(ValueError, match="not allowed with same_measure=False"):
+            Benchmark(metric=metric, same_measure=False, **kwargs)
+    with pytest.raises(ValueError, match="closeness_sem is for group means"):
+        SEMCloseness().ceiling(np.ones((6, 3)))
+
+
+def test_a_model_without_a_value_where_people_have_a_group_mean_is_refused_not_scored_higher():
+    b = bench(group(np.sin(np.linspace(0, 3, 6)), np.full(6, 0.1)), SEMCloseness())
+    curve = np.sin(np.linspace(0, 3, 6))
+    curve[5] = np.nan
+    with pytest.raises(ValueError, match=r"no value at x=\[5.0\]"):
+        b.score(curves(curve))
+
+
+def test_a_protocol_benchmark_refuses_a_number_of_trials():
+    with pytest.raises(ValueError, match="has no trials"):
+        get_benchmark("wang2005-pairs-triplets").run(object(), seed=1, trials=10)

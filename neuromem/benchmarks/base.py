@@ -20,6 +20,7 @@ standard errors instead of split halves (see :mod:`neuromem.benchmarks.metrics`)
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from neuromem.benchmarks.metrics import Closeness, Metric, SEMCloseness
+from neuromem.benchmarks.metrics import Closeness, Metric, SEMCloseness, distance_from_mean
 from neuromem.runner import run_trials
 from neuromem.tasks import get_task, task_class
 
@@ -113,6 +114,11 @@ class Benchmark:
     protocol_run: Callable[[Any, int], xr.Dataset] | None = None
 
     def __post_init__(self) -> None:
+        if not self.same_measure and self.metric.same_measure:
+            raise ValueError(
+                f"benchmark {self.identifier!r}: metric {self.metric.name!r} is a distance to people's values, not allowed with "
+                "same_measure=False (the model's values are another measure); use ShapeR2"
+            )
         if bool(self.task) == bool(self.protocol) or bool(self.protocol) != (self.protocol_run is not None):
             raise ValueError(
                 f"benchmark {self.identifier!r}: task={self.task!r}, protocol={self.protocol!r} is not allowed; "
@@ -140,6 +146,11 @@ class Benchmark:
             )
         if grouped and not bool((da["sem"] > 0).all()):
             raise ValueError(f"benchmark {self.identifier!r}: every standard error of its group means must be > 0")
+        if grouped and not self.metric.group_means:
+            raise ValueError(
+                f"benchmark {self.identifier!r}: metric {self.metric.name!r} needs people's data per subject; its reference gives group means "
+                "(use ShapeR2 or SEMCloseness)"
+            )
         return da
 
     @property
@@ -199,12 +210,13 @@ class Benchmark:
     def _resampled_raw(self, metric: Metric, model: np.ndarray, rng: np.random.Generator) -> float:
         """``metric`` on one resample: model seeds with replacement, and subjects with replacement (or, for group means,
         a mean drawn from its normal sampling distribution)."""
-        runs = np.nanmean(model[rng.integers(0, len(model), len(model))], axis=0)
         if self.grouped:
             mean, sem = self.human_mean().values, self.human_sem().values
-            return _raw_group(metric, runs, mean + rng.standard_normal(mean.shape) * sem, sem)
+            drawn = mean + rng.standard_normal(mean.shape) * sem
+            return _raw_group(metric, np.nanmean(model[rng.integers(0, len(model), len(model))], axis=0), drawn, sem)
         human = self.human.values
-        return _raw(metric, runs, human[rng.integers(0, len(human), len(human))])
+        people = human[rng.integers(0, len(human), len(human))]  # subjects first, then seeds: the draws of every earlier table
+        return _raw(metric, np.nanmean(model[rng.integers(0, len(model), len(model))], axis=0), people)
 
     # ------------------------------------------------------------- model side
     def applicable(self, card: Any) -> str | None:
@@ -231,6 +243,8 @@ class Benchmark:
     def run(self, model: Any, seed: int, trials: int | None = None, progress: bool = False) -> xr.Dataset:
         """Run the experiment on ``model`` (anything with neuromem's ``run(trials, *, seed, ...)``, or the protocol's methods): the scored result."""
         if self.protocol_run is not None:
+            if trials not in (None, 1):
+                raise ValueError(f"trials={trials!r} is not allowed for benchmark {self.identifier!r}: protocol {self.protocol!r} has no trials")
             return self.protocol_run(model, seed)
         trained = getattr(model, "task_parameters_", None) if getattr(model, "task_", None) == self.task else None
         task = self.experiment(trained)
@@ -256,11 +270,17 @@ class Benchmark:
         """
         curves = curves.transpose("seed", self.x).reindex({self.x: self.human[self.x].values})
         model = curves.values
-        mean_curve = np.nanmean(model, axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a condition no seed has a value at stays NaN (refused below for group means)
+            mean_curve = np.nanmean(model, axis=0)
         finite = int(np.isfinite(mean_curve).sum())
         need = max(self.metric.min_points, 1)
         if finite < need:
             raise ValueError(f"the model's curve has {finite} finite point(s) of {mean_curve.size}; {self.metric.name} needs {need}")
+        if self.grouped:  # the closed-form ceilings count every condition: a model must have a value at each
+            missing = self.human[self.x].values[np.isnan(mean_curve) & np.isfinite(self.human_mean().values)]
+            if missing.size:
+                raise ValueError(f"the model's curve has no value at {self.x}={missing.tolist()}, where people's group means need one")
         out: dict[str, Any] = {}
         for prefix, metric in (("", self.metric), ("closeness_", self.closeness_metric())):
             if prefix and not self.same_measure:  # another measure than people's: no distance to their values
@@ -282,7 +302,7 @@ class Benchmark:
                 }
             )
         human_mean = self.human_mean().values
-        out["distance_se"] = distance_in_se(mean_curve, human_mean, self.human_sem().values) if self.same_measure else float("nan")
+        out["distance_se"] = distance_from_mean(mean_curve, human_mean, self.human_sem().values) if self.same_measure else float("nan")
         x = self.human[self.x].values.astype(float)
         effects = [(e.name, e.value(x, mean_curve), e.value(x, human_mean)) for e in self.effects]
         # a value within rounding of 0 is no effect: sums of the same numbers in another order differ in the last bits
@@ -347,11 +367,3 @@ def _raw(metric: Metric, curve: np.ndarray, human: np.ndarray) -> float:
 def _raw_group(metric: Metric, curve: np.ndarray, mean: np.ndarray, sem: np.ndarray) -> float:
     """The metric's raw value against group means with their standard errors (a flat model curve's shape value is 0)."""
     return _flat_is_zero(metric.raw_group(curve, mean, sem), curve)
-
-
-def distance_in_se(curve: np.ndarray, mean: np.ndarray, sem: np.ndarray) -> float:
-    """RMS over x of (curve - human mean) / s.e.m. of the human mean: how many standard errors away the curve is."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (np.asarray(curve, float) - mean) / sem
-    z = z[~np.isnan(z)]
-    return float(np.sqrt(np.mean(z**2))) if z.size else float("nan")

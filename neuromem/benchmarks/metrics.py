@@ -28,7 +28,7 @@ the raw and the unclipped values beside the score clipped to [0, 1].
 Where the source publishes only group means ``m`` with standard errors ``s`` per
 condition (each condition its own cells or sessions, so their errors are
 independent), there are no subjects to split, and each metric gives the value a
-curve equal to the true means would reach, in closed form (:meth:`Metric.group_ceiling`):
+curve equal to the true means would reach (:meth:`Metric.group_ceiling`):
 
 * :class:`ShapeR2` -- the reliability of the means across conditions. The
   observed spread of the means, var(m), is the true spread plus the error
@@ -94,6 +94,10 @@ class Metric:
     chance: ClassVar[float] = 0.0
     #: points a curve needs for this metric
     min_points: ClassVar[int] = 1
+    #: whether it is defined on group means with standard errors (:meth:`raw_group`, :meth:`group_ceiling`)
+    group_means: ClassVar[bool] = False
+    #: whether it measures a distance to people's values (so the model's values must be people's measure)
+    same_measure: ClassVar[bool] = False
 
     def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
         """The metric of ``curve`` (x,) against ``human`` (subject, x)."""
@@ -129,6 +133,7 @@ class ShapeR2(Metric):
     name = "shape_r2"
     long_name = "signed r^2 of the model's curve against the human mean curve"
     min_points = 3
+    group_means = True
 
     def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
         r = pearson_r(curve, np.nanmean(human, axis=0))
@@ -164,6 +169,7 @@ class Closeness(Metric):
 
     name = "closeness"
     long_name = "exp(-d^2/2), d = RMS distance from the human mean in between-subject s.d."
+    same_measure = True
 
     @staticmethod
     def _d2(curve: np.ndarray, mean: np.ndarray, sd: np.ndarray) -> float:
@@ -184,37 +190,40 @@ class Closeness(Metric):
 class SEMCloseness(Metric):
     """exp(-NMSE/2), NMSE the mean squared distance from the human mean in its standard errors.
 
-    The closeness for group means (no between-subject s.d. is published); on data
-    per subject it uses the standard error of the subjects' mean, and its ceiling is
-    the same closed form."""
+    The closeness for group means (no between-subject s.d. is published); for data
+    per subject use :class:`Closeness`."""
 
     name = "closeness_sem"
     long_name = "exp(-NMSE/2), NMSE = mean squared distance from the human mean in its standard errors"
-
-    @staticmethod
-    def _nmse(curve: np.ndarray, mean: np.ndarray, sem: np.ndarray) -> float:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = (np.asarray(curve, float) - mean) / sem
-        z = z[~np.isnan(z)]
-        return float(np.mean(z**2)) if z.size else float("nan")
+    group_means = True
+    same_measure = True
 
     def raw_group(self, curve: np.ndarray, mean: np.ndarray, sem: np.ndarray) -> float:
-        return float(np.exp(-self._nmse(curve, mean, sem) / 2))
+        return float(np.exp(-(distance_from_mean(curve, mean, sem) ** 2) / 2))
 
     def group_ceiling(self, mean: np.ndarray, sem: np.ndarray) -> float:
         p = int(np.sum(np.isfinite(mean) & np.isfinite(sem)))
         return float((1.0 + 1.0 / p) ** (-p / 2)) if p else float("nan")
 
-    @staticmethod
-    def _mean_sem(human: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return np.nanmean(human, axis=0), np.nanstd(human, axis=0, ddof=1) / np.sqrt(np.sum(np.isfinite(human), axis=0))
-
     def raw(self, curve: np.ndarray, human: np.ndarray) -> float:
-        return self.raw_group(curve, *self._mean_sem(human))
+        raise ValueError("closeness_sem is for group means; for people's data per subject use Closeness")
 
     def ceiling(self, human: np.ndarray, n_splits: int = N_SPLITS, seed: int = 0) -> tuple[float, np.ndarray]:
-        value = self.group_ceiling(*self._mean_sem(human))
-        return value, np.array([value])
+        raise ValueError("closeness_sem is for group means; for people's data per subject use Closeness")
+
+
+def distance_from_mean(curve: np.ndarray, mean: np.ndarray, sem: np.ndarray) -> float:
+    """RMS over x of (curve - mean) / sem: how many standard errors of people's mean the curve is away (NaN points left out)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (np.asarray(curve, float) - mean) / sem
+    z = z[~np.isnan(z)]
+    return float(np.sqrt(np.mean(z**2))) if z.size else float("nan")
+
+
+def distance_in_se(curve: np.ndarray, human: np.ndarray) -> float:
+    """RMS over x of (curve - human mean) / s.e.m. of the human mean, for people's data per subject ``(subject, x)``."""
+    n = np.sum(np.isfinite(human), axis=0)
+    return distance_from_mean(curve, np.nanmean(human, axis=0), np.nanstd(human, axis=0, ddof=1) / np.sqrt(n))
 
 
 METRICS: dict[str, type[Metric]] = {cls.name: cls for cls in (ShapeR2, Closeness, SEMCloseness)}

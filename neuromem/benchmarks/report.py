@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import json
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,11 @@ def _curves_png(table: xr.Dataset, bench: str) -> str:
         y = table[f"curve_{tag}"].sel(model=m)
         if np.isfinite(y).any():
             ax.plot(x, y, "o--", label=str(m))
-    ax.set(xlabel=x.attrs.get("long_name", "x"), ylabel=mean.attrs.get("long_name", "")[:60], title=bench)
+    ax.set(xlabel=x.attrs.get("long_name", "x"), title=bench)
+    ax.set_ylabel(textwrap.fill(mean.attrs.get("long_name", ""), 45), fontsize=7)  # in full: it says when people and models differ in measure
+    values = np.asarray(x, float)
+    if values.min() > 0 and values.max() / values.min() > 100:  # intervals spanning decades (Ebbinghaus's 20 min to 31 days)
+        ax.set_xscale("log")
     ax.legend(fontsize=6)
     fig.tight_layout()
     buf = io.BytesIO()

@@ -41,9 +41,9 @@ SCORE_VARS = {
     "score": "normalised score, clipped to [0, 1]",
     "score_unclipped": "normalised score (raw - chance) / (ceiling - chance), not clipped",
     "raw": "raw metric (model against the human mean)",
-    "ceiling": "metric of people against people (median of seeded split halves of subjects)",
-    "ci_low": "lower end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
-    "ci_high": "upper end of the 95% interval (bootstrap over subjects and model seeds, centred on the score)",
+    "ceiling": "metric of people against people (median of seeded split halves of subjects; for group means, what the true means would score)",
+    "ci_low": "lower end of the 95% interval (bootstrap over subjects, or group means, and model seeds, centred on the score)",
+    "ci_high": "upper end of the 95% interval (bootstrap over subjects, or group means, and model seeds, centred on the score)",
     "closeness_score": "closeness to the human mean in between-subject s.d. (in s.e.m. for group means), normalised by its ceiling",
     "closeness_ci_low": "lower end of the closeness score's 95% interval",
     "closeness_ci_high": "upper end of the closeness score's 95% interval",
@@ -147,7 +147,7 @@ def too_long(model: Any, bench: Benchmark, trials: int, mode: str) -> None:
     seconds = float(model.estimate(task.trials(int(trials) * len(task.conditions()), 0))["seconds"])
     budget = _BUDGET.get() or MAX_RUN_SECONDS[mode]
     if seconds > budget:
-        raise Skipped(f"estimated {_minutes(seconds)} min on one core > the budget of {_minutes(budget)} min per run (--max-run-minutes)")
+        raise Skipped(f"estimated {_minutes(seconds, budget)} min on one core > the budget of {_minutes(budget)} min per run (--max-run-minutes)")
 
 
 def run_key(name: str, bench: Benchmark, quick: bool) -> str:
@@ -277,7 +277,11 @@ def _table(
     )
     ceilings = [b.ceiling() for b in benches]
     table["human_ceiling"] = ("benchmark", [c for c, _ in ceilings], {"units": "1", "long_name": "the primary metric's ceiling (people against people)"})
-    table["human_ceiling_spread"] = ("benchmark", [float(np.nanstd(v)) for _, v in ceilings], {"units": "1", "long_name": "s.d. of the ceiling over splits"})
+    table["human_ceiling_spread"] = (
+        "benchmark",
+        [float(np.nanstd(v)) for _, v in ceilings],
+        {"units": "1", "long_name": "s.d. of the ceiling over splits (0 for group means)"},
+    )
     table["human_subjects"] = (
         "benchmark",
         [b.n_subjects for b in benches],
@@ -482,7 +486,12 @@ def _build(
     return table
 
 
-def _minutes(seconds: float) -> str:
-    """Minutes as a reader compares them: 2.3 against a budget of 2, not 2 against 2."""
+def _minutes(seconds: float, budget: float | None = None) -> str:
+    """Minutes as a reader compares them: 2.3 against a budget of 2, not 2 against 2 (more digits where one decimal would
+    print an estimate equal to the ``budget`` it exceeds)."""
     minutes = seconds / 60
-    return f"{minutes:.1f}" if minutes < 10 else f"{minutes:.0f}"
+    text = f"{minutes:.1f}" if minutes < 10 else f"{minutes:.0f}"
+    digits = 2
+    while budget is not None and seconds > budget and float(text) <= budget / 60 and digits < 6:
+        text, digits = f"{minutes:.{digits}f}", digits + 1
+    return text

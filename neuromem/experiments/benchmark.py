@@ -85,7 +85,7 @@ def _report(written: Written) -> list[str]:
 
 BENCHMARK = Experiment(
     "benchmark",
-    "score every model on every benchmark it can run, against people's data with split-half ceilings",
+    "score every model on every benchmark it can run, against people's data with ceilings from how well people agree",
     (
         Param("models", str, None, "model cards (default: every registered one)", many=True, unique=True),
         Param("benchmarks", str, None, "benchmarks (default: every registered one; see `neuromem list`)", many=True, unique=True),

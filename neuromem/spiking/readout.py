@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from neuromem.tasks.free_recall import EXPECTS as RECALL
 from neuromem.tasks.free_recall import recall_from_scores
 
 #: Hz above the non-selective population's rate at which an item's population counts as recalled
@@ -46,7 +47,7 @@ def with_recall_order(trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
     Adds ``recall`` (trial, output) and ``reactivation_time`` (trial, pool) where
     ``trials.attrs["expects"] == "recall"``; other trials (multi-item recall) get ``responses`` back as they are.
     """
-    if trials.attrs.get("expects") != "recall":
+    if trials.attrs.get("expects") != RECALL:
         return responses
     read = recall_from_rates(trials, responses["rate"])
     return responses.assign(recall=read["recall"], reactivation_time=read["reactivation_time"])
