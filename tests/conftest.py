@@ -63,3 +63,29 @@ def restore_brian2_prefs_and_device():
     yield
     brian2.prefs._restore()
     brian2.set_device(device)
+
+
+@pytest.fixture(autouse=True)
+def restore_signal_handlers():
+    """Leave SIGINT and SIGTERM, and neuromem's interrupt state, as the test found them.
+
+    A test that runs the command in-process ends with the signals held (``SIG_IGN``,
+    see ``neuromem.interrupts.hold``); Brian2, imported later in the same worker, would
+    wrap that ignored SIGINT and fail on the next interrupt with "'Handlers' object is
+    not callable" instead of raising KeyboardInterrupt.
+    """
+    import signal
+    import threading
+
+    from neuromem import interrupts
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    if interrupts._state["installed"]:
+        interrupts.uninstall()
+    for signum, handler in saved.items():
+        if handler is not None and signal.getsignal(signum) is not handler:
+            signal.signal(signum, handler)

@@ -255,3 +255,29 @@ def test_cli_out_that_cannot_be_a_store_is_a_one_line_error(tmp_path):
             [sys.executable, "-m", "neuromem.cli", "sweep", "working-memory", "--seeds", "1:2", "--out", out], capture_output=True, text=True, cwd=tmp_path
         )
         assert proc.returncode == 2 and f"out='{out}'" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_a_sweep_interrupted_where_brian2_wrapped_an_ignored_sigint_still_raises_keyboardinterrupt(tmp_path, hold_experiment):
+    """Brian2 imported while SIGINT was ignored wraps SIG_IGN and fails on the next interrupt ("'Handlers' object is not
+    callable"); the sweep puts its own handler in place while it waits, so the interrupt is a KeyboardInterrupt."""
+    import signal
+
+    import brian2
+
+    broken = brian2._InterruptHandler(signal.SIG_IGN)  # what Brian2's import installs when SIGINT was ignored
+    kept = signal.signal(signal.SIGINT, broken)
+    try:
+        sweep = Sweep("hold", grid={"level": [0.0, 1.0, 2.0]}, seeds=[1], fixed={"hold": 0.5})
+        store = tmp_path / "s.zarr"
+
+        def interrupt_after_one_point():
+            while len(list((store / "points").glob("p*"))) < 1:
+                time.sleep(0.05)
+            _thread.interrupt_main()
+
+        threading.Thread(target=interrupt_after_one_point, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(sweep, store, workers=1, progress=False)
+        assert signal.getsignal(signal.SIGINT) is broken  # the caller's handler is back afterwards
+    finally:
+        signal.signal(signal.SIGINT, kept)

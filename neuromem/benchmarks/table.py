@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from neuromem import interrupts
 from neuromem.benchmarks import BENCHMARKS, Benchmark, get_benchmark
 from neuromem.outputs import atomic_write
 from neuromem.results import load, provenance, save
@@ -462,7 +463,8 @@ def benchmark(
         raise ValueError("workers need an out folder: they hand their runs over through it")
     token = _BUDGET.set(None if max_run_minutes is None else 60.0 * max_run_minutes)
     try:
-        return _build(models, benches, seeds, quick, folder, progress, save_table, pool)
+        with interrupts.during_run():  # Ctrl-C raises while waiting on workers, whatever handler Brian2's import left
+            return _build(models, benches, seeds, quick, folder, progress, save_table, pool)
     finally:
         _BUDGET.reset(token)
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from neuromem import interrupts
 from neuromem.sweep.define import Sweep
 from neuromem.sweep.store import SweepStore
 from neuromem.validation import usable_cores
@@ -100,14 +101,17 @@ def run_sweep(
         if not todo:
             return counts
         try:
-            if client is not None:
-                client.register_plugin(_setup_plugin())  # a caller's client: every worker, also one restarted later
-                _run(client, experiment, todo, store, counts, progress)
-            else:
-                with client_for(workers, scheduler) as own:
-                    if progress:
-                        print(f"neuromem sweep: {len(todo)} of {len(points)} points to run; dask dashboard {own.dashboard_link}", file=sys.stderr)
-                    _run(own, experiment, todo, store, counts, progress)
+            # Ctrl-C raises KeyboardInterrupt here, also where Brian2's import put its own SIGINT handler in place (one that
+            # fails with "'Handlers' object is not callable" when SIGINT was ignored as Brian2 was imported)
+            with interrupts.during_run():
+                if client is not None:
+                    client.register_plugin(_setup_plugin())  # a caller's client: every worker, also one restarted later
+                    _run(client, experiment, todo, store, counts, progress)
+                else:
+                    with client_for(workers, scheduler) as own:
+                        if progress:
+                            print(f"neuromem sweep: {len(todo)} of {len(points)} points to run; dask dashboard {own.dashboard_link}", file=sys.stderr)
+                        _run(own, experiment, todo, store, counts, progress)
         except KeyboardInterrupt:
             print(
                 f"neuromem sweep: interrupted; {counts['skipped'] + counts['ran']} of {len(points)} points are saved in {store.path}: "
