@@ -1,12 +1,13 @@
 # Two commands on a fresh machine (Python 3.11+, no GPU, no server):
 #   make run    sets up .venv and runs the main job (README)
-#   make test   sets up .venv, lints and runs the tests (what CI runs)
+#   make test   sets up .venv, lints and runs the tests (about 10 min on 2 cores)
+#   make test-long  the long integration runs `make test` leaves out (CI runs both)
 #   make docs   builds the site into docs/_build/html (warnings are errors)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint docs
+.PHONY: run test test-long lint docs
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,10 @@ lint: $(BIN)/.installed
 # (a built network, the figures made once) are made once
 test: lint
 	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=15
+
+# the tests marked long (whole pipelines, worker pools, spiking networks of 20 s or more each); CI runs them after `make test`
+test-long: $(BIN)/.installed
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=15 -m long
 
 # the site; -W: a warning (a broken link or reference, a docstring that does not parse) fails the build;
 # -E: every page is read again, so no page keeps a stale sidebar after the contents change (35 s)

@@ -140,6 +140,7 @@ def test_reference_data_follow_the_schema(capsys):
     assert "ebbinghaus1885_savings" in capsys.readouterr().out
 
 
+@pytest.mark.long
 def test_compare_and_figures_commands(tmp_path, capsys):
     lags = np.arange(5)
     files = [

@@ -74,6 +74,7 @@ def stored():
     return task, trials, combine(task, trials, net.run(trials, seed=11, progress=False))
 
 
+@pytest.mark.long
 def test_assembly_recalls_patterns_far_above_chance(stored):
     _, trials, ds = stored
     # the most recent patterns: uncued members fire far above the neurons outside the pattern
@@ -87,6 +88,7 @@ def test_assembly_recalls_patterns_far_above_chance(stored):
     assert schema_problems(ds) == []
 
 
+@pytest.mark.long
 def test_recall_of_the_first_pattern_declines_as_later_patterns_are_stored(stored):
     _, _, ds = stored
     # synapses inside the first pattern: potentiated by its study, then worn down
@@ -100,6 +102,7 @@ def test_recall_of_the_first_pattern_declines_as_later_patterns_are_stored(store
     assert old.mean() < new.mean() - 0.2, (old, new)
 
 
+@pytest.mark.long
 def test_same_seed_gives_the_same_dataset(stored):
     _, trials, ds = stored
     # trial k draws its noise from child k of the seed: rerunning the first trial alone repeats it

@@ -1,12 +1,14 @@
 """A batch ends at its own longest trial's end, within one build, and nothing else changes."""
 
 import numpy as np
+import pytest
 import xarray as xr
 
 import neuromem
 from neuromem.tasks import get_task
 
 
+@pytest.mark.long
 def test_ring_batches_end_at_their_own_end_with_the_results_of_one_long_run(tmp_path, monkeypatch):
     """Trials of 1.5 s and 3 s: the segmented build (the short batch stops at 1.5 s, the long one goes
     on through a second segment) gives, spike for spike, what one build that runs both batches to

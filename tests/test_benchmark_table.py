@@ -225,6 +225,7 @@ def test_killed_and_rerun_it_computes_only_the_missing_runs_and_the_table_is_the
     )
 
 
+@pytest.mark.long
 def test_two_local_workers_give_the_same_table_as_one_process(tmp_path):
     kw = {
         "models": ["cmr", "dual_store", "compte2000"],
@@ -274,6 +275,7 @@ def test_an_error_while_scoring_is_failed_and_a_refusal_is_not_applicable(monkey
     assert table["status"].item().startswith("failed: ValueError: the model's curve has 0 finite point(s)")
 
 
+@pytest.mark.long
 def test_a_running_dask_cluster_gives_the_same_table(tmp_path):
     """--scheduler: the sweep engine's client on a running cluster (here a local one, one worker); a spiking network on a
     dask worker runs its batches in that worker, which may not start processes of its own."""

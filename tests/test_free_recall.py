@@ -253,6 +253,7 @@ def test_cognitive_models_refuse_bad_parameters():
 
 
 # -------------------------------------------------------------- peer: cymr
+@pytest.mark.long
 def test_cmr_agrees_with_cymr_on_the_same_lists():
     pytest.importorskip("cymr", reason="cymr (pip install 'neuromem[peers]') could not be installed here; the peer check needs it")
     from neuromem.peers.cymr_cmr import run_cymr
@@ -322,6 +323,7 @@ def test_cli_mistakes_exit_2_in_one_line(tmp_path, args, message, capsys):
 
 
 # ------------------------------------------------- artificial models, fitted
+@pytest.mark.long
 @pytest.mark.parametrize(("model", "steps"), [("lstm", 600), ("rate_rnn", 600), ("transformer", 300)])
 def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, steps, tmp_path):
     pytest.importorskip("torch")
@@ -346,6 +348,7 @@ def test_fitted_networks_recall_far_above_chance_and_compare_beside_cmr(model, s
 
 
 # -------------------------------------------------------------- spiking
+@pytest.mark.long
 def test_the_mongillo_network_recalls_a_list_in_the_order_its_pools_reactivate(tmp_path):
     pytest.importorskip("brian2")
     from neuromem.experiments import free_recall
@@ -379,6 +382,7 @@ def test_the_mongillo_network_recalls_a_list_in_the_order_its_pools_reactivate(t
     assert abs(ratio[-1] / analytic - 1) < 0.05 and np.all(np.abs(ratio / analytic - 1) < 0.12), (ratio, analytic)
 
 
+@pytest.mark.long
 def test_the_assembly_network_runs_a_list_and_older_assemblies_are_weaker(tmp_path):
     pytest.importorskip("brian2")
     from neuromem.experiments import free_recall

@@ -116,6 +116,7 @@ def stdp():
     return load_model("stdp")
 
 
+@pytest.mark.long
 def test_the_hippocampal_triplet_set_shows_wang_s_effects_and_a_pair_rule_has_no_triplet_asymmetry(stdp):
     """Pfister & Gerstner's hippocampal set (fitted to these points) shows all three effects; an all-to-all pair rule
     sums the same two pairs in pre-post-pre and post-pre-post, so its asymmetry is 0 (to 1e-3 of its pair effect)."""

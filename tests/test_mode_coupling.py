@@ -44,6 +44,7 @@ def test_fused_mode_sum_equals_the_low_rank_product_in_every_copy(tmp_path):
     assert abs(np.angle(np.exp(1j * angle) @ s[n:, -1]) - 2.0) < 0.2
 
 
+@pytest.mark.long
 def test_fused_ring_runs_as_the_synaptic_ring(tmp_path, monkeypatch):
     """Same seed, same trials: the fused and the synaptic coupling give the same spikes and read-outs.
 

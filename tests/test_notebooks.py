@@ -44,6 +44,7 @@ def test_every_notebook_has_its_figures_listed():
     assert sorted(FIGURES) == list_notebooks()
 
 
+@pytest.mark.long
 def test_figures_command_draws_every_figure_from_saved_results(results, tmp_path):
     made = sorted(p.name for p in results.iterdir())
     proc = figures_command("--results", str(results), "--out", str(tmp_path / "figures"))

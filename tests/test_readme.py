@@ -35,6 +35,7 @@ def test_the_readme_commands_are_the_two_make_targets():
     assert dry.returncode == 0 and "ruff check" in dry.stdout and "pytest" in dry.stdout, dry.stdout + dry.stderr
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "neuromem").exists(), reason="make run uses the .venv that make sets up")
 def test_make_run_runs_as_written_and_writes_the_file_the_readme_names(tmp_path):
     # a folder of its own, so the run's results/ is not the checkout's; -o: the set-up is done already

@@ -118,6 +118,7 @@ BATCHED = [
 ]
 
 
+@pytest.mark.long
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("argv, stem, timeout", BATCHED)
 def test_kill_9_of_a_spiking_run_leaves_no_process_and_the_rerun_equals_an_uninterrupted_run(argv, stem, timeout, tmp_path):

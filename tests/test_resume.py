@@ -37,6 +37,7 @@ def _wait_until_the_group_is_gone(pgid: int, timeout: float = 30.0) -> None:
     raise AssertionError(f"process group {pgid} still has processes {timeout} s after SIGKILL")
 
 
+@pytest.mark.long
 def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_path, monkeypatch):
     killed = tmp_path / "killed"
     partial = killed / f".{STEM}.partial"
@@ -67,6 +68,7 @@ def test_multi_item_recall_killed_after_a_batch_resumes_without_redoing_it(tmp_p
     xr.testing.assert_identical(comparable(load(killed / f"{STEM}.nc")), comparable(load(tmp_path / "whole" / f"{STEM}.nc")))
 
 
+@pytest.mark.long
 @pytest.mark.skipif(usable_cores() < 2, reason="two worker processes need two usable cores")
 def test_batches_in_two_worker_processes_give_the_identical_dataset(tmp_path):
     """Each batch has its own seed: run two at once in forked workers, the Dataset is the one of a single process."""

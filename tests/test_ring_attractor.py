@@ -71,6 +71,7 @@ def _without_timing(ds):
     return ds
 
 
+@pytest.mark.long
 def test_same_seed_same_dataset_different_seed_different_noise(control):
     again = _run(seed=3)
     xr.testing.assert_identical(_without_timing(again), _without_timing(control))
@@ -161,6 +162,7 @@ def test_many_batches_run_in_one_build():
     assert np.isfinite(ds["rate"].isel(time=0)).all()
 
 
+@pytest.mark.long
 def test_interrupted_run_resumes_from_checkpoint_and_ends_where_an_uninterrupted_one_would(tmp_path):
     task = DelayedEstimation(delays=[0.05], timing={"fixation": 0.05, "cue": 0.05, "response": 0.05})
     trials = task.trials(5, 0)

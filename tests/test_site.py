@@ -42,6 +42,7 @@ def test_make_docs_builds_the_site_with_warnings_as_errors():
     assert "make docs" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.long
 def test_every_notebook_is_in_the_gallery_with_every_figure_it_draws(site):
     index = (site / "gallery" / "index.html").read_text()
     for notebook, figures in FIGURES.items():
@@ -70,6 +71,7 @@ def public_objects() -> list[str]:
     return names
 
 
+@pytest.mark.long
 def test_every_public_function_and_class_is_in_the_api_pages(site):
     from sphinx.util.inventory import InventoryFile
 
@@ -119,6 +121,7 @@ def test_every_pages_python_runs_as_written(page, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
+@pytest.mark.long
 def test_the_site_renders_in_headless_chromium(site, tmp_path):
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
@@ -140,6 +143,7 @@ def test_the_site_renders_in_headless_chromium(site, tmp_path):
         assert len(set(grey.ravel().tolist())) > 50 and grey.std() > 10, name
 
 
+@pytest.mark.long
 def test_every_experiment_and_parameter_is_on_the_experiments_page(site):
     from neuromem.experiments import get_experiment, list_experiments
 

@@ -192,6 +192,7 @@ def test_even_attention_has_no_preference_at_any_lag(L, per_item):
         assert float(out["attention"].isel(head=0).sel(lag=-1)) > float(out["attention"].isel(head=0).sel(lag=-(L - 1)))
 
 
+@pytest.mark.long
 def test_the_ring_s_decoded_drift_matches_its_behavioural_error(tmp_path):
     """Network level: in the ring, the angle decoded from the binned rates diffuses as much as the reported angle.
 

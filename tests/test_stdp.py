@@ -60,6 +60,7 @@ def test_nearest_and_all_to_all_differ_for_bursts(runtime):
     assert w[1, 0] - 0.5 == pytest.approx(a * math.exp(-0.010 / tau), rel=1e-9)
 
 
+@pytest.mark.long
 def test_triplet_rule_reproduces_sjostrom_pattern(standalone):
     ds = standalone.frequency()
     for rule in ("pfister_visual_minimal", "pfister_visual_full"):
@@ -87,6 +88,7 @@ def _song_bimodality(ds):
     return hist[0], hist[-1], middle
 
 
+@pytest.mark.long
 def test_song2000_weights_move_to_the_bounds(standalone):
     ds = standalone.song2000(300.0, seed=2, record_every=10.0)
     low, high, middle = _song_bimodality(ds)
@@ -177,6 +179,7 @@ def test_the_rule_recursion_is_the_all_to_all_pair_sum():
     assert weight_recursion(rule, pre, post, 0.5) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("protocol", ["triplets", "quadruplets"])
 def test_triplet_and_quadruplet_protocols_equal_the_rules_recursion(protocol):
     """Every synapse of the simulated protocol (Brian2) ends where the rule's own recursion puts it."""
@@ -219,6 +222,7 @@ def test_multiplet_protocols_refuse_bad_timing():
         card.quadruplets(T=[0.9], frequency=2.0)
 
 
+@pytest.mark.long
 def test_hippocampal_triplet_sets_reproduce_wang2005_and_the_visual_set_does_not(runtime):
     """Pfister & Gerstner (2006) fitted their hippocampal sets to Wang et al. (2005): post-pre-post potentiates more than
     pre-post-pre at every interval, and 7 of the 8 triplets fall within 3 s.e.m. of the data (measured: only

@@ -53,6 +53,7 @@ def _trim(ds: xr.Dataset, like: xr.Dataset) -> xr.Dataset:
     return ds.isel({d: slice(0, n) for d, n in like.sizes.items() if d not in like.indexes})
 
 
+@pytest.mark.long
 def test_ring_sweep_has_the_grid_dims_and_equals_the_points_run_one_by_one(tmp_path, client):
     sweep = Sweep("working-memory", grid={"J_plus": [1.5, 1.7]}, seeds=[1, 2], fixed=RING)
     counts = run_sweep(sweep, tmp_path / "s.zarr", client=client, progress=False)

@@ -28,6 +28,7 @@ def one_item():
     return _run(ONE_ITEM, 8)
 
 
+@pytest.mark.long
 def test_facilitation_holds_the_item_while_rate_returns_to_baseline(one_item):
     ds = one_item
     for k in range(ds.sizes["trial"]):
@@ -42,6 +43,7 @@ def test_facilitation_holds_the_item_while_rate_returns_to_baseline(one_item):
         assert float(rate.median()) < 2.0, (k, float(rate.median()))
 
 
+@pytest.mark.long
 def test_only_the_cued_pool_emits_population_spikes_in_the_delay(one_item):
     # A population spike: a 10-ms bin in which the pool fires above 30 Hz (baseline ~0.5 Hz).
     cued_spiking, other_spiking = 0, 0
@@ -55,6 +57,7 @@ def test_only_the_cued_pool_emits_population_spikes_in_the_delay(one_item):
     assert cued_spiking >= 5 and other_spiking <= 1, (cued_spiking, other_spiking)
 
 
+@pytest.mark.long
 def test_readout_reactivates_the_cued_pool(one_item):
     studied = one_item["studied"].values.astype(bool)
     recalled = one_item["recalled"].values.astype(bool)
@@ -62,6 +65,7 @@ def test_readout_reactivates_the_cued_pool(one_item):
     assert recalled[~studied].mean() <= 0.1
 
 
+@pytest.mark.long
 def test_without_facilitation_the_item_is_lost():
     ds = _run(ONE_ITEM, 4, tau_F="10 ms")
     studied = ds["studied"].values.astype(bool)
@@ -71,6 +75,7 @@ def test_without_facilitation_the_item_is_lost():
     np.testing.assert_allclose(late, 0.2, atol=0.05)  # u is back at U long before the read-out
 
 
+@pytest.mark.long
 def test_several_items_are_held_at_once():
     ds = _run(MultiItemRecall(set_sizes=[2], delay=0.6), 6)
     n_recalled = (ds["recalled"] * ds["studied"]).sum("pool").values
@@ -109,6 +114,7 @@ def _population_spikes(ds):
 PUBLISHED_DRIVE = MultiItemRecall(set_sizes=[1], delay=1.5)
 
 
+@pytest.mark.long
 def test_published_drive_gives_periodic_population_spikes_of_the_cued_pool_only():
     """Mongillo et al. (2008, Fig. 2) / Tiddia et al. (2022) case B: at mu_E = 23.7 mV the cued pool emits
     population spikes every few hundred ms through the delay (full size, measured: 5 per 1.4 s, 286 +- 32 ms
@@ -145,6 +151,7 @@ def test_full_size_network_recalls_the_cued_item():
     assert not ds["recalled"].values.astype(bool)[~studied].any()
 
 
+@pytest.mark.long
 def test_the_network_synapses_follow_the_closed_form_of_their_set(monkeypatch):
     """Network level: every recorded E cell's u and x (sampled every 10 ms) equal the closed form of the
     card's set, in its convention, for that cell's own spike train; and that set's paired-pulse ratio is
