@@ -33,7 +33,7 @@ test: lint
 
 # the tests marked long (whole pipelines, worker pools, spiking networks of 20 s or more each); CI runs them after `make test`
 test-long: $(BIN)/.installed
-	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=15 -m long
+	$(BIN)/python -m pytest -q -n auto --maxprocesses 4 --dist loadfile --durations=15 -m "long and not slow"
 
 # the site; -W: a warning (a broken link or reference, a docstring that does not parse) fails the build;
 # -E: every page is read again, so no page keeps a stale sidebar after the contents change (35 s)
