@@ -6,6 +6,8 @@ Each is named ``<data>-<measure>``. The data come per subject from the CSV files
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import xarray as xr
 
@@ -335,11 +337,16 @@ def _wang() -> xr.DataArray:
     )
 
 
-def _wang_mean(x: np.ndarray, c: np.ndarray, label: str) -> float:
-    """Mean of curve ``c`` over Wang et al.'s protocols whose label starts with ``label`` (read from the reference, not row numbers)."""
+@functools.cache
+def _wang_protocols(label: str) -> np.ndarray:
+    """Wang et al.'s protocol numbers whose label starts with ``label`` (read once from the reference, not row numbers)."""
     ref = _wang()
-    rows = ref["protocol"].values[[str(lab).startswith(label) for lab in ref["protocol_label"].values]]
-    return float(np.nanmean(c[np.isin(x, rows)]))
+    return ref["protocol"].values[[str(lab).startswith(label) for lab in ref["protocol_label"].values]]
+
+
+def _wang_mean(x: np.ndarray, c: np.ndarray, label: str) -> float:
+    """Mean of curve ``c`` over Wang et al.'s protocols whose label starts with ``label``."""
+    return float(np.nanmean(c[np.isin(x, _wang_protocols(label))]))
 
 
 def _wang_run(model: object, seed: int) -> xr.Dataset:
