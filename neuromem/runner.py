@@ -75,8 +75,26 @@ def run_trials(
     """Run ``model`` on ``trials`` drawn from ``task`` (see :func:`run_task`) and score the responses."""
     wanted = check_record(record or ())
     extra = {"record": wanted} if check_can_record(model, wanted) else {}
+    check_capabilities(model, task)
     responses = model.run(trials, seed=seed, progress=progress, checkpoint=checkpoint, **extra, **run_options)
     return combine(task, trials, responses)
+
+
+def check_capabilities(model: Any, task: Task, name: str | None = None) -> None:
+    """Refuse (one line) a model, or its class, that lacks a capability ``task`` requires as configured.
+
+    A model declares what it can do in ``capabilities`` (a set of names, e.g. ``"whole-report"``);
+    one that does not declare a capability would answer another question than the one asked
+    (one report where every item was to be reported), so it never runs.
+    """
+    declared = set(getattr(model, "capabilities", ()))
+    for capability, setting in task.requires().items():
+        if capability not in declared:
+            name = name or getattr(model, "name", type(model).__name__)
+            raise ValueError(
+                f"model {name!r} cannot run {task.name} with {setting}: that needs the capability {capability!r}, "
+                f"which the model does not declare; run the task without it, or a model that declares it"
+            )
 
 
 def can_record(model: Any) -> bool:

@@ -82,6 +82,7 @@ CLI = [
     ("run working-memory --set-sizes 17", "set_sizes=[17] is not allowed; each value must be >= 1 and <= 16"),
     ("run working-memory --set-sizes 2 2", "set_sizes=[2, 2] is not allowed"),
     ("run working-memory --set-sizes 8 --min-separation 50", "min_separation=50 deg is not allowed with set size 8"),
+    ("run working-memory --report some", "report='some' is not allowed; choose from ['cued', 'all']"),
     # run synaptic-transmission
     ("run synaptic-transmission --protocols nope", "protocols=['nope'] is not allowed"),
     ("run synaptic-transmission --intervals -0.01", "intervals=[-0.01] s is not allowed; each value must be > 0 s"),

@@ -79,3 +79,30 @@ def test_a_reduced_ring_says_in_its_result_that_it_is_not_the_published_network(
     assert result.attrs["network_size"] == "reduced"
     assert "512 E of the published 2048" in result.attrs["network_size_note"]
     assert "size='full'" in result.attrs["network_size_note"]
+
+
+@pytest.fixture(scope="module")
+def whole_report():
+    """Every item reported in turn: 4 displays each of 1, 2 and 4 items, 1 s delay, then one 0.25 s report per item."""
+    task = get_task("delayed-estimation", set_sizes=[1, 2, 4], delays=[1.0], report="all")
+    model = neuromem.load_model("compte2000", size="scaled", device="cpp_standalone", trials_per_run=12)
+    return run_task(model, task, 12, seed=5, progress=False)
+
+
+def test_the_ring_reports_every_item_in_turn_from_the_bump_there_at_its_report(whole_report):
+    ds = whole_report
+    present = ds["target"].notnull()
+    assert ds["response_angle"].dims == ("trial", "report")
+    assert (ds["response_angle"].notnull() == present).all()  # a report (read or guessed) for every item, none past the set size
+    assert not ds["guessed"].where(~present, 0).any()
+    one = ds.where(ds["set_size"] == 1, drop=True)
+    assert np.all(np.abs(np.degrees(one["error"].isel(report=0))) < 30)
+    # a report read from a bump is near its item, and a bump was where it reads just before the report's own onset
+    read = present & ~ds["guessed"].astype(bool)
+    assert np.all(np.abs(np.degrees(ds["error"].values[read.values])) < 30)
+    for i, k in zip(*np.nonzero(read.values)):
+        onset = float(ds["report_onset"][i, k])
+        rate = ds["rate"].isel(trial=i).sel(time=slice(onset - 0.25, onset)).mean("time")
+        near = np.abs(wrap_angle(ds["angle"] - ds["response_angle"][i, k])) < np.radians(18)
+        assert float(rate.where(near).max()) > BUMP_HZ, (i, k, onset)
+    assert int(read.sel(report=slice(1, None)).sum()) > 0  # later reports are read too, not only the first

@@ -5,6 +5,10 @@ the error per (set size, delay), and maximum-likelihood fits of the two-componen
 mixture (Zhang & Luck 2008: target + guesses) and of the three-component mixture
 (Bays, Catalao & Husain 2009: target + swaps to non-targets + guesses), each with
 standard errors and a fit status (:mod:`neuromem.analysis.mixture`).
+
+A whole-report result (every item reported in turn: a ``report`` dim) is summarised per
+position in the report order by :func:`precision_by_set_size`, or with the positions
+pooled after :func:`pool_reports` (each report a trial of its own, as a cued report is).
 """
 
 from __future__ import annotations
@@ -58,3 +62,24 @@ def precision_by_set_size(ds: xr.Dataset) -> xr.Dataset:
         out["fit_status_three"] = out["fit_status_three"].fillna("no non-targets")
     out.attrs.update(ds.attrs)
     return out
+
+
+def pool_reports(ds: xr.Dataset) -> xr.Dataset:
+    """Every report of a whole-report result as a trial of its own; a result without a ``report`` dim as it is.
+
+    The variables on ``report`` (errors, targets, responses) become one ``trial`` per report that
+    had an item (none past a display's set size); ``display`` (the trial it came from) and
+    ``report_position`` (its place in the report order) say where each came from, and the
+    display's ``delay`` and ``set_size`` go with it.
+    """
+    if "report" not in ds.dims:
+        return ds
+    kept = [v for v in ds.data_vars if "report" in ds[v].dims]
+    flat = ds[kept].stack(pooled=("trial", "report")).reset_index("pooled")
+    flat = flat.rename_vars(trial="display", report="report_position").swap_dims(pooled="trial")
+    flat = flat.isel(trial=np.flatnonzero(flat["target"].notnull().values) if "target" in flat else np.flatnonzero(flat["error"].notnull().values))
+    flat = flat.assign_coords(trial=("trial", np.arange(flat.sizes["trial"]))).transpose("trial", ...)
+    flat["display"].attrs.update(units="1", long_name="whole-report trial the report belongs to")
+    flat["report_position"].attrs.update(units="1", long_name="position in the report order")
+    flat.attrs.update(ds.attrs, reports="pooled over the positions of the report order")
+    return flat

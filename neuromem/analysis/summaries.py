@@ -27,7 +27,7 @@ import xarray as xr
 from neuromem.analysis.capacity import cowan_k
 from neuromem.analysis.forgetting import add_model_fits, fit_forgetting, forgetting_curve
 from neuromem.analysis.free_recall import free_recall_summary
-from neuromem.analysis.set_size import precision_by_set_size
+from neuromem.analysis.set_size import pool_reports, precision_by_set_size
 from neuromem.analysis.working_memory import error_by_delay
 from neuromem.reference import load_reference
 from neuromem.registry import Registry
@@ -125,9 +125,10 @@ class DelayedEstimationSummary(Summary):
 
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
         """Bias, variance, mean ``|error|`` and the error distribution by delay (and the diffusion coefficient);
-        with several items, circular s.d. and the mixture fits by set size and delay."""
+        with several items, circular s.d. and the mixture fits by set size and delay (every item reported in
+        turn: the reports pooled over their positions, the measure a cued report gives)."""
         if "set_size" in ds.coords:
-            return precision_by_set_size(ds)
+            return precision_by_set_size(pool_reports(ds))
         return error_by_delay(ds)
 
     def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:
@@ -162,18 +163,31 @@ class DelayedEstimationSummary(Summary):
         return lines
 
     def _set_size_report(self, ds: xr.Dataset) -> list[str]:
+        """One line per set size and delay; every item reported in turn: the pooled reports ("all"), then each position."""
         s = self.summarize(ds)
-        lines = ["set size   delay (s)   trials   circular s.d. (deg)   P(memory)   memory s.d. (deg)   P(swap)   fit (two / three)"]
+        whole = "report" in ds.dims
+        by_position = precision_by_set_size(ds) if whole else None
+        lines = [
+            "set size   delay (s)"
+            + ("   report" if whole else "")
+            + "   trials   circular s.d. (deg)   P(memory)   memory s.d. (deg)   P(swap)   fit (two / three)"
+        ]
         for k in s["set_size"].values:
             for d in s["delay"].values:
-                row = s.sel(set_size=k, delay=d)
-                swap = float(row["p_swap"]) if "p_swap" in row else np.nan
-                status = f"{row['fit_status_two'].item()} / {row['fit_status_three'].item() if 'fit_status_three' in row else '-'}"
-                lines.append(
-                    f"{int(k):8d}   {d:9.2f}   {int(row['n_trials']):6d}   {np.degrees(float(row['circular_sd'])):19.1f}"
-                    f"   {float(row['p_memory']):9.2f}   {np.degrees(float(row['sd'])):17.1f}   {swap:7.2f}   {status}"
-                )
+                rows = [("all", s.sel(set_size=k, delay=d))] if whole else [("", s.sel(set_size=k, delay=d))]
+                if by_position is not None:
+                    rows += [(str(r + 1), by_position.sel(report=r, set_size=k, delay=d)) for r in range(int(k))]
+                lines += [f"{int(k):8d}   {d:9.2f}" + (f"   {label:>6}" if whole else "") + self._fit_columns(row) for label, row in rows]
         return lines
+
+    @staticmethod
+    def _fit_columns(row: xr.Dataset) -> str:
+        swap = float(row["p_swap"]) if "p_swap" in row else np.nan
+        status = f"{row['fit_status_two'].item()} / {row['fit_status_three'].item() if 'fit_status_three' in row else '-'}"
+        return (
+            f"   {int(row['n_trials']):6d}   {np.degrees(float(row['circular_sd'])):19.1f}"
+            f"   {float(row['p_memory']):9.2f}   {np.degrees(float(row['sd'])):17.1f}   {swap:7.2f}   {status}"
+        )
 
 
 # ------------------------------------------------------------------ free recall

@@ -64,6 +64,9 @@ class ArtificialModel:
     requires: ClassVar[tuple[tuple[str, str], ...]] = (("torch", "artificial"),)
     #: a card's artificial model has no weights until fitted (``neuromem fit``)
     needs_fit: ClassVar[bool] = True
+    #: what it can be asked beyond a task's default trials: its inputs and reports are the task's own
+    #: encoding (``encode``/``decode``), so every item reported in turn is a longer input sequence
+    capabilities: ClassVar[frozenset[str]] = frozenset({"whole-report"})
     _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
     #: constructor options beyond the card's parameters (attributes of the same name); a saved fit keeps them
     _options: ClassVar[tuple[str, ...]] = ()

@@ -22,6 +22,12 @@ Three accounts of why precision falls as more items are held, each a card:
 
 None of the three reports a non-target (no swaps): their swap rate is zero by construction,
 which the three-component mixture fit shows.
+
+With every item reported in turn (whole report) a display's items are drawn together: the
+slots go to min(K, N) of its items, so exactly max(0, N - K) reports of a display are
+guesses; the resource and variable-precision models encode each item independently given
+N. None of them changes with the delay or the position in the report order (they hold
+what they encoded unchanged), so they show no output interference.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import xarray as xr
 
 from neuromem.circular import kappa_from_precision, sd_to_kappa
 from neuromem.cognitive.base import CognitiveModel
+from neuromem.tasks.delayed_estimation import WHOLE_REPORT
 
 
 def set_sizes_of(trials: xr.Dataset) -> np.ndarray:
@@ -45,10 +52,23 @@ class ContinuousReportModel(CognitiveModel):
     """Base of the models that report a cued item's angle: :meth:`report` draws the reports of all trials at once."""
 
     task: ClassVar[str] = "delayed-estimation"
+    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
 
     def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Reported angles (rad) and whether each report held no information about the item (a guess)."""
         raise NotImplementedError
+
+    def report_all(self, p: Mapping[str, Any], targets: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """Every item of each display reported: angles (trial, report; NaN past the set size) and guesses.
+
+        By default items are encoded independently given the set size, so each is one :meth:`report`;
+        a model whose items share a display's state (slots) overrides this.
+        """
+        present = np.isfinite(targets)
+        sizes = np.broadcast_to(set_size[:, None], targets.shape)
+        angle, guessed = np.full(targets.shape, np.nan), np.zeros(targets.shape, dtype=bool)
+        angle[present], guessed[present] = self.report(p, targets[present], sizes[present], rng)
+        return angle, guessed
 
     def run(self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None) -> xr.Dataset:
         """Reports of every trial of a ``delayed-estimation`` trials Dataset, from one generator seeded by ``seed``.
@@ -60,13 +80,15 @@ class ContinuousReportModel(CognitiveModel):
         if trials.attrs.get("task") != self.task or "target" not in trials:
             raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
         rng = np.random.default_rng(seed)
-        angle, guessed = self.report(p, trials["target"].values, set_sizes_of(trials), rng)
+        dims = trials["target"].dims  # ("trial", "report") when every item is reported in turn
+        draw = self.report_all if "report" in dims else self.report
+        angle, guessed = draw(p, trials["target"].values, set_sizes_of(trials), rng)
         ds = xr.Dataset(
             {
-                "response_angle": ("trial", (angle + np.pi) % (2 * np.pi) - np.pi, {"units": "rad", "long_name": "reported angle"}),
-                "guessed": ("trial", guessed.astype(np.int8), {"units": "1", "long_name": "report held nothing of the item (uniform guess)"}),
+                "response_angle": (dims, (angle + np.pi) % (2 * np.pi) - np.pi, {"units": "rad", "long_name": "reported angle"}),
+                "guessed": (dims, guessed.astype(np.int8), {"units": "1", "long_name": "report held nothing of the item (uniform guess; 0 where no item)"}),
             },
-            coords={"trial": trials["trial"].values},
+            coords={"trial": trials["trial"].values} | ({"report": trials["report"].values} if "report" in dims else {}),
         )
         return self._stamped(ds, trials, seed)
 
@@ -102,6 +124,21 @@ class SlotsAveraging(ContinuousReportModel):
         mean = np.angle((used * np.exp(1j * samples)).sum(1))  # the circular mean of the item's slots
         guess = rng.uniform(-np.pi, np.pi, n)
         return np.where(held, target + mean, guess), ~held
+
+    def report_all(self, p: Mapping[str, Any], targets: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A display's K slots shared out among min(K, N) of its items at random, as evenly as possible."""
+        K = p["slots"]
+        n, R = targets.shape
+        present = np.isfinite(targets)
+        rank = np.argsort(np.argsort(np.where(present, rng.random((n, R)), np.inf), axis=1), axis=1)  # a random order of the items
+        N = set_size[:, None]
+        n_slots = np.where(present, K // N + (rank < K % N), 0)  # N <= K: K // N each, one more for K mod N; N > K: one each for K
+        samples = von_mises_noise(rng, np.full((n, R, K), float(sd_to_kappa(p["slot_sd"]))))
+        used = np.arange(K)[None, None, :] < n_slots[..., None]
+        mean = np.angle((used * np.exp(1j * samples)).sum(-1))
+        held = n_slots > 0
+        guess = rng.uniform(-np.pi, np.pi, (n, R))
+        return np.where(present, np.where(held, targets + mean, guess), np.nan), present & ~held
 
 
 class PopulationResource(ContinuousReportModel):

@@ -12,10 +12,10 @@ from neuromem.cards import card_parameters, check_task, load_card, load_model, m
 from neuromem.experiments.declare import Experiment, Param, Written, parse_value
 from neuromem.experiments.on_task import MAX_TRIALS, run_on_task
 from neuromem.outputs import claim, claims
-from neuromem.runner import check_can_record
+from neuromem.runner import check_can_record, check_capabilities
 from neuromem.spiking.devices import DEVICES  # no simulator import: safe on a core install
 from neuromem.tasks import get_task, task_class
-from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION, MAX_SET_SIZE
+from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION, MAX_SET_SIZE, REPORTS
 from neuromem.validation import as_rng, check_duration, check_positive_int, check_positive_values
 
 #: the largest seed (numpy and netCDF store seeds as 64-bit integers)
@@ -75,7 +75,9 @@ def _check_on_task(
                 raise ValueError(f"fitted={str(p['fitted'])!r} is not a file; give a .pt written by `neuromem fit`")
             return
         card = load_card(p["model"])
-        check_task(card, get_task(task_of(p), **task_params(p)))  # the task checks its own parameters
+        task = get_task(task_of(p), **task_params(p))  # the task checks its own parameters
+        check_task(card, task)
+        check_capabilities(model_class(p["model"]), task, name=p["model"])
         check_can_record(model_class(p["model"]), p.get("record") or (), name=p["model"])
         if card.family != "spiking":
             _refuse_simulator_options(p, spiking_only)
@@ -174,17 +176,23 @@ def _delays(p: dict) -> dict:
         )
     if p["set_sizes"] != [1] or p["min_separation"] != MIN_SEPARATION.default:  # one item: the task exactly as before
         chosen |= {"set_sizes": list(p["set_sizes"]), "min_separation": math.radians(p["min_separation"])}
+    if p["report"] != REPORT.default:
+        chosen["report"] = p["report"]
     return chosen
 
 
 def _set_size_tag(p: dict) -> str:
-    """``set-sizes-1-2-4-6`` in the file name of a run with several items (one item: today's name)."""
-    return "" if list(p["set_sizes"]) == [1] else "set-sizes-" + "-".join(str(k) for k in p["set_sizes"])
+    """``set-sizes-1-2-4-6`` (and ``whole-report``) in the file name of a run with several items or every item
+    reported (one cued item: today's name)."""
+    sizes = "" if list(p["set_sizes"]) == [1] else "set-sizes-" + "-".join(str(k) for k in p["set_sizes"])
+    return "_".join(t for t in (sizes, "whole-report" if p["report"] == "all" else "") if t)
 
 
 def _network_options(p: dict) -> dict:
     return {"trials_per_run": p["trials_per_run"], "record_spikes": not p["no_spikes"]}
 
+
+REPORT = Param("report", str, "cued", "report one cued item, or all: every item in turn (whole report)", choices=REPORTS)
 
 MIN_SEPARATION = Param(
     "min_separation", float, math.degrees(DEFAULT_SEPARATION), "smallest distance between two items' angles", units="deg", minimum=0, maximum=180
@@ -198,6 +206,7 @@ WORKING_MEMORY = Experiment(
         Param("delays", float, [0.5, 1.0, 2.0, 3.0], "delays", units="s", many=True, minimum=0, maximum=MAX_SECONDS_SIMULATED),
         Param("set_sizes", int, [1], "items shown together, one cued for report (continuous report)", many=True, unique=True, minimum=1, maximum=MAX_SET_SIZE),
         MIN_SEPARATION,
+        REPORT,
         Param("trials", int, 20, "trials per delay (and set size)", minimum=1, maximum=MAX_TRIALS),
         TRIALS_PER_RUN,
         NO_SPIKES,

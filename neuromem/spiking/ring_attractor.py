@@ -140,6 +140,8 @@ class RingAttractor(SpikingModel):
     """
 
     task = "delayed-estimation"
+    #: every item reported in turn: each report reads the ring at its own time (the bumps go on drifting)
+    capabilities = frozenset({"whole-report"})
     dimensions = _DIMENSIONS
     options = {"trials_per_run": 8, "record_spikes": False, "coupling": "auto"}
     state_rate_variable = "rate"
@@ -271,7 +273,8 @@ class RingAttractor(SpikingModel):
         """A uniform angle per trial of several items: the report when the cued item's bump is gone (a guess)."""
         if "item_angle" not in trials:
             return {}
-        return {"guess_trial": rows, "guess_angle": rng.uniform(-np.pi, np.pi, rows.size)}
+        reports = trials.sizes.get("report")  # whole report: one guess per report (cued trials draw as before)
+        return {"guess_trial": rows, "guess_angle": rng.uniform(-np.pi, np.pi, rows.size if reports is None else (rows.size, reports))}
 
     def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
         """E spikes of the batch as (trial, neuron, time); padding copies dropped."""
@@ -304,19 +307,19 @@ class RingAttractor(SpikingModel):
         return {"network_size": "reduced", "network_size_note": note}
 
     # ------------------------------------------------------------ read-outs
-    def _nearest_bump(self, q: dict[str, Any], trials: xr.Dataset, rates: np.ndarray, guess: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest_bump(self, q: dict[str, Any], trials: xr.Dataset, rates: np.ndarray, guess: np.ndarray, cue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reports of trials of several items from E rates (trial, neuron) over the read-out window.
 
         The report is the population vector of the neurons within half the items' smallest
         separation of the most active neuron near the cued item (within that same distance of
         its angle): the bump that holds it. Where no neuron there fires above
         ``bump_threshold`` (the item's bump faded, merged away or drifted off) the report is
-        ``guess`` (a uniform angle) and the trial is marked guessed.
+        ``guess`` (a uniform angle) and the trial is marked guessed. ``cue``: the reported item's angle per trial.
         """
         reach = 0.5 * _task_separation(trials)
         angles = ring_angles(self.N_E)
         smoothed = _circular_smooth(rates, q["cue_width"], angles)  # a neuron's rate is noisy; a bump is wide
-        near_cue = np.abs(_wrap(angles[None, :] - trials["cue_angle"].values[:, None])) <= reach
+        near_cue = np.abs(_wrap(angles[None, :] - np.nan_to_num(cue)[:, None])) <= reach
         peak = np.argmax(np.where(near_cue, smoothed, -np.inf), axis=1)
         height = smoothed[np.arange(len(peak)), peak]
         around = np.abs(_wrap(angles[None, :] - angles[peak][:, None])) <= reach
@@ -334,27 +337,38 @@ class RingAttractor(SpikingModel):
         angles = ring_angles(N_E)
         phasor = np.exp(1j * angles)
 
-        # Population vector over the read-out window that ends with the delay.
+        # Population vector over the read-out window that ends with the delay (whole report: with each report's onset).
         window = float(q["readout_window"])
-        end = trials["response_onset"].values
-        in_window = (spike_t >= end[trial_idx] - window) & (spike_t < end[trial_idx])
-        vec = np.zeros(n_trials, complex)
-        np.add.at(vec, trial_idx[in_window], phasor[neuron[in_window]])
-        response = np.where(np.abs(vec) > 0, np.angle(vec), np.nan)
+        whole = "report_onset" in trials
+        ends = trials["report_onset"].values if whole else trials["response_onset"].values[:, None]  # (trial, report)
+        targets = trials["target"].values.reshape(ends.shape)
+        response = np.full(ends.shape, np.nan)
         extra: dict[str, Any] = {}
         if "item_angle" in trials:
-            counts = np.zeros((n_trials, N_E))
-            np.add.at(counts, (trial_idx[in_window], neuron[in_window]), 1.0)
-            guess = np.zeros(n_trials)
-            guess[np.concatenate([b["guess_trial"] for b in batches])] = np.concatenate([b["guess_angle"] for b in batches])
+            guess = np.zeros(ends.shape)
+            guess[np.concatenate([b["guess_trial"] for b in batches])] = np.concatenate([b["guess_angle"] for b in batches]).reshape(-1, ends.shape[1])
+            guessed = np.zeros(ends.shape, dtype=bool)
             several = trials["set_size"].values > 1
-            found, guessed = self._nearest_bump(q, trials, counts / window, guess)
-            response = np.where(several, found, response)
+        for k in range(ends.shape[1]):
+            end = ends[trial_idx, k]  # NaN past the set size: no spike is in that window
+            in_window = (spike_t >= end - window) & (spike_t < end)
+            vec = np.zeros(n_trials, complex)
+            np.add.at(vec, trial_idx[in_window], phasor[neuron[in_window]])
+            response[:, k] = np.where(np.abs(vec) > 0, np.angle(vec), np.nan)
+            if "item_angle" in trials:
+                counts = np.zeros((n_trials, N_E))
+                np.add.at(counts, (trial_idx[in_window], neuron[in_window]), 1.0)
+                found, lost = self._nearest_bump(q, trials, counts / window, guess[:, k], targets[:, k])
+                reported = several & np.isfinite(targets[:, k])
+                response[:, k] = np.where(reported, found, response[:, k])
+                guessed[:, k] = reported & lost
+        if "item_angle" in trials:
             extra["guessed"] = (
-                "trial",
-                (several & guessed).astype(np.int8),
+                ("trial", "report") if whole else "trial",
+                guessed.astype(np.int8) if whole else guessed[:, 0].astype(np.int8),
                 {"units": "1", "long_name": "no bump near the cued item at report (a uniform guess)"},
             )
+        response = response if whole else response[:, 0]
 
         # Rates per angle bin and time bin; NaN once the trial is over.
         n_bins = int(q["n_angle_bins"])
@@ -374,7 +388,11 @@ class RingAttractor(SpikingModel):
 
         ds = xr.Dataset(
             {
-                "response_angle": ("trial", response, {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay)"}),
+                "response_angle": (
+                    ("trial", "report") if whole else "trial",
+                    response,
+                    {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay" + (", and at each report)" if whole else ")")},
+                ),
                 "rate": (("trial", "time", "angle_bin"), rate, {"units": "Hz", "long_name": "E firing rate per preferred-angle bin"}),
                 "population_angle": (("trial", "time"), population_angle, {"units": "rad", "long_name": "population-vector angle per time bin"}),
                 **extra,
@@ -384,7 +402,8 @@ class RingAttractor(SpikingModel):
                 "delay": ("trial", trials["delay"].values, trials["delay"].attrs),
                 "time": ("time", t_edges[:-1] + bin_w / 2, {"units": "s", "long_name": "time from trial start (bin centre)"}),
                 "angle": ("angle_bin", bin_angle, {"units": "rad", "long_name": "preferred angle of the bin"}),
-            },
+            }
+            | ({"report": trials["report"].values} if whole else {}),
         )
         ds.attrs["readout_window_s"] = window
         if self.record_spikes:

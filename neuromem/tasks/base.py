@@ -84,6 +84,15 @@ class Task:
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         raise NotImplementedError
 
+    def requires(self) -> dict[str, str]:
+        """Capabilities a model must declare (its ``capabilities``) to run this task's trials as configured,
+        each with the setting that asks for it.
+
+        None by default; e.g. delayed estimation with every item reported in turn asks for
+        ``"whole-report"``. The runner refuses a model that lacks one before it runs.
+        """
+        return {}
+
     @classmethod
     def from_trials(cls, trials: xr.Dataset) -> Task:
         """The task that made ``trials`` (from its ``task_parameters`` attribute)."""

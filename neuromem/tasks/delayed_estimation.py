@@ -15,6 +15,15 @@ and the angle of the item shown there is reported. Precision falls as N grows,
 and the errors are analysed as a mixture of reports of the target, of non-targets
 (swaps) and guesses (Zhang & Luck 2008; Bays, Catalao & Husain 2009; van den
 Berg et al. 2012).
+
+With ``report="all"`` (whole report) every item is reported in turn: after the
+delay the locations are cued one after another, in a random order, each for one
+``response`` period, and each item's angle is reported while its location is cued
+(Adam, Vogel & Awh 2017, Cogn Psychol 97:79-97, whose whole-report trials show how
+many items a display leaves with information). Trials then carry a ``report`` dim
+(position in the report order) on the targets, the report onsets, the responses and
+the scores; a model has to say it can report every item in turn
+(``"whole-report"`` in its ``capabilities``) or the run is refused before it starts.
 """
 
 from __future__ import annotations
@@ -35,6 +44,10 @@ MAX_SET_SIZE = 16
 #: smallest distance between two items' angles unless asked otherwise (rad): more than a bump's width
 #: (Compte et al. 2000: sigma_EE 18 deg), so that the ring's bumps start apart
 DEFAULT_SEPARATION = float(np.pi / 6)
+#: the report modes: one cued item, or every item in turn (whole report)
+REPORTS = ("cued", "all")
+#: what a model must declare in its ``capabilities`` to run whole-report trials
+WHOLE_REPORT = "whole-report"
 
 
 def check_separation(value: Any, largest_set: int) -> float:
@@ -75,6 +88,18 @@ def spread_items(rng: np.random.Generator, first: np.ndarray, sizes: np.ndarray,
     return placed, order[:, 0]
 
 
+def report_order(rng: np.random.Generator, first: np.ndarray, sizes: np.ndarray, slots: int) -> np.ndarray:
+    """Display locations (trial, ``slots``) in the order they are reported: ``first`` (trial,), then the
+    other shown locations in a random order; -1 past a trial's size. Locations ``>= sizes`` are empty
+    (:func:`spread_items` puts unused slots last)."""
+    n = first.size
+    keys = rng.random((n, slots))
+    keys[np.arange(n), first] = -1.0  # the cued item is reported first: the single-item task's target leads
+    keys = np.where(np.arange(slots)[None, :] < sizes[:, None], keys, np.inf)
+    order = np.argsort(keys, axis=1)
+    return np.where(np.arange(slots)[None, :] < sizes[:, None], order, -1)
+
+
 def wrap_angle(angle: np.ndarray | xr.DataArray) -> np.ndarray | xr.DataArray:
     """Wrap angles (rad) into [-pi, pi)."""
     return (angle + np.pi) % TWO_PI - np.pi
@@ -101,6 +126,10 @@ class DelayedEstimation(Task):
     min_separation : float
         Smallest circular distance (rad) between two items' angles of a trial;
         ``max(set_sizes) * min_separation`` must stay below 2 pi.
+    report : {"cued", "all"}
+        ``"cued"``: one location is cued and its item reported. ``"all"`` (whole
+        report): every location is cued in turn, in a random order, for one
+        ``response`` period each, and every item is reported.
     """
 
     name = "delayed-estimation"
@@ -108,7 +137,8 @@ class DelayedEstimation(Task):
     references = (
         "Funahashi S, Bruce CJ, Goldman-Rakic PS (1989) J Neurophysiol 61:331-349; "
         "Wimmer K, Nykamp DQ, Constantinidis C, Compte A (2014) Nat Neurosci 17:431-439; "
-        "Zhang W, Luck SJ (2008) Nature 453:233-235; Bays PM, Catalao RFG, Husain M (2009) J Vis 9(10):7"
+        "Zhang W, Luck SJ (2008) Nature 453:233-235; Bays PM, Catalao RFG, Husain M (2009) J Vis 9(10):7; "
+        "Adam KCS, Vogel EK, Awh E (2017) Cogn Psychol 97:79-97"
     )
     default_timing: Mapping[str, float] = {"fixation": 0.5, "cue": 0.25, "response": 0.25}
     condition = "delay"
@@ -124,6 +154,7 @@ class DelayedEstimation(Task):
         n_cue_angles: int | None = None,
         set_sizes: Sequence[int] = (1,),
         min_separation: float = DEFAULT_SEPARATION,
+        report: str = "cued",
     ) -> None:
         delays = as_values("delays", delays)
         if delays.size == 0:
@@ -136,6 +167,9 @@ class DelayedEstimation(Task):
             raise ValueError(f"set_sizes=[] is not allowed; give set sizes from 1 to {MAX_SET_SIZE}")
         self.set_sizes = tuple(check_positive_int("set_sizes", k, maximum=MAX_SET_SIZE) for k in sizes)
         self.min_separation = check_separation(min_separation, max(self.set_sizes))
+        if not isinstance(report, str) or report not in REPORTS:
+            raise ValueError(f"report={report!r} is not allowed; it must be one of {list(REPORTS)} (one cued item, or every item in turn)")
+        self.report = report
         if self.n_cue_angles is not None and max(self.set_sizes) > 1:
             raise ValueError(
                 f"n_cue_angles={self.n_cue_angles!r} is not allowed with set_sizes={list(self.set_sizes)}; equally spaced cue angles are for one item"
@@ -148,6 +182,7 @@ class DelayedEstimation(Task):
             "n_cue_angles": self.n_cue_angles,
             "set_sizes": list(self.set_sizes),
             "min_separation": self.min_separation,
+            "report": self.report,
         }
 
     def conditions(self) -> list[Any]:
@@ -158,8 +193,17 @@ class DelayedEstimation(Task):
 
     @property
     def several(self) -> bool:
-        """Whether trials hold several items (they then carry ``item``-dim variables and a ``set_size`` coord)."""
-        return max(self.set_sizes) > 1
+        """Whether trials carry ``item``-dim variables and a ``set_size`` coord: several items, or whole report."""
+        return max(self.set_sizes) > 1 or self.whole
+
+    @property
+    def whole(self) -> bool:
+        """Whether every item is reported in turn (the trials then carry a ``report`` dim)."""
+        return self.report == "all"
+
+    def requires(self) -> dict[str, str]:
+        """What a model must declare in its ``capabilities`` to run these trials (whole report: :data:`WHOLE_REPORT`)."""
+        return {WHOLE_REPORT: "report='all' (every item reported in turn)"} if self.whole else {}
 
     def trials(self, n: int, rng: np.random.Generator | int) -> xr.Dataset:
         """Generate ``n`` trials, cycling through the (set size, delay) pairs.
@@ -173,11 +217,17 @@ class DelayedEstimation(Task):
             cue) and ``trial_end`` (s from trial start). With several items also
             coord ``set_size``, dim ``item`` (display location), ``item_angle``
             (trial, item; NaN where no item) and ``cued_item`` (the location cued
-            for report).
+            for report). With whole report (``report="all"``) ``cued_item`` gives
+            way to ``report_item`` (trial, report: the location reported at each
+            position of the report order, -1 past the set size); ``target`` and
+            ``report_onset`` (s) are then (trial, report), NaN past the set size;
+            ``cue_angle`` is the item reported first; each report lasts one
+            ``response`` period, so ``trial_end`` is ``response_onset`` plus
+            ``set_size`` of them.
         """
         n = check_positive_int("n", n)
         rng = as_rng(rng)
-        pairs = [(1, d) for d in self.delays] if not self.several else self.conditions()
+        pairs = [(k, d) for k in self.set_sizes for d in self.delays]  # = conditions(), as pairs also with one item
         which = np.resize(np.arange(len(pairs)), n)
         delay = np.array([pairs[k][1] for k in which], dtype=float)
         size = np.array([pairs[k][0] for k in which], dtype=int)
@@ -211,12 +261,31 @@ class DelayedEstimation(Task):
             ds["item_angle"] = (("trial", "item"), angles, {"units": "rad", "long_name": "angle of the item at each display location (NaN: none)"})
             ds["cued_item"] = ("trial", cued, {"units": "1", "long_name": "display location cued for report"})
             ds = ds.assign_coords(set_size=("trial", size, {"units": "1", "long_name": "items shown together"}), item=("item", np.arange(slots)))
+            if self.whole:
+                ds = self._in_turn(ds, report_order(rng, cued, size, slots), t["response"])
         return self._stamp(ds)
+
+    @staticmethod
+    def _in_turn(ds: xr.Dataset, order: np.ndarray, response: float) -> xr.Dataset:
+        """Whole-report trials: every location of ``order`` (trial, report) reported in turn, one ``response`` (s) each."""
+        used = order >= 0
+        rank = np.arange(order.shape[1])
+        angles = ds["item_angle"].values
+        target = np.where(used, np.take_along_axis(angles, np.maximum(order, 0), axis=1), np.nan)
+        onset = np.where(used, ds["response_onset"].values[:, None] + rank[None, :] * response, np.nan)
+        ds = ds.drop_vars("cued_item").assign_coords(report=("report", rank, {"units": "1", "long_name": "position in the report order"}))
+        ds["cue_angle"].attrs["long_name"] = "angle of the item reported first"
+        ds["report_item"] = (("trial", "report"), order, {"units": "1", "long_name": "display location reported at each position of the order (-1: none)"})
+        ds["target"] = (("trial", "report"), target, {"units": "rad", "long_name": "angle to report at each position of the order"})
+        ds["report_onset"] = (("trial", "report"), onset, {"units": "s", "long_name": "onset of each report from trial start"})
+        ds["trial_end"] = ds["trial_end"] + (ds["set_size"].values - 1) * response
+        return ds
 
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         """Signed circular error of each report.
 
-        ``responses`` needs ``response_angle`` (rad) on the same ``trial`` values.
+        ``responses`` needs ``response_angle`` (rad) on the same ``trial`` values, with the
+        trials' ``report`` dim when every item is reported in turn.
 
         Returns
         -------
@@ -226,30 +295,43 @@ class DelayedEstimation(Task):
             items also ``nontarget_error`` (trial, item: report - each other item,
             NaN at the target's location and where no item was) and
             ``nearest_nontarget_error`` (the one of smallest size; NaN with one item),
-            the errors a swap to a non-target would leave near zero.
+            the errors a swap to a non-target would leave near zero. Whole report
+            adds the ``report`` dim after ``trial`` to each (NaN past the set size).
         """
         self.check_trials(trials)
         if "response_angle" not in responses:
             raise ValueError("responses has no 'response_angle' variable (the reported angle in rad)")
         if responses.sizes.get("trial") != trials.sizes["trial"] or not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
-        report = responses["response_angle"].values
+        dims = trials["target"].dims  # ("trial",) or ("trial", "report")
+        got = responses["response_angle"]
+        if got.dims != dims or got.shape != trials["target"].shape:
+            raise ValueError(
+                f"responses' response_angle has dims {dict(got.sizes)}; these trials ask for {dict(trials['target'].sizes)}"
+                + (" (one report per item, in turn: report='all')" if "report" in dims else " (one report per trial)")
+            )
+        report = got.values
         error = wrap_angle(report - trials["target"].values)
+        coords = {"trial": trials["trial"], "delay": trials["delay"]} | ({"report": trials["report"]} if "report" in dims else {})
         ds = xr.Dataset(
             {
-                "error": ("trial", error, {"units": "rad", "long_name": "signed circular error (report - target)"}),
-                "abs_error": ("trial", np.abs(error), {"units": "rad", "long_name": "absolute circular error"}),
+                "error": (dims, error, {"units": "rad", "long_name": "signed circular error (report - target)"}),
+                "abs_error": (dims, np.abs(error), {"units": "rad", "long_name": "absolute circular error"}),
             },
-            coords={"trial": trials["trial"], "delay": trials["delay"]},
+            coords=coords,
         )
         if "item_angle" in trials:
             angles = trials["item_angle"].values
-            is_target = np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None]
-            nontarget = np.where(is_target, np.nan, wrap_angle(report[:, None] - angles))
-            nearest = np.argmin(np.where(np.isnan(nontarget), np.inf, np.abs(nontarget)), axis=1)
-            near = np.take_along_axis(nontarget, nearest[:, None], axis=1)[:, 0]
-            ds["nontarget_error"] = (("trial", "item"), nontarget, {"units": "rad", "long_name": "report - each non-target item (NaN: target or no item)"})
-            ds["nearest_nontarget_error"] = ("trial", near, {"units": "rad", "long_name": "error to the nearest non-target item (NaN: none)"})
+            reported = trials["report_item"].values if "report" in dims else trials["cued_item"].values[:, None]
+            r = report.reshape(reported.shape)  # (trial, report): one column for a cued report
+            is_target = np.arange(angles.shape[1])[None, None, :] == reported[:, :, None]
+            nontarget = np.where(is_target | (reported[:, :, None] < 0), np.nan, wrap_angle(r[:, :, None] - angles[:, None, :]))
+            nearest = np.argmin(np.where(np.isnan(nontarget), np.inf, np.abs(nontarget)), axis=2)
+            near = np.take_along_axis(nontarget, nearest[:, :, None], axis=2)[:, :, 0]
+            if "report" not in dims:
+                nontarget, near = nontarget[:, 0], near[:, 0]
+            ds["nontarget_error"] = ((*dims, "item"), nontarget, {"units": "rad", "long_name": "report - each non-target item (NaN: target or no item)"})
+            ds["nearest_nontarget_error"] = (dims, near, {"units": "rad", "long_name": "error to the nearest non-target item (NaN: none)"})
             ds = ds.assign_coords(set_size=trials["set_size"], item=trials["item"])
         return self._stamp(ds)
 
@@ -262,15 +344,17 @@ class DelayedEstimation(Task):
 
     def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> enc.Encoded:
         """Fixation until the report, each item as (cos, sin) on its location's lines while shown, the cued
-        location's line during the report (several items); target (cos, sin) at report (MSE)."""
+        location's line during the report (several items); target (cos, sin) at report (MSE). Whole report:
+        each location's line and its item's (cos, sin) target during that location's own report."""
         T = steps if steps is not None else enc.n_steps(trials, dt)
         t = enc.step_midpoints(T, dt)
         B = trials.sizes["trial"]
         fixation = enc.window(t, np.zeros(B), trials["response_onset"].values)
         cue = enc.window(t, trials["cue_onset"].values, trials["cue_offset"].values)
         mask = enc.window(t, trials["response_onset"].values, trials["trial_end"].values)
-        target = trials["target"].values
-        y = np.stack([mask * np.cos(target), mask * np.sin(target)], axis=-1).astype(np.float32)
+        if "report_item" not in trials:
+            target = trials["target"].values
+            y = np.stack([mask * np.cos(target), mask * np.sin(target)], axis=-1).astype(np.float32)
         if "item_angle" not in trials:
             angle = trials["cue_angle"].values
             x = np.stack([fixation, cue * np.cos(angle), cue * np.sin(angle)], axis=-1).astype(np.float32)
@@ -278,16 +362,34 @@ class DelayedEstimation(Task):
         angles = trials["item_angle"].values  # (B, slots), NaN where no item: its lines stay 0
         shown = np.isfinite(angles)[None, :, :] * cue[:, :, None]
         cos, sin = (np.where(np.isfinite(angles), f(np.nan_to_num(angles)), 0.0)[None, :, :] * shown for f in (np.cos, np.sin))
-        cued = np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None]
-        x = np.concatenate([fixation[..., None], cos, sin, mask[..., None] * cued[None, :, :]], axis=-1).astype(np.float32)
-        return enc.Encoded(x, y, mask, cue, "mse")
+        if "report_item" in trials:  # whole report: each location's line is on during its own report
+            windows = self._report_windows(trials, t)  # (report, T, B)
+            mask = windows.sum(0)
+            reported = np.arange(angles.shape[1])[None, None, :] == trials["report_item"].values[:, :, None]  # (B, report, slot)
+            cue_lines = np.einsum("rtb,brs->tbs", windows, reported.astype(np.float32))
+            target = np.nan_to_num(trials["target"].values)  # (B, report); 0 past the set size, where no window is open
+            y = np.stack([np.einsum("rtb,br->tb", windows, f(target)) for f in (np.cos, np.sin)], axis=-1).astype(np.float32)
+        else:
+            cue_lines = mask[..., None] * (np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None])[None, :, :]
+        x = np.concatenate([fixation[..., None], cos, sin, cue_lines], axis=-1).astype(np.float32)
+        return enc.Encoded(x, y, mask.astype(np.float32), cue, "mse")
+
+    def _report_windows(self, trials: xr.Dataset, t: np.ndarray) -> np.ndarray:
+        """(report, T, B): 1 during each report of whole-report trials (none past a trial's set size)."""
+        onset = trials["report_onset"].values  # NaN past the set size: that window never opens
+        return np.stack([enc.window(t, onset[:, k], onset[:, k] + self.timing["response"]) for k in range(onset.shape[1])])
 
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
         """``response_angle`` (rad): angle of the mean (cos, sin) output over the report period."""
         t = enc.step_midpoints(out.shape[0], dt)
+        attrs = {"units": "rad", "long_name": "reported angle (output vector at report)"}
+        if "report_item" in trials:  # whole report: the mean output over each report's own period
+            windows = self._report_windows(trials, t)
+            m = np.stack([enc.mean_over(w, out) for w in windows], axis=1)  # (B, report, 2)
+            angle = np.where(windows.sum(1).T > 0, np.arctan2(m[..., 1], m[..., 0]), np.nan)
+            return xr.Dataset(
+                {"response_angle": (("trial", "report"), angle, attrs)}, coords={"trial": trials["trial"].values, "report": trials["report"].values}
+            )
         m = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
         angle = np.arctan2(m[:, 1], m[:, 0])
-        return xr.Dataset(
-            {"response_angle": ("trial", angle, {"units": "rad", "long_name": "reported angle (output vector at report)"})},
-            coords={"trial": trials["trial"].values},
-        )
+        return xr.Dataset({"response_angle": ("trial", angle, attrs)}, coords={"trial": trials["trial"].values})
