@@ -46,7 +46,7 @@ def test_a_network_fitted_to_whole_report_reports_every_item_in_turn():
 
     net, _ = fit_model(model="rate_rnn", task_param={**TASK, "report": "all"}, steps=600, eval_trials=200, out=None, progress=False)
     ev = net.evaluation_
-    assert ev["error"].dims == ("trial", "report")
+    assert ev["error"].dims == ("trial", "turn")
     assert (ev["error"].notnull() == ev["target"].notnull()).all()  # a report for every item, in its own period
     sd = np.degrees(precision_by_set_size(pool_reports(ev))["circular_sd"].isel(delay=0))
     assert float(sd.sel(set_size=1)) < 15, sd.values

@@ -282,3 +282,19 @@ def test_a_sweep_interrupted_where_brian2_wrapped_an_ignored_sigint_still_raises
         assert signal.getsignal(signal.SIGINT) is broken  # the caller's handler is back afterwards
     finally:
         signal.signal(signal.SIGINT, kept)
+
+
+def test_points_that_measure_different_things_are_not_set_side_by_side(tmp_path, client):
+    """A grid over report (cued / every item in turn) changes the dims of the error: opening the sweep refuses it, rather
+    than copying the cued error along the report order. With report fixed, the whole-report sweep opens and pools."""
+    from neuromem.analysis.summaries import summarize
+
+    fixed = {"model": "vandenberg2012", "set_sizes": [2], "trials": 4, "delays": [1.0]}
+    mixed = Sweep("working-memory", grid={"report": ["cued", "all"]}, seeds=[1], fixed=fixed)
+    assert run_sweep(mixed, tmp_path / "mixed.zarr", client=client, progress=False)["ran"] == 2
+    with pytest.raises(ValueError, match="a grid axis changes what is measured"):
+        open_sweep(tmp_path / "mixed.zarr")
+    whole = Sweep("working-memory", grid={"option": [["alpha=0.9"], ["alpha=1.0"]]}, seeds=[1], fixed={**fixed, "report": "all"})
+    assert run_sweep(whole, tmp_path / "whole.zarr", client=client, progress=False)["failed"] == 0
+    summary = summarize(open_sweep(tmp_path / "whole.zarr").load())
+    assert summary["n_trials"].sel(set_size=2).values.ravel().tolist() == [8, 8]  # two reports of each of 4 displays, per point

@@ -6,7 +6,7 @@ mixture (Zhang & Luck 2008: target + guesses) and of the three-component mixture
 (Bays, Catalao & Husain 2009: target + swaps to non-targets + guesses), each with
 standard errors and a fit status (:mod:`neuromem.analysis.mixture`).
 
-A whole-report result (every item reported in turn: a ``report`` dim) is summarised per
+A whole-report result (every item reported in turn: a ``turn`` dim) is summarised per
 position in the report order by :func:`precision_by_set_size`, or with the positions
 pooled after :func:`pool_reports` (each report a trial of its own, as a cued report is).
 """
@@ -65,21 +65,23 @@ def precision_by_set_size(ds: xr.Dataset) -> xr.Dataset:
 
 
 def pool_reports(ds: xr.Dataset) -> xr.Dataset:
-    """Every report of a whole-report result as a trial of its own; a result without a ``report`` dim as it is.
+    """Every report of a whole-report result as a trial of its own; a result without a ``turn`` dim as it is.
 
-    The variables on ``report`` (errors, targets, responses) become one ``trial`` per report that
+    The variables on ``turn`` (errors, targets, responses) become one ``trial`` per report that
     had an item (none past a display's set size); ``display`` (the trial it came from) and
-    ``report_position`` (its place in the report order) say where each came from, and the
+    ``turn`` (its place in the report order) say where each came from, and the
     display's ``delay`` and ``set_size`` go with it.
     """
-    if "report" not in ds.dims:
+    if "turn" not in ds.dims:
         return ds
-    kept = [v for v in ds.data_vars if "report" in ds[v].dims]
-    flat = ds[kept].stack(pooled=("trial", "report")).reset_index("pooled")
-    flat = flat.rename_vars(trial="display", report="report_position").swap_dims(pooled="trial")
-    flat = flat.isel(trial=np.flatnonzero(flat["target"].notnull().values) if "target" in flat else np.flatnonzero(flat["error"].notnull().values))
+    kept = [v for v in ds.data_vars if "turn" in ds[v].dims]
+    flat = ds[kept].stack(pooled=("trial", "turn")).reset_index("pooled")
+    flat = flat.rename_vars(trial="display").swap_dims(pooled="trial")
+    shown = flat["target" if "target" in flat else "error"].notnull()
+    shown = shown.any([d for d in shown.dims if d != "trial"])  # a sweep's other dims: a report that had an item at any point
+    flat = flat.isel(trial=np.flatnonzero(shown.values))
     flat = flat.assign_coords(trial=("trial", np.arange(flat.sizes["trial"]))).transpose("trial", ...)
     flat["display"].attrs.update(units="1", long_name="whole-report trial the report belongs to")
-    flat["report_position"].attrs.update(units="1", long_name="position in the report order")
+    flat["turn"].attrs.update(units="1", long_name="position in the report order")
     flat.attrs.update(ds.attrs, reports="pooled over the positions of the report order")
     return flat

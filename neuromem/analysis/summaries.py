@@ -165,7 +165,7 @@ class DelayedEstimationSummary(Summary):
     def _set_size_report(self, ds: xr.Dataset) -> list[str]:
         """One line per set size and delay; every item reported in turn: the pooled reports ("all"), then each position."""
         s = self.summarize(ds)
-        whole = "report" in ds.dims
+        whole = "turn" in ds.dims
         by_position = precision_by_set_size(ds) if whole else None
         lines = [
             "set size   delay (s)"
@@ -176,7 +176,7 @@ class DelayedEstimationSummary(Summary):
             for d in s["delay"].values:
                 rows = [("all", s.sel(set_size=k, delay=d))] if whole else [("", s.sel(set_size=k, delay=d))]
                 if by_position is not None:
-                    rows += [(str(r + 1), by_position.sel(report=r, set_size=k, delay=d)) for r in range(int(k))]
+                    rows += [(str(r + 1), by_position.sel(turn=r, set_size=k, delay=d)) for r in range(int(k))]
                 lines += [f"{int(k):8d}   {d:9.2f}" + (f"   {label:>6}" if whole else "") + self._fit_columns(row) for label, row in rows]
         return lines
 

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.cards import ModelCard, card_parameters
+from neuromem.tasks.base import WHOLE_REPORT
 from neuromem.units import quantity
 from neuromem.validation import check_positive_int, check_record
 
@@ -66,7 +67,7 @@ class ArtificialModel:
     needs_fit: ClassVar[bool] = True
     #: what it can be asked beyond a task's default trials: its inputs and reports are the task's own
     #: encoding (``encode``/``decode``), so every item reported in turn is a longer input sequence
-    capabilities: ClassVar[frozenset[str]] = frozenset({"whole-report"})
+    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
     _float_params: ClassVar[tuple[str, ...]] = ("learning_rate", "grad_clip")
     #: constructor options beyond the card's parameters (attributes of the same name); a saved fit keeps them
     _options: ClassVar[tuple[str, ...]] = ()

@@ -235,10 +235,16 @@ class Benchmark:
         return self.task or self.protocol
 
     def experiment(self, trained: Mapping[str, Any] | None = None) -> Any:
-        """The task as people did it; a fitted network keeps the periods it was trained with (``trained``)."""
+        """The task as people did it; a fitted network keeps the periods and sizes it was trained with (``trained``).
+
+        Only the parameters the task trains with by default (its ``fit_defaults``: periods, pool sizes) carry
+        over: what a network was trained to be asked (several items, every item in turn) never changes the
+        question the benchmark asks.
+        """
         if self.protocol:
             raise ValueError(f"benchmark {self.identifier!r} runs protocol {self.protocol!r}, not a task")
-        return get_task(self.task, **{**(trained or {}), **self.task_params})
+        carried = {k: v for k, v in (trained or {}).items() if k in task_class(self.task).fit_defaults}
+        return get_task(self.task, **{**carried, **self.task_params})
 
     def run(self, model: Any, seed: int, trials: int | None = None, progress: bool = False) -> xr.Dataset:
         """Run the experiment on ``model`` (anything with neuromem's ``run(trials, *, seed, ...)``, or the protocol's methods): the scored result."""

@@ -40,7 +40,7 @@ import xarray as xr
 
 from neuromem.circular import kappa_from_precision, sd_to_kappa
 from neuromem.cognitive.base import CognitiveModel
-from neuromem.tasks.delayed_estimation import WHOLE_REPORT
+from neuromem.tasks.base import WHOLE_REPORT
 
 
 def set_sizes_of(trials: xr.Dataset) -> np.ndarray:
@@ -52,7 +52,6 @@ class ContinuousReportModel(CognitiveModel):
     """Base of the models that report a cued item's angle: :meth:`report` draws the reports of all trials at once."""
 
     task: ClassVar[str] = "delayed-estimation"
-    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
 
     def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Reported angles (rad) and whether each report held no information about the item (a guess)."""
@@ -62,7 +61,9 @@ class ContinuousReportModel(CognitiveModel):
         """Every item of each display reported: angles (trial, report; NaN past the set size) and guesses.
 
         By default items are encoded independently given the set size, so each is one :meth:`report`;
-        a model whose items share a display's state (slots) overrides this.
+        a model whose items share a display's state (slots) overrides this. A subclass declares
+        ``capabilities = frozenset({WHOLE_REPORT})`` only once this holds for it: the base does not, so a
+        subclass with shared state is refused whole report rather than given independent items.
         """
         present = np.isfinite(targets)
         sizes = np.broadcast_to(set_size[:, None], targets.shape)
@@ -80,17 +81,29 @@ class ContinuousReportModel(CognitiveModel):
         if trials.attrs.get("task") != self.task or "target" not in trials:
             raise ValueError(f"{self.name} runs {self.task} trials; got a trials Dataset from task {trials.attrs.get('task')!r}")
         rng = np.random.default_rng(seed)
-        dims = trials["target"].dims  # ("trial", "report") when every item is reported in turn
-        draw = self.report_all if "report" in dims else self.report
+        dims = trials["target"].dims  # ("trial", "turn") when every item is reported in turn
+        draw = self.report_all if "turn" in dims else self.report
         angle, guessed = draw(p, trials["target"].values, set_sizes_of(trials), rng)
         ds = xr.Dataset(
             {
                 "response_angle": (dims, (angle + np.pi) % (2 * np.pi) - np.pi, {"units": "rad", "long_name": "reported angle"}),
-                "guessed": (dims, guessed.astype(np.int8), {"units": "1", "long_name": "report held nothing of the item (uniform guess; 0 where no item)"}),
+                "guessed": (
+                    dims,
+                    guessed_flags(guessed, trials["target"].values),
+                    {"units": "1", "long_name": "report held nothing of the item (uniform guess)"},
+                ),
             },
-            coords={"trial": trials["trial"].values} | ({"report": trials["report"].values} if "report" in dims else {}),
+            coords={"trial": trials["trial"].values} | ({"turn": trials["turn"].values} if "turn" in dims else {}),
         )
         return self._stamped(ds, trials, seed)
+
+
+def guessed_flags(guessed: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """0/1 per report as int8; with every item reported in turn a float with NaN where no item was (past the set size),
+    so a mean over the report order counts only the items shown."""
+    if target.ndim == 1:
+        return guessed.astype(np.int8)
+    return np.where(np.isfinite(target), guessed.astype(float), np.nan)
 
 
 def von_mises_noise(rng: np.random.Generator, kappa: np.ndarray) -> np.ndarray:
@@ -100,6 +113,8 @@ def von_mises_noise(rng: np.random.Generator, kappa: np.ndarray) -> np.ndarray:
 
 class SlotsAveraging(ContinuousReportModel):
     """Zhang & Luck (2008) slots plus averaging; parameters as in ``models/zhang_luck2008.toml``."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
 
     positive: ClassVar[tuple[str, ...]] = ("slots",)
     angle_parameters: ClassVar[tuple[str, ...]] = ("slot_sd",)
@@ -144,6 +159,8 @@ class SlotsAveraging(ContinuousReportModel):
 class PopulationResource(ContinuousReportModel):
     """Bays (2014) population coding with normalised gain; parameters as in ``models/bays2014.toml``."""
 
+    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
+
     positive: ClassVar[tuple[str, ...]] = ("gain", "tuning_kappa", "n_neurons")
 
     def _validated(self) -> dict[str, Any]:
@@ -167,6 +184,8 @@ class PopulationResource(ContinuousReportModel):
 
 class VariablePrecision(ContinuousReportModel):
     """van den Berg et al. (2012) variable precision; parameters as in ``models/vandenberg2012.toml``."""
+
+    capabilities: ClassVar[frozenset[str]] = frozenset({WHOLE_REPORT})
 
     positive: ClassVar[tuple[str, ...]] = ("j1bar", "tau")
 

@@ -175,9 +175,9 @@ def _delays(p: dict) -> dict:
             f"min_separation={p['min_separation']:g} deg is not allowed with set size {largest}; it must be below 360 / {largest} = {360 / largest:.4g} deg"
         )
     if p["set_sizes"] != [1] or p["min_separation"] != MIN_SEPARATION.default:  # one item: the task exactly as before
-        chosen |= {"set_sizes": list(p["set_sizes"]), "min_separation": math.radians(p["min_separation"])}
-    if p["report"] != REPORT.default:
-        chosen["report"] = p["report"]
+        chosen["min_separation"] = math.radians(p["min_separation"])
+    # always given, so that a fitted network runs what is asked (and the file is named for it), not what it was trained on
+    chosen |= {"set_sizes": list(p["set_sizes"]), "report": p["report"]}
     return chosen
 
 

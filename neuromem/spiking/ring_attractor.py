@@ -45,6 +45,7 @@ from neuromem.spiking.binning import population_rates
 from neuromem.spiking.devices import resolve_device
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.spiking.mode_coupling import fused_mode_coupling, synaptic_mode_coupling
+from neuromem.tasks.base import WHOLE_REPORT
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
 
@@ -141,7 +142,7 @@ class RingAttractor(SpikingModel):
 
     task = "delayed-estimation"
     #: every item reported in turn: each report reads the ring at its own time (the bumps go on drifting)
-    capabilities = frozenset({"whole-report"})
+    capabilities = frozenset({WHOLE_REPORT})
     dimensions = _DIMENSIONS
     options = {"trials_per_run": 8, "record_spikes": False, "coupling": "auto"}
     state_rate_variable = "rate"
@@ -273,7 +274,7 @@ class RingAttractor(SpikingModel):
         """A uniform angle per trial of several items: the report when the cued item's bump is gone (a guess)."""
         if "item_angle" not in trials:
             return {}
-        reports = trials.sizes.get("report")  # whole report: one guess per report (cued trials draw as before)
+        reports = trials.sizes.get("turn")  # whole report: one guess per report (cued trials draw as before)
         return {"guess_trial": rows, "guess_angle": rng.uniform(-np.pi, np.pi, rows.size if reports is None else (rows.size, reports))}
 
     def _read(self, q: dict[str, Any], built: dict[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
@@ -364,8 +365,8 @@ class RingAttractor(SpikingModel):
                 guessed[:, k] = reported & lost
         if "item_angle" in trials:
             extra["guessed"] = (
-                ("trial", "report") if whole else "trial",
-                guessed.astype(np.int8) if whole else guessed[:, 0].astype(np.int8),
+                ("trial", "turn") if whole else "trial",
+                np.where(np.isfinite(targets), guessed, np.nan) if whole else guessed[:, 0].astype(np.int8),
                 {"units": "1", "long_name": "no bump near the cued item at report (a uniform guess)"},
             )
         response = response if whole else response[:, 0]
@@ -389,7 +390,7 @@ class RingAttractor(SpikingModel):
         ds = xr.Dataset(
             {
                 "response_angle": (
-                    ("trial", "report") if whole else "trial",
+                    ("trial", "turn") if whole else "trial",
                     response,
                     {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay" + (", and at each report)" if whole else ")")},
                 ),
@@ -403,7 +404,7 @@ class RingAttractor(SpikingModel):
                 "time": ("time", t_edges[:-1] + bin_w / 2, {"units": "s", "long_name": "time from trial start (bin centre)"}),
                 "angle": ("angle_bin", bin_angle, {"units": "rad", "long_name": "preferred angle of the bin"}),
             }
-            | ({"report": trials["report"].values} if whole else {}),
+            | ({"turn": trials["turn"].values} if whole else {}),
         )
         ds.attrs["readout_window_s"] = window
         if self.record_spikes:

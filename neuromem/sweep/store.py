@@ -137,6 +137,21 @@ class SweepStore:
         return {p.name: dict(zarr.open_group(str(p), mode="r").attrs) for p in folder.iterdir() if (p / "zarr.json").exists()}
 
 
+def _check_same_dims(path: Path, points: dict[str, xr.Dataset]) -> None:
+    """Refuse points whose variables have different dims: combined, the one without a dim would be copied along it
+    (a cued report's error repeated at every position of a whole report), a silent wrong result."""
+    seen: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for key, ds in points.items():
+        for name, var in ds.data_vars.items():
+            first = seen.setdefault(name, (key, var.dims))
+            if first[1] != var.dims:
+                raise ValueError(
+                    f"sweep {str(path)!r}: variable {name!r} has dims {first[1]} at point {first[0]} but {var.dims} at point {key}; "
+                    "a grid axis changes what is measured (e.g. report or set_sizes), so the points cannot be set side by side: "
+                    "open each point's group with xr.open_zarr, or sweep that parameter in separate sweeps"
+                )
+
+
 def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
     """The Dataset of a sweep: the grid axes as leading dims, lazily read (dask arrays).
 
@@ -183,6 +198,7 @@ def open_sweep(path: str | os.PathLike, part: str | None = None) -> xr.Dataset:
     points = {k: xr.open_zarr(str(store.path), group=f"points/{k}/{part}", consolidated=False) for k in keys if k in done}
     if not points:
         raise ValueError(f"sweep {str(store.path)!r} has no finished point yet")
+    _check_same_dims(store.path, points)
     padded = _pad_ragged(points)
     blank = next(iter(padded.values())).map(lambda v: v.astype(float) * np.nan if v.dtype.kind in "iufcb" else v.where(False), keep_attrs=True)
     ordered = [padded.get(k, blank) for k in keys]

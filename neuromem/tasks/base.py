@@ -29,7 +29,10 @@ import xarray as xr
 from neuromem.tasks.encoding import Encoded
 from neuromem.validation import as_rng, check_duration, check_positive_int
 
-__all__ = ["Task", "as_rng", "check_duration", "check_positive_int", "draw_lists", "merge_timing"]
+#: the capability a model declares when it reports every item of a display in turn (whole report)
+WHOLE_REPORT = "whole-report"
+
+__all__ = ["WHOLE_REPORT", "Task", "as_rng", "check_duration", "check_positive_int", "draw_lists", "merge_timing"]
 
 
 def merge_timing(default: Mapping[str, float], timing: Mapping[str, float] | None, zero_ok: Sequence[str] = ()) -> dict[str, float]:

@@ -20,7 +20,7 @@ With ``report="all"`` (whole report) every item is reported in turn: after the
 delay the locations are cued one after another, in a random order, each for one
 ``response`` period, and each item's angle is reported while its location is cued
 (Adam, Vogel & Awh 2017, Cogn Psychol 97:79-97, whose whole-report trials show how
-many items a display leaves with information). Trials then carry a ``report`` dim
+many items a display leaves with information). Trials then carry a ``turn`` dim
 (position in the report order) on the targets, the report onsets, the responses and
 the scores; a model has to say it can report every item in turn
 (``"whole-report"`` in its ``capabilities``) or the run is refused before it starts.
@@ -35,7 +35,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.tasks import encoding as enc
-from neuromem.tasks.base import Task, merge_timing
+from neuromem.tasks.base import WHOLE_REPORT, Task, merge_timing
 from neuromem.validation import as_rng, as_values, check_duration, check_positive_int
 
 TWO_PI = 2.0 * np.pi
@@ -46,8 +46,6 @@ MAX_SET_SIZE = 16
 DEFAULT_SEPARATION = float(np.pi / 6)
 #: the report modes: one cued item, or every item in turn (whole report)
 REPORTS = ("cued", "all")
-#: what a model must declare in its ``capabilities`` to run whole-report trials
-WHOLE_REPORT = "whole-report"
 
 
 def check_separation(value: Any, largest_set: int) -> float:
@@ -198,7 +196,7 @@ class DelayedEstimation(Task):
 
     @property
     def whole(self) -> bool:
-        """Whether every item is reported in turn (the trials then carry a ``report`` dim)."""
+        """Whether every item is reported in turn (the trials then carry a ``turn`` dim)."""
         return self.report == "all"
 
     def requires(self) -> dict[str, str]:
@@ -273,19 +271,20 @@ class DelayedEstimation(Task):
         angles = ds["item_angle"].values
         target = np.where(used, np.take_along_axis(angles, np.maximum(order, 0), axis=1), np.nan)
         onset = np.where(used, ds["response_onset"].values[:, None] + rank[None, :] * response, np.nan)
-        ds = ds.drop_vars("cued_item").assign_coords(report=("report", rank, {"units": "1", "long_name": "position in the report order"}))
+        ds = ds.drop_vars("cued_item").assign_coords(turn=("turn", rank, {"units": "1", "long_name": "position in the report order"}))
         ds["cue_angle"].attrs["long_name"] = "angle of the item reported first"
-        ds["report_item"] = (("trial", "report"), order, {"units": "1", "long_name": "display location reported at each position of the order (-1: none)"})
-        ds["target"] = (("trial", "report"), target, {"units": "rad", "long_name": "angle to report at each position of the order"})
-        ds["report_onset"] = (("trial", "report"), onset, {"units": "s", "long_name": "onset of each report from trial start"})
-        ds["trial_end"] = ds["trial_end"] + (ds["set_size"].values - 1) * response
+        ds["report_item"] = (("trial", "turn"), order, {"units": "1", "long_name": "display location reported at each position of the order (-1: none)"})
+        ds["target"] = (("trial", "turn"), target, {"units": "rad", "long_name": "angle to report at each position of the order"})
+        ds["report_onset"] = (("trial", "turn"), onset, {"units": "s", "long_name": "onset of each report from trial start"})
+        # every boundary from one formula, response_onset + k * response: a report ends exactly where the next begins
+        ds["trial_end"] = ds["response_onset"] + ds["set_size"].values * response
         return ds
 
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
         """Signed circular error of each report.
 
         ``responses`` needs ``response_angle`` (rad) on the same ``trial`` values, with the
-        trials' ``report`` dim when every item is reported in turn.
+        trials' ``turn`` dim when every item is reported in turn.
 
         Returns
         -------
@@ -296,23 +295,25 @@ class DelayedEstimation(Task):
             NaN at the target's location and where no item was) and
             ``nearest_nontarget_error`` (the one of smallest size; NaN with one item),
             the errors a swap to a non-target would leave near zero. Whole report
-            adds the ``report`` dim after ``trial`` to each (NaN past the set size).
+            adds the ``turn`` dim after ``trial`` to each (NaN past the set size).
         """
         self.check_trials(trials)
         if "response_angle" not in responses:
             raise ValueError("responses has no 'response_angle' variable (the reported angle in rad)")
         if responses.sizes.get("trial") != trials.sizes["trial"] or not np.array_equal(responses["trial"].values, trials["trial"].values):
             raise ValueError("responses and trials are not aligned on 'trial' (different trial labels)")
-        dims = trials["target"].dims  # ("trial",) or ("trial", "report")
+        dims = trials["target"].dims  # ("trial",) or ("trial", "turn")
         got = responses["response_angle"]
         if got.dims != dims or got.shape != trials["target"].shape:
             raise ValueError(
                 f"responses' response_angle has dims {dict(got.sizes)}; these trials ask for {dict(trials['target'].sizes)}"
-                + (" (one report per item, in turn: report='all')" if "report" in dims else " (one report per trial)")
+                + (" (one report per item, in turn: report='all')" if "turn" in dims else " (one report per trial)")
             )
+        if "turn" in dims and not np.array_equal(got["turn"].values if "turn" in got.coords else trials["turn"].values, trials["turn"].values):
+            raise ValueError("responses and trials are not aligned on 'turn' (different positions in the report order)")
         report = got.values
         error = wrap_angle(report - trials["target"].values)
-        coords = {"trial": trials["trial"], "delay": trials["delay"]} | ({"report": trials["report"]} if "report" in dims else {})
+        coords = {"trial": trials["trial"], "delay": trials["delay"]} | ({"turn": trials["turn"]} if "turn" in dims else {})
         ds = xr.Dataset(
             {
                 "error": (dims, error, {"units": "rad", "long_name": "signed circular error (report - target)"}),
@@ -322,13 +323,13 @@ class DelayedEstimation(Task):
         )
         if "item_angle" in trials:
             angles = trials["item_angle"].values
-            reported = trials["report_item"].values if "report" in dims else trials["cued_item"].values[:, None]
+            reported = trials["report_item"].values if "turn" in dims else trials["cued_item"].values[:, None]
             r = report.reshape(reported.shape)  # (trial, report): one column for a cued report
             is_target = np.arange(angles.shape[1])[None, None, :] == reported[:, :, None]
             nontarget = np.where(is_target | (reported[:, :, None] < 0), np.nan, wrap_angle(r[:, :, None] - angles[:, None, :]))
             nearest = np.argmin(np.where(np.isnan(nontarget), np.inf, np.abs(nontarget)), axis=2)
             near = np.take_along_axis(nontarget, nearest[:, :, None], axis=2)[:, :, 0]
-            if "report" not in dims:
+            if "turn" not in dims:
                 nontarget, near = nontarget[:, 0], near[:, 0]
             ds["nontarget_error"] = ((*dims, "item"), nontarget, {"units": "rad", "long_name": "report - each non-target item (NaN: target or no item)"})
             ds["nearest_nontarget_error"] = (dims, near, {"units": "rad", "long_name": "error to the nearest non-target item (NaN: none)"})
@@ -339,8 +340,9 @@ class DelayedEstimation(Task):
     def io_sizes(self, trials: xr.Dataset) -> tuple[int, int]:
         """Inputs: fixation, each display location's item (cos, sin) and, with several items, one report-cue line
         per location; outputs: the reported (cos, sin)."""
-        slots = trials.sizes.get("item", 1)
-        return (3, 2) if slots == 1 else (1 + 3 * slots, 2)
+        if "item_angle" not in trials:  # one item, cued: the single-item encoding
+            return (3, 2)
+        return (1 + 3 * trials.sizes["item"], 2)
 
     def encode(self, trials: xr.Dataset, dt: float, steps: int | None = None, **options: Any) -> enc.Encoded:
         """Fixation until the report, each item as (cos, sin) on its location's lines while shown, the cued
@@ -374,10 +376,26 @@ class DelayedEstimation(Task):
         x = np.concatenate([fixation[..., None], cos, sin, cue_lines], axis=-1).astype(np.float32)
         return enc.Encoded(x, y, mask.astype(np.float32), cue, "mse")
 
-    def _report_windows(self, trials: xr.Dataset, t: np.ndarray) -> np.ndarray:
-        """(report, T, B): 1 during each report of whole-report trials (none past a trial's set size)."""
+    @staticmethod
+    def _report_windows(trials: xr.Dataset, t: np.ndarray) -> np.ndarray:
+        """(turn, T, B): 1 during each report of whole-report trials (none past a trial's set size).
+
+        Report k runs from its onset to the next report's onset (the last to ``trial_end``), all read
+        from the trials, so the windows tile the report period: no step falls in two, none in none.
+        A report with no step in its window (a time step longer than a report) is refused.
+        """
         onset = trials["report_onset"].values  # NaN past the set size: that window never opens
-        return np.stack([enc.window(t, onset[:, k], onset[:, k] + self.timing["response"]) for k in range(onset.shape[1])])
+        end = np.concatenate([onset[:, 1:], np.full((onset.shape[0], 1), np.nan)], axis=1)
+        end = np.where(np.isnan(end), trials["trial_end"].values[:, None], end)
+        windows = np.stack([enc.window(t, onset[:, k], end[:, k]) for k in range(onset.shape[1])])
+        empty = np.isfinite(onset).T & (windows.sum(1) == 0)
+        if empty.any():
+            dt = float(t[1] - t[0]) if t.size > 1 else float(2 * t[0])
+            raise ValueError(
+                f"dt={dt:g} s is not allowed for whole-report trials whose reports last {float(np.nanmin(end - onset)):g} s: "
+                "some report would have no time step; use a dt shorter than a report (timing['response'])"
+            )
+        return windows
 
     def decode(self, trials: xr.Dataset, out: np.ndarray, dt: float) -> xr.Dataset:
         """``response_angle`` (rad): angle of the mean (cos, sin) output over the report period."""
@@ -387,9 +405,7 @@ class DelayedEstimation(Task):
             windows = self._report_windows(trials, t)
             m = np.stack([enc.mean_over(w, out) for w in windows], axis=1)  # (B, report, 2)
             angle = np.where(windows.sum(1).T > 0, np.arctan2(m[..., 1], m[..., 0]), np.nan)
-            return xr.Dataset(
-                {"response_angle": (("trial", "report"), angle, attrs)}, coords={"trial": trials["trial"].values, "report": trials["report"].values}
-            )
+            return xr.Dataset({"response_angle": (("trial", "turn"), angle, attrs)}, coords={"trial": trials["trial"].values, "turn": trials["turn"].values})
         m = enc.mean_over(enc.window(t, trials["response_onset"].values, trials["trial_end"].values), out)
         angle = np.arctan2(m[:, 1], m[:, 0])
         return xr.Dataset({"response_angle": ("trial", angle, attrs)}, coords={"trial": trials["trial"].values})
