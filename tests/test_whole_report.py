@@ -359,3 +359,12 @@ def test_a_network_fitted_to_whole_report_runs_what_the_command_asks(tmp_path, c
     cued = load(tmp_path / "working-memory_rate_rnn_fitted_set-sizes-2_seed1.nc")
     every = load(tmp_path / "working-memory_rate_rnn_fitted_set-sizes-2_whole-report_seed1.nc")
     assert cued["error"].dims == ("trial",) and every["error"].dims == ("trial", "turn")
+
+
+def test_a_network_fitted_to_several_items_says_which_setting_differs_when_given_one(tmp_path):
+    from neuromem.experiments.fit import fit_model
+
+    net, _ = fit_model(model="rate_rnn", task_param={"set_sizes": [1, 2]}, steps=2, eval_trials=2, out=None, progress=False)
+    one = get_task("delayed-estimation", **{**net.task_parameters_, "set_sizes": [1]})
+    with pytest.raises(ValueError, match=r"trained with set_sizes=\[1, 2\]; these trials have set_sizes=\[1\]"):
+        run_task(net, one, 2, seed=0, progress=False)

@@ -9,6 +9,7 @@ sets ``params_``, ``seeds_``, ``io_`` and ``history_``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -55,6 +56,18 @@ def stacked(seeds: Sequence[int], make: Any, device: Any) -> Any:
         g = torch.Generator().manual_seed(int(s))
         parts.append(make(g))
     return torch.stack(parts).to(device)
+
+
+def _settings_apart(model: Any, trials: xr.Dataset) -> str:
+    """`` (trained with set_sizes=[1, 2]; these trials have set_sizes=[1])``: the task settings where fit and trials differ."""
+    trained = getattr(model, "task_parameters_", None) or {}
+    asked = json.loads(trials.attrs.get("task_parameters", "{}"))
+    apart = [k for k in sorted(set(trained) & set(asked)) if trained[k] != asked[k] and k != "timing"]
+    if not apart or getattr(model, "task_", None) != trials.attrs.get("task"):
+        return ""
+    trained_text = ", ".join(f"{k}={trained[k]!r}" for k in apart)
+    asked_text = ", ".join(f"{k}={asked[k]!r}" for k in apart)
+    return f" (trained with {trained_text}; these trials have {asked_text})"
 
 
 class ArtificialModel:
@@ -168,7 +181,7 @@ class ArtificialModel:
             task = trials.attrs.get("task", "these trials")
             raise ValueError(
                 f"the fitted {self.name} was trained on task {fitted_on!r} with (inputs, outputs) = {tuple(self.io_)}; {task!r} trials need "
-                f"{sizes(trials)}: fit it on this task (`neuromem fit --model {self.name} --task {task}`) and pass that file with --fitted"
+                f"{sizes(trials)}{_settings_apart(self, trials)}: fit it on this task (`neuromem fit --model {self.name} --task {task}`) and pass that file with --fitted"
             )
         enc = to_device(encode(trials, self._validated()["dt"]), self.fitted_device_)
         one = {k: v[seed_index : seed_index + 1] for k, v in self.params_.items()}
