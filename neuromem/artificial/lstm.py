@@ -42,10 +42,19 @@ class LSTM(ArtificialModel):
         super().__init__(parameters, device=device, name=name, references=references)
         self.kernel = kernel
 
+    def _validated(self) -> dict[str, Any]:
+        p = super()._validated()
+        bias = p.get("forget_bias", 0.0)  # fits saved before the parameter existed were initialised with 0
+        if isinstance(bias, bool) or not isinstance(bias, (int, float)) or not math.isfinite(bias):
+            raise ValueError(f"parameter forget_bias={bias!r} is not allowed; it must be a finite number")
+        p["forget_bias"] = float(bias)
+        return p
+
     def init_params(self, seeds: Sequence[int], n_in: int, n_out: int, device: Any) -> dict[str, Any]:
         import torch
 
-        H = self._validated()["hidden_size"]
+        p = self._validated()
+        H = p["hidden_size"]
         k = 1.0 / math.sqrt(H)  # torch.nn.LSTM's uniform(-1/sqrt(H), 1/sqrt(H))
 
         def uniform(*shape: int) -> Any:
@@ -54,10 +63,11 @@ class LSTM(ArtificialModel):
         params = {
             "W_ih": stacked(seeds, uniform(n_in, 4 * H), device),
             "W_hh": stacked(seeds, uniform(H, 4 * H), device),
-            "b": stacked(seeds, uniform(1, 4 * H), device),
+            "b": stacked(seeds, uniform(1, 4 * H), device),  # gates i, f, g, o: the forget gate's biases are b[..., H:2H]
             "W_out": stacked(seeds, lambda g: torch.randn(H, n_out, generator=g) / math.sqrt(H), device),
             "b_out": torch.zeros(len(seeds), 1, n_out, device=device),
         }
+        params["b"][..., H : 2 * H] += p["forget_bias"]  # the same draws whatever the bias: 0 gives today's weights
         return {key: v.requires_grad_(True) for key, v in params.items()}
 
     def hidden(self, params: Mapping[str, Any], x: Any) -> Any:

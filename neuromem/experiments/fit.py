@@ -32,12 +32,14 @@ def fit_model(
     eval_trials: int = 200,
     out: str | Path | None = "results",
     progress: bool = True,
+    option: dict[str, Any] | None = None,
 ) -> tuple[Any, dict[str, Path]]:
     """Fit an artificial model; write the fitted weights, the loss history and a scored evaluation.
 
     The task is built from its ``fit_defaults`` updated by ``task_param``. An
     interrupted fit resumes from ``fit_<model>_<task>.ckpt.pt`` in ``out`` when the
-    same command is given again. With ``out=None`` nothing is written: the
+    same command is given again. ``option`` overrides card parameters (e.g. ``{"forget_bias": 1.0}``
+    for the LSTM); a name the card does not declare is refused before training. With ``out=None`` nothing is written: the
     history is ``net.history_`` and the evaluation ``net.evaluation_``.
     """
     from neuromem.artificial import fit, save_fitted
@@ -55,7 +57,12 @@ def fit_model(
         for suffix in (".pt", "_history.nc", "_eval.nc", ".ckpt.pt"):
             claim(Path(out) / f"{stem}{suffix}")
     ckpt = None if out is None else Path(out) / f"{stem}.ckpt.pt"
-    net = load_model(model, device=device, **({} if hidden is None else {"hidden_size": hidden}))
+    options = dict(option or {})
+    if hidden is not None:
+        if "hidden_size" in options:  # two values for one setting: refused, not one silently ignored
+            raise ValueError(f"option hidden_size={options['hidden_size']!r} is not allowed with hidden={hidden!r}; give the hidden size once")
+        options["hidden_size"] = hidden
+    net = load_model(model, device=device, **options)
     fit(net, t, seeds=seeds, steps=steps, criterion=criterion, checkpoint=ckpt, progress=progress)
     trials = t.trials(eval_trials, 10**6)
     net.evaluation_ = combine(t, trials, net.run(trials, seed=10**6))
@@ -81,6 +88,7 @@ def _fit(
     eval_trials: int,
     out: str | None,
     quiet: bool,
+    option: Sequence[str] | None = None,
 ) -> Written:
     from neuromem.results import load
 
@@ -96,6 +104,7 @@ def _fit(
         eval_trials=eval_trials,
         out=out,
         progress=not quiet,
+        option=_key_values("option", option),
     )
     if out is None:  # a point of a sweep: the Datasets go to the sweep's store
         return {"history": (net.history_, None), "evaluation": (net.evaluation_, None)}
@@ -119,6 +128,7 @@ FIT = Experiment(
         Param("seeds", int, [1], "seeds trained at once as one batched model", many=True, minimum=0, maximum=2**63 - 1),
         Param("steps", int, 500, "optimiser steps", minimum=1, maximum=MAX_STEPS),
         Param("hidden", int, None, "hidden size (default: the card's)", minimum=1, maximum=100_000),
+        Param("option", str, None, "card-parameter override as KEY=VALUE (VALUE as JSON), e.g. forget_bias=1 for the LSTM", many=True),
         Param("criterion", float, None, "stop a seed when its loss falls below this", minimum=0, exclusive_minimum=True),
         Param("device", str, "auto", "torch device: auto (CUDA when present), cpu or cuda"),
         Param("eval_trials", int, 200, "trials of the scored evaluation after fitting (first seed)", minimum=1, maximum=100_000),
