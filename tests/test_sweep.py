@@ -48,6 +48,17 @@ def client():
         yield c
 
 
+def _interrupt_once_written(store: Path, points: int) -> None:
+    """Ctrl-C in the main thread (a KeyboardInterrupt there) as soon as ``points`` points of ``store`` are written."""
+
+    def interrupt() -> None:
+        while len(list((store / "points").glob("p*"))) < points:
+            time.sleep(0.05)
+        _thread.interrupt_main()
+
+    threading.Thread(target=interrupt, daemon=True).start()
+
+
 def _trim(ds: xr.Dataset, like: xr.Dataset) -> xr.Dataset:
     """A point of the sweep cut back to the length of its own ragged dims (spikes are padded to the longest)."""
     return ds.isel({d: slice(0, n) for d, n in like.sizes.items() if d not in like.indexes})
@@ -118,13 +129,7 @@ def test_a_worker_killed_mid_point_is_retried_and_the_sweep_completes(tmp_path, 
 def test_an_interrupted_sweep_keeps_finished_points_and_resumes(tmp_path, hold_experiment):
     sweep = Sweep("hold", grid={"level": [0.0, 1.0, 2.0, 3.0]}, seeds=[1, 2], fixed={"hold": 0.5})
     store = tmp_path / "s.zarr"
-
-    def interrupt_after_two_points():
-        while len(list((store / "points").glob("p*"))) < 2:
-            time.sleep(0.05)
-        _thread.interrupt_main()
-
-    threading.Thread(target=interrupt_after_two_points, daemon=True).start()
+    _interrupt_once_written(store, 2)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(sweep, store, workers=2, progress=False)
     kept = len(list((store / "points").glob("p*")))
@@ -270,13 +275,7 @@ def test_a_sweep_interrupted_where_brian2_wrapped_an_ignored_sigint_still_raises
     try:
         sweep = Sweep("hold", grid={"level": [0.0, 1.0, 2.0]}, seeds=[1], fixed={"hold": 0.5})
         store = tmp_path / "s.zarr"
-
-        def interrupt_after_one_point():
-            while len(list((store / "points").glob("p*"))) < 1:
-                time.sleep(0.05)
-            _thread.interrupt_main()
-
-        threading.Thread(target=interrupt_after_one_point, daemon=True).start()
+        _interrupt_once_written(store, 1)
         with pytest.raises(KeyboardInterrupt):
             run_sweep(sweep, store, workers=1, progress=False)
         assert signal.getsignal(signal.SIGINT) is broken  # the caller's handler is back afterwards

@@ -41,6 +41,7 @@ import xarray as xr
 from neuromem.circular import kappa_from_precision, sd_to_kappa
 from neuromem.cognitive.base import CognitiveModel
 from neuromem.tasks.base import WHOLE_REPORT
+from neuromem.tasks.delayed_estimation import per_report_flags
 
 
 def set_sizes_of(trials: xr.Dataset) -> np.ndarray:
@@ -89,21 +90,13 @@ class ContinuousReportModel(CognitiveModel):
                 "response_angle": (dims, (angle + np.pi) % (2 * np.pi) - np.pi, {"units": "rad", "long_name": "reported angle"}),
                 "guessed": (
                     dims,
-                    guessed_flags(guessed, trials["target"].values),
+                    per_report_flags(guessed, trials["target"].values),
                     {"units": "1", "long_name": "report held nothing of the item (uniform guess)"},
                 ),
             },
             coords={"trial": trials["trial"].values} | ({"turn": trials["turn"].values} if "turn" in dims else {}),
         )
         return self._stamped(ds, trials, seed)
-
-
-def guessed_flags(guessed: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """0/1 per report as int8; with every item reported in turn a float with NaN where no item was (past the set size),
-    so a mean over the report order counts only the items shown."""
-    if target.ndim == 1:
-        return guessed.astype(np.int8)
-    return np.where(np.isfinite(target), guessed.astype(float), np.nan)
 
 
 def von_mises_noise(rng: np.random.Generator, kappa: np.ndarray) -> np.ndarray:

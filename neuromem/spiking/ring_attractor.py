@@ -46,6 +46,7 @@ from neuromem.spiking.devices import resolve_device
 from neuromem.spiking.footprint import circulant_modes, gaussian_footprint, mode_basis, ring_angles
 from neuromem.spiking.mode_coupling import fused_mode_coupling, synaptic_mode_coupling
 from neuromem.tasks.base import WHOLE_REPORT
+from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION, per_report_flags
 from neuromem.units import dimension_table
 from neuromem.validation import check_positive_int
 
@@ -94,8 +95,6 @@ def _wrap(angle: np.ndarray) -> np.ndarray:
 def _task_separation(trials: xr.Dataset) -> float:
     """The ``min_separation`` (rad) the trials were drawn with."""
     import json
-
-    from neuromem.tasks.delayed_estimation import DEFAULT_SEPARATION
 
     return float(json.loads(trials.attrs.get("task_parameters", "{}")).get("min_separation", DEFAULT_SEPARATION))
 
@@ -365,11 +364,11 @@ class RingAttractor(SpikingModel):
                 guessed[:, k] = reported & lost
         if "item_angle" in trials:
             extra["guessed"] = (
-                ("trial", "turn") if whole else "trial",
-                np.where(np.isfinite(targets), guessed, np.nan) if whole else guessed[:, 0].astype(np.int8),
+                trials["target"].dims,
+                per_report_flags(guessed, trials["target"].values),
                 {"units": "1", "long_name": "no bump near the cued item at report (a uniform guess)"},
             )
-        response = response if whole else response[:, 0]
+        response = response.reshape(trials["target"].shape)
 
         # Rates per angle bin and time bin; NaN once the trial is over.
         n_bins = int(q["n_angle_bins"])
@@ -390,7 +389,7 @@ class RingAttractor(SpikingModel):
         ds = xr.Dataset(
             {
                 "response_angle": (
-                    ("trial", "turn") if whole else "trial",
+                    trials["target"].dims,
                     response,
                     {"units": "rad", "long_name": "decoded remembered angle (population vector at end of delay" + (", and at each report)" if whole else ")")},
                 ),

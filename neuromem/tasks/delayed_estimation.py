@@ -98,6 +98,21 @@ def report_order(rng: np.random.Generator, first: np.ndarray, sizes: np.ndarray,
     return np.where(np.arange(slots)[None, :] < sizes[:, None], order, -1)
 
 
+def _unit_vectors(mask: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """(T, B, 2) targets: the (cos, sin) of one angle per trial where ``mask`` (T, B) is on."""
+    return np.stack([mask * np.cos(angle), mask * np.sin(angle)], axis=-1).astype(np.float32)
+
+
+def per_report_flags(flags: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """A model's 0/1 flag per report (e.g. ``guessed``) shaped like ``target``: int8 for one report per trial; with
+    every item reported in turn a float with NaN where no item was (past the set size), so a mean over the report
+    order counts only the items shown."""
+    flags = flags.reshape(target.shape)
+    if target.ndim == 1:
+        return flags.astype(np.int8)
+    return np.where(np.isfinite(target), flags.astype(float), np.nan)
+
+
 def wrap_angle(angle: np.ndarray | xr.DataArray) -> np.ndarray | xr.DataArray:
     """Wrap angles (rad) into [-pi, pi)."""
     return (angle + np.pi) % TWO_PI - np.pi
@@ -353,28 +368,25 @@ class DelayedEstimation(Task):
         B = trials.sizes["trial"]
         fixation = enc.window(t, np.zeros(B), trials["response_onset"].values)
         cue = enc.window(t, trials["cue_onset"].values, trials["cue_offset"].values)
-        mask = enc.window(t, trials["response_onset"].values, trials["trial_end"].values)
-        if "report_item" not in trials:
-            target = trials["target"].values
-            y = np.stack([mask * np.cos(target), mask * np.sin(target)], axis=-1).astype(np.float32)
+        mask = enc.window(t, trials["response_onset"].values, trials["trial_end"].values)  # whole report: its reports tile it
         if "item_angle" not in trials:
             angle = trials["cue_angle"].values
             x = np.stack([fixation, cue * np.cos(angle), cue * np.sin(angle)], axis=-1).astype(np.float32)
-            return enc.Encoded(x, y, mask, cue, "mse")
+            return enc.Encoded(x, _unit_vectors(mask, trials["target"].values), mask, cue, "mse")
         angles = trials["item_angle"].values  # (B, slots), NaN where no item: its lines stay 0
         shown = np.isfinite(angles)[None, :, :] * cue[:, :, None]
         cos, sin = (np.where(np.isfinite(angles), f(np.nan_to_num(angles)), 0.0)[None, :, :] * shown for f in (np.cos, np.sin))
         if "report_item" in trials:  # whole report: each location's line is on during its own report
-            windows = self._report_windows(trials, t)  # (report, T, B)
-            mask = windows.sum(0)
+            windows = self._report_windows(trials, t)  # (turn, T, B)
             reported = np.arange(angles.shape[1])[None, None, :] == trials["report_item"].values[:, :, None]  # (B, report, slot)
             cue_lines = np.einsum("rtb,brs->tbs", windows, reported.astype(np.float32))
             target = np.nan_to_num(trials["target"].values)  # (B, report); 0 past the set size, where no window is open
             y = np.stack([np.einsum("rtb,br->tb", windows, f(target)) for f in (np.cos, np.sin)], axis=-1).astype(np.float32)
         else:
             cue_lines = mask[..., None] * (np.arange(angles.shape[1])[None, :] == trials["cued_item"].values[:, None])[None, :, :]
+            y = _unit_vectors(mask, trials["target"].values)
         x = np.concatenate([fixation[..., None], cos, sin, cue_lines], axis=-1).astype(np.float32)
-        return enc.Encoded(x, y, mask.astype(np.float32), cue, "mse")
+        return enc.Encoded(x, y, mask, cue, "mse")
 
     @staticmethod
     def _report_windows(trials: xr.Dataset, t: np.ndarray) -> np.ndarray:
