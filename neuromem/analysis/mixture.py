@@ -24,8 +24,11 @@ from a few fixed starting points) on transformed parameters (logit / softmax for
 weights, log for kappa, jbar and tau) so that every step stays inside the parameter
 space. Standard errors come from the inverse of the observed Fisher information: a
 central-difference Hessian of the negative log-likelihood at the optimum in the natural
-parameters (derived quantities by the delta method). At a boundary of the parameter
-space the Hessian does not give a valid covariance, so the SEs are NaN there.
+parameters (derived quantities by the delta method). That assumes independent trials;
+where they are not (the reports of one whole-report display), ``cluster=`` names the coord
+that groups them and the SEs are cluster-robust instead (sandwich: the observed information
+on both sides of the summed scores of each cluster). At a boundary of the parameter space
+the Hessian does not give a valid covariance, so the SEs are NaN there.
 
 ``fit_status`` of each group:
 
@@ -99,11 +102,15 @@ class _Model:
     names: tuple[str, ...]
     natural: Callable[[np.ndarray], np.ndarray]  # optimiser's unbounded-ish vector -> natural parameters
     transformed: Callable[[np.ndarray], np.ndarray]  # natural -> optimiser's vector (for the starts)
-    nll: Callable[[np.ndarray, dict], float]  # natural parameters, data -> -log L
+    ll: Callable[[np.ndarray, dict], np.ndarray]  # natural parameters, data -> log-likelihood of each trial
     starts: tuple[tuple[float, ...], ...]  # natural parameters
     bounds: tuple[tuple[float, float], ...]  # in the optimiser's space
     at_bound: Callable[[np.ndarray], str | None]
     steps: Callable[[np.ndarray], np.ndarray]  # finite-difference steps of the Hessian, natural space
+
+    def nll(self, theta: np.ndarray, data: dict) -> float:
+        """-log L of all the trials."""
+        return -float(self.ll(theta, data).sum())
 
 
 def _logit(p: float) -> float:
@@ -137,10 +144,9 @@ def _join(msgs: list[str | None]) -> str | None:
 # two-component: theta = (w, kappa); optimiser u = (logit w, log kappa)
 
 
-def _two_nll(theta: np.ndarray, data: dict) -> float:
+def _two_ll(theta: np.ndarray, data: dict) -> np.ndarray:
     w, kappa = theta
-    lp = np.logaddexp(np.log(w) + _log_vm(data["cos_e"], kappa), np.log1p(-w) - _LOG_2PI)
-    return -float(lp.sum())
+    return np.logaddexp(np.log(w) + _log_vm(data["cos_e"], kappa), np.log1p(-w) - _LOG_2PI)
 
 
 def _two_steps(theta: np.ndarray) -> np.ndarray:
@@ -152,7 +158,7 @@ TWO = _Model(
     names=("p_memory", "kappa"),
     natural=lambda u: np.array([1 / (1 + np.exp(-u[0])), np.exp(u[1])]),
     transformed=lambda t: np.array([_logit(t[0]), np.log(t[1])]),
-    nll=_two_nll,
+    ll=_two_ll,
     starts=tuple((w, k) for w in (0.5, 0.9) for k in (2.0, 20.0, 200.0)),
     bounds=((-LOGIT_MAX, LOGIT_MAX), _LOG_SCALE),
     at_bound=lambda t: _join([*_weight_edges([("p_memory", t[0])]), _scale_edge("kappa", t[1])]),
@@ -169,18 +175,17 @@ def _softmax3(a: float, b: float) -> np.ndarray:
     return z / z.sum()
 
 
-def _three_nll(theta: np.ndarray, data: dict) -> float:
+def _three_ll(theta: np.ndarray, data: dict) -> np.ndarray:
     w, s, kappa = theta
     g = 1.0 - w - s
     if min(w, s, g) <= 0:  # only reachable by a finite-difference step; keeps the Hessian honest
-        return np.inf
+        return np.full(data["cos_e"].shape, -np.inf)
     target = np.log(w) + _log_vm(data["cos_e"], kappa)
     # mean swap density per trial; a trial without non-targets gives its swap mass to guesses
     lvm_nt = np.where(data["nt_present"], _log_vm(data["cos_nt"], kappa), -np.inf)
     with np.errstate(divide="ignore"):  # a trial without non-targets: log of an empty sum, replaced below
         swap = np.where(data["m"] > 0, logsumexp(lvm_nt, axis=1) - np.log(np.maximum(data["m"], 1)), -_LOG_2PI)
-    lp = logsumexp(np.stack([target, np.log(s) + swap, np.full_like(target, np.log(g) - _LOG_2PI)]), axis=0)
-    return -float(lp.sum())
+    return logsumexp(np.stack([target, np.log(s) + swap, np.full_like(target, np.log(g) - _LOG_2PI)]), axis=0)
 
 
 def _three_steps(theta: np.ndarray) -> np.ndarray:
@@ -193,7 +198,7 @@ THREE = _Model(
     names=("p_memory", "p_swap", "kappa"),
     natural=lambda u: np.array([*_softmax3(u[0], u[1])[:2], np.exp(u[2])]),
     transformed=lambda t: np.array([np.log(t[0] / (1 - t[0] - t[1])), np.log(t[1] / (1 - t[0] - t[1])), np.log(t[2])]),
-    nll=_three_nll,
+    ll=_three_ll,
     starts=tuple((w, s, k) for w in (0.5, 0.8) for s in (0.05, 0.15) for k in (3.0, 30.0)),
     bounds=((-LOGIT_MAX, LOGIT_MAX), (-LOGIT_MAX, LOGIT_MAX), _LOG_SCALE),
     at_bound=lambda t: _join([*_weight_edges([("p_memory", t[0]), ("p_swap", t[1]), ("p_guess", 1 - t[0] - t[1])]), _scale_edge("kappa", t[2])]),
@@ -221,17 +226,16 @@ def vp_kappas(jbar: float, tau: float) -> np.ndarray:
     return kappa_from_precision(precision)
 
 
-def _vp_nll(theta: np.ndarray, data: dict) -> float:
+def _vp_ll(theta: np.ndarray, data: dict) -> np.ndarray:
     kappa = vp_kappas(*theta)
-    lp = logsumexp(_log_vm(data["cos_e"][:, None], kappa[None, :]) + _LOG_WEIGHTS, axis=1)
-    return -float(lp.sum())
+    return logsumexp(_log_vm(data["cos_e"][:, None], kappa[None, :]) + _LOG_WEIGHTS, axis=1)
 
 
 VP = _Model(
     names=("jbar", "tau"),
     natural=lambda u: np.exp(u),
     transformed=lambda t: np.log(np.asarray(t, dtype=float)),
-    nll=_vp_nll,
+    ll=_vp_ll,
     starts=tuple((j, t) for j in (2.0, 20.0, 200.0) for t in (1.0, 20.0)),
     bounds=(_LOG_SCALE, _LOG_SCALE),
     at_bound=lambda t: _join([_scale_edge("jbar", t[0]), _scale_edge("tau", t[1])]),
@@ -305,8 +309,40 @@ def _derived(model: str, theta: np.ndarray, cov: np.ndarray | None) -> dict[str,
     return out
 
 
-def _fit_group(model: str, e: np.ndarray, nt: np.ndarray | None) -> dict:
-    """Fit one group of trials; returns values, SEs, log_likelihood, aic, n_trials and fit_status."""
+def _scores(spec: _Model, theta: np.ndarray, data: dict) -> np.ndarray:
+    """Per-trial gradients (n, k) of the log-likelihood at ``theta``, central differences with the Hessian's steps."""
+    h = spec.steps(theta)
+    cols = []
+    for j in range(theta.size):
+        step = np.zeros(theta.size)
+        step[j] = h[j]
+        cols.append((spec.ll(theta + step, data) - spec.ll(theta - step, data)) / (2 * h[j]))
+    return np.stack(cols, axis=1)
+
+
+def _cluster_covariance(spec: _Model, theta: np.ndarray, data: dict, H: np.ndarray, clusters: np.ndarray) -> np.ndarray | None:
+    """Cluster-robust (sandwich) covariance H^-1 B H^-1 with B the outer products of each cluster's summed scores.
+
+    The scores of one cluster (e.g. the reports of one display) are summed before their outer
+    product, so any dependence within a cluster counts, positive or negative; G / (G - 1) is
+    the usual small-sample factor (Cameron & Miller 2015, J Hum Resour 50:317; their
+    (N - 1) / (N - K) factor, ~1 for trials, is left out). None with fewer than two clusters.
+    """
+    ids, which = np.unique(clusters, return_inverse=True)
+    G = ids.size
+    if G < 2:
+        return None
+    summed = np.zeros((G, theta.size))
+    np.add.at(summed, which, _scores(spec, theta, data))
+    bread = np.linalg.inv(H)
+    return bread @ (summed.T @ summed * (G / (G - 1))) @ bread
+
+
+def _fit_group(model: str, e: np.ndarray, nt: np.ndarray | None, clusters: np.ndarray | None = None) -> dict:
+    """Fit one group of trials; returns values, SEs, log_likelihood, aic, n_trials and fit_status.
+
+    With ``clusters`` (one label per trial) the SEs are cluster-robust; without, from the observed information.
+    """
     finite = np.isfinite(e)
     n = int(finite.sum())
     result = {"n_trials": n, "fit_status": "too few trials"}
@@ -325,7 +361,8 @@ def _fit_group(model: str, e: np.ndarray, nt: np.ndarray | None) -> dict:
     if status is None:
         H = _hessian(lambda t: spec.nll(t, data), theta, spec.steps(theta))
         if np.all(np.isfinite(H)) and np.all(np.linalg.eigvalsh(H) > 0):
-            cov, status = np.linalg.inv(H), "converged"
+            status = "converged"
+            cov = np.linalg.inv(H) if clusters is None else _cluster_covariance(spec, theta, data, H, clusters[finite])
         else:
             status = "failed: observed information not positive definite"
     k = len(spec.names)
@@ -367,7 +404,9 @@ def _nontarget_array(nontarget: xr.DataArray, error: xr.DataArray, grid: list[st
     return nt.transpose(*grid, dim, item).values.astype(float)
 
 
-def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, model: str = "two", dim: str = "trial", by: Sequence[str] = ()) -> xr.Dataset:
+def fit_mixture(
+    error: xr.DataArray, nontarget: xr.DataArray | None = None, model: str = "two", dim: str = "trial", by: Sequence[str] = (), cluster: str | None = None
+) -> xr.Dataset:
     """Maximum-likelihood fit of a mixture model of continuous-report errors, per group of trials.
 
     Parameters
@@ -387,6 +426,12 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
     by : sequence of str
         Coords on ``dim`` (e.g. ``"set_size"``, ``"delay"``) to split the trials by; each
         becomes an output dim holding its sorted unique values (NaN values dropped).
+    cluster : str, optional
+        A coord on ``dim`` whose equal values mark trials that are not independent of each
+        other (e.g. ``"display"``: the reports of one whole-report display). The SEs are then
+        cluster-robust (sandwich over the summed scores of each cluster) rather than from the
+        observed information, which assumes independent trials. NaN where a group spans
+        fewer than two clusters.
 
     Returns
     -------
@@ -399,8 +444,8 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
     Raises
     ------
     ValueError
-        An unknown ``model``; ``"three"`` without ``nontarget``; ``dim`` or a ``by``
-        coord missing or not along ``dim``.
+        An unknown ``model``; ``"three"`` without ``nontarget``; ``dim``, a ``by`` coord or
+        the ``cluster`` coord missing or not along ``dim``; a ``cluster`` label that is NaN.
 
     Notes
     -----
@@ -417,6 +462,13 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
     for b in by:
         if b not in error.coords or error[b].dims != (dim,):
             raise ValueError(f"by={b!r} must name a coord of error along {dim!r}")
+    clusters = None
+    if cluster is not None:
+        if cluster not in error.coords or error[cluster].dims != (dim,):
+            raise ValueError(f"cluster={cluster!r} must name a coord of error along {dim!r}")
+        clusters = error[cluster].values
+        if pd.isna(clusters).any():
+            raise ValueError(f"cluster={cluster!r} has trials without a label (NaN); every trial needs its cluster")
     grid = [d for d in error.dims if d != dim]
     values = error.transpose(*grid, dim).values.astype(float)
     nts = None if nontarget is None or model != "three" else _nontarget_array(nontarget, error, grid, dim)
@@ -431,7 +483,7 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
     status = np.full(shape, "", dtype=object)
     for gi in np.ndindex(*values.shape[:-1]):
         for li, mask in masks.items():
-            res = _fit_group(model, values[gi][mask], None if nts is None else nts[gi][mask])
+            res = _fit_group(model, values[gi][mask], None if nts is None else nts[gi][mask], None if clusters is None else clusters[mask])
             at = gi + li
             status[at] = res["fit_status"]
             arrays["n_trials"][at] = res["n_trials"]
@@ -439,17 +491,20 @@ def fit_mixture(error: xr.DataArray, nontarget: xr.DataArray | None = None, mode
                 arrays[key][at] = res.get(key, np.nan)
             for name, (v, s) in res.get("params", {}).items():
                 arrays[name][at], arrays[f"{name}_se"][at] = v, s
-    return _dataset(error, model, grid, by, levels, arrays, status)
+    return _dataset(error, model, grid, by, levels, arrays, status, cluster)
 
 
-def _dataset(error: xr.DataArray, model: str, grid: list[str], by: Sequence[str], levels: list[np.ndarray], arrays: dict, status: np.ndarray) -> xr.Dataset:
+def _dataset(
+    error: xr.DataArray, model: str, grid: list[str], by: Sequence[str], levels: list[np.ndarray], arrays: dict, status: np.ndarray, cluster: str | None
+) -> xr.Dataset:
     """The output Dataset, with units and long names on every variable."""
     dims = (*grid, *by)
+    how = "observed information" if cluster is None else f"cluster-robust over {cluster!r}"
     out = xr.Dataset()
     for name in _OUTPUTS[model]:
         units, long_name = _ATTRS[name]
         out[name] = (dims, arrays[name], {"units": units, "long_name": long_name})
-        out[f"{name}_se"] = (dims, arrays[f"{name}_se"], {"units": units, "long_name": f"standard error of {name} (observed information)"})
+        out[f"{name}_se"] = (dims, arrays[f"{name}_se"], {"units": units, "long_name": f"standard error of {name} ({how})"})
     out["log_likelihood"] = (dims, arrays["log_likelihood"], {"units": "1", "long_name": "maximised log-likelihood (densities in 1/rad)"})
     out["aic"] = (dims, arrays["aic"], {"units": "1", "long_name": "Akaike information criterion, 2k - 2 ln L"})
     out["n_trials"] = (dims, arrays["n_trials"].astype(int), {"units": "1", "long_name": "trials with a finite error"})
@@ -458,6 +513,8 @@ def _dataset(error: xr.DataArray, model: str, grid: list[str], by: Sequence[str]
     out = out.assign_coords(keep)
     out = out.assign_coords({b: (b, lv, dict(error[b].attrs)) for b, lv in zip(by, levels)})
     out.attrs.update(
-        mixture_model=model, mixture_reference={"two": "Zhang & Luck 2008", "three": "Bays, Catalao & Husain 2009", "vp": "van den Berg et al. 2012"}[model]
+        mixture_se=how,
+        mixture_model=model,
+        mixture_reference={"two": "Zhang & Luck 2008", "three": "Bays, Catalao & Husain 2009", "vp": "van den Berg et al. 2012"}[model],
     )
     return out

@@ -38,29 +38,32 @@ def precision_by_set_size(ds: xr.Dataset) -> xr.Dataset:
         dims (..., set_size, delay): ``circular_sd`` (rad), ``mean_abs_error`` (rad), ``n_trials``;
         two-component ``p_memory``, ``sd`` (rad) with ``_se`` and ``fit_status_two``;
         three-component ``p_memory3``, ``p_swap``, ``sd3`` with ``p_swap_se`` and ``fit_status_three``
-        (NaN and "no non-targets" at set size 1).
+        (NaN and "no non-targets" at set size 1). Reports pooled by :func:`pool_reports` (a
+        ``display`` coord) get SEs cluster-robust over displays (``attrs["mixture_se"]``).
     """
     if "error" not in ds or "delay" not in ds.coords:
         raise ValueError("a continuous-report result needs an 'error' variable (report - target, rad) and a 'delay' coord")
     if "set_size" not in ds.coords:
         ds = ds.assign_coords(set_size=("trial", np.ones(ds.sizes["trial"], dtype=int)))
     by = ["set_size", "delay"]
+    # pooled whole-report reports of one display are not independent: their SEs are cluster-robust over displays
+    cluster = "display" if "display" in ds.coords and ds["display"].dims == ("trial",) else None
     sizes = np.unique(ds["set_size"].values)
     spread = [error_by_delay(ds.isel(trial=np.flatnonzero(ds["set_size"].values == k)))[["circular_sd", "mean_abs_error", "n_trials"]] for k in sizes]
     out = xr.concat(spread, dim=pd.Index(sizes, name="set_size"), join="outer").transpose(..., "set_size", "delay")
     out["set_size"].attrs.update(units="1", long_name="items shown together")
-    two = fit_mixture(ds["error"].astype(float), model="two", by=by)
+    two = fit_mixture(ds["error"].astype(float), model="two", by=by, cluster=cluster)
     for old, new in TWO.items():
         out[new] = two[old]
     several = ds["set_size"] > 1
     if "nontarget_error" in ds and bool(several.any()):
         keep = ds.isel(trial=np.flatnonzero(several.values))
-        three = fit_mixture(keep["error"].astype(float), keep["nontarget_error"].astype(float), model="three", by=by)
+        three = fit_mixture(keep["error"].astype(float), keep["nontarget_error"].astype(float), model="three", by=by, cluster=cluster)
         three = three.reindex(set_size=out["set_size"])
         for old, new in THREE.items():
             out[new] = three[old]
         out["fit_status_three"] = out["fit_status_three"].fillna("no non-targets")
-    out.attrs.update(ds.attrs)
+    out.attrs.update(ds.attrs, mixture_se=two.attrs["mixture_se"])
     return out
 
 
