@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic_benchmark import synthetic_benchmark  # tests/ is on the path of the test process
 
 from neuromem.benchmarks import Benchmark, Closeness, ShapeR2, base, spearman_brown
 from neuromem.benchmarks.table import aggregate
@@ -23,20 +24,6 @@ MU = np.sin(2 * np.pi * X)  # V = 0.5 - (mean)^2 over the grid
 def subjects(n: int, sd: float, seed: int = 0) -> xr.DataArray:
     rng = np.random.default_rng(seed)
     return xr.DataArray(MU + rng.normal(0, sd, size=(n, X.size)), dims=("subject", "x"), coords={"subject": np.arange(n), "x": X})
-
-
-def bench(human: xr.DataArray, metric=None) -> Benchmark:
-    return Benchmark(
-        identifier="synthetic-curve",
-        parent="synthetic",
-        version=1,
-        task="free-recall",
-        task_params={},
-        reference=lambda: human,
-        curve=lambda ds: ds,
-        metric=metric or ShapeR2(),
-        citation="synthetic",
-    )
 
 
 def curves(curve: np.ndarray, n_seeds: int = 1) -> xr.DataArray:
@@ -55,14 +42,14 @@ def test_shape_ceiling_matches_the_analytic_reliability(n, sd):
     human = subjects(n, sd, seed=n)
     v = np.var(MU)
     analytic = v / (v + sd**2 / n)
-    ceiling, splits = bench(human).ceiling()
+    ceiling, splits = synthetic_benchmark(human).ceiling()
     assert len(splits) == 10
     assert ceiling == pytest.approx(analytic, abs=0.05)
 
 
 def test_generator_scores_about_one_and_a_flat_or_reversed_curve_zero():
     human = subjects(200, 1.0, seed=3)
-    b = bench(human)
+    b = synthetic_benchmark(human)
     good = b.score(curves(MU, 3))
     assert float(good["score"]) > 0.95 and float(good["closeness_score"]) > 0.95
     for prefix in ("", "closeness_"):  # the point estimate lies inside its own interval
@@ -77,7 +64,7 @@ def test_generator_scores_about_one_and_a_flat_or_reversed_curve_zero():
 
 def test_closeness_ceiling_and_distance():
     human = subjects(60, 1.0, seed=5)
-    b = bench(human, Closeness())
+    b = synthetic_benchmark(human, Closeness())
     ceiling, _ = b.ceiling()
     # halves of 30 differ by d^2 ~ 4/60; corrected to the whole sample (1/60): exp(-(4/60)/8) ~ 0.992
     assert ceiling == pytest.approx(np.exp(-(4 / 60) / 8), abs=0.01)
@@ -102,7 +89,7 @@ def few_resamples():
 def test_every_score_is_clipped_and_keeps_its_unclipped_value(n, sd, shift, scale, seed):
     human = subjects(n, sd, seed)
     for metric in (ShapeR2(), Closeness()):
-        out = bench(human, metric).score(curves(scale * MU + shift, 2))
+        out = synthetic_benchmark(human, metric).score(curves(scale * MU + shift, 2))
         score, unclipped = float(out["score"]), float(out["score_unclipped"])
         if np.isfinite(unclipped):
             assert score == pytest.approx(min(max(unclipped, 0.0), 1.0))
@@ -132,7 +119,7 @@ def test_a_miss_where_every_subject_agrees_is_a_miss_not_ignored():
     human = subjects(20, 1.0, seed=2)
     human[:, 0] = 0.5  # everyone gives the same value at the first point
     curve = human.mean("subject").values.copy()
-    b = bench(human, Closeness())
+    b = synthetic_benchmark(human, Closeness())
     assert float(b.score(curves(curve))["raw"]) == pytest.approx(1.0, abs=0.05)
     curve[0] = 0.9
     assert float(b.score(curves(curve))["raw"]) == 0.0

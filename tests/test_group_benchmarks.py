@@ -16,6 +16,7 @@ import pytest
 import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic_benchmark import synthetic_benchmark  # tests/ is on the path of the test process
 
 from neuromem.benchmarks import Benchmark, SEMCloseness, ShapeR2, base, get_benchmark, score
 from neuromem.benchmarks import table as table_mod
@@ -28,17 +29,7 @@ def group(mean: np.ndarray, sem: np.ndarray) -> xr.DataArray:
 
 
 def bench(human: xr.DataArray, metric=None) -> Benchmark:
-    return Benchmark(
-        identifier="synthetic2026-group",
-        parent="synthetic",
-        version=1,
-        task="free-recall",
-        task_params={},
-        reference=lambda: human,
-        curve=lambda ds: ds,
-        metric=metric or ShapeR2(),
-        citation="synthetic",
-    )
+    return synthetic_benchmark(human, metric, identifier="synthetic2026-group")
 
 
 def curves(curve: np.ndarray) -> xr.DataArray:
