@@ -35,6 +35,15 @@ def kappa_from_precision(precision: np.ndarray | float) -> np.ndarray:
     return np.where(small, np.sqrt(2.0 * np.maximum(j, 0.0)), k)
 
 
+def sd_from_resultant(length):
+    """Circular s.d. sqrt(-2 ln R) (rad) of angles whose mean resultant length is ``length`` (Fisher 1993, eq. 2.12).
+
+    R of identical angles can round to 1 + 2e-16, whose logarithm is positive: R is capped at 1,
+    so such angles have s.d. 0 (not NaN), and a + 0.0 turns the -0.0 of ln 1 into 0.
+    """
+    return np.sqrt(-2.0 * np.log(np.minimum(length, 1.0)) + 0.0)
+
+
 def kappa_to_sd(kappa):
     """Circular s.d. (rad) of a von Mises distribution of concentration ``kappa``.
 

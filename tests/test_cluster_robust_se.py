@@ -22,7 +22,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import neuromem
-from neuromem.analysis.mixture import fit_mixture
+from neuromem.analysis.mixture import MIN_CLUSTERS, fit_mixture
 from neuromem.analysis.set_size import pool_reports, precision_by_set_size
 from neuromem.runner import run_task
 from neuromem.tasks import get_task
@@ -120,3 +120,18 @@ def test_a_cluster_coord_that_cannot_group_the_trials_is_refused(coords, message
     e = xr.DataArray(np.linspace(-1, 1, 40).reshape(2, 20), dims=("other", "trial")).assign_coords(coords)
     with pytest.raises(ValueError, match=message):
         fit_mixture(e, cluster="display")
+
+
+@pytest.mark.parametrize("displays", [2, MIN_CLUSTERS - 1, MIN_CLUSTERS])
+def test_too_few_clusters_give_no_standard_error_and_say_why(displays):
+    rng = np.random.default_rng(displays)
+    per = max(4, -(-40 // displays))  # enough reports for a fit however few the displays
+    memory = rng.random(displays * per) < 0.7
+    e = xr.DataArray(_two_component(rng, memory, 8.0), dims="trial", coords={"display": ("trial", np.repeat(np.arange(displays), per))})
+    fit = fit_mixture(e, cluster="display")
+    assert np.isfinite(float(fit["p_memory"]))  # the estimate stands; only its uncertainty cannot be had
+    if displays < MIN_CLUSTERS:
+        assert np.isnan(float(fit["p_memory_se"])) and np.isnan(float(fit["sd_se"]))
+        assert str(fit["fit_status"].values) == f"converged; SEs NaN: {displays} clusters, cluster-robust SEs need >= {MIN_CLUSTERS}"
+    else:
+        assert np.isfinite(float(fit["p_memory_se"])) and str(fit["fit_status"].values) == "converged"

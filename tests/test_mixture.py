@@ -136,6 +136,18 @@ def test_circular_sd_matches_scipy_and_ignores_nan():
     assert sd.dims == ("g",) and sd.attrs["units"] == "rad"
 
 
+@settings(max_examples=100, deadline=None)
+@given(angle=st.floats(-np.pi, np.pi), n=st.integers(1, 40))
+def test_identical_errors_have_a_circular_sd_of_zero(angle, n):
+    """Their mean resultant length can round to 1 + 2e-16 (once: NaN and a RuntimeWarning) or to 1 - 1e-16 (an s.d.
+    of 1.5e-8 rad, rounding), or give -0.0 (once printed as "-0.0")."""
+    from neuromem.analysis.working_memory import error_by_delay
+
+    e = xr.DataArray(np.full(n, angle), dims="trial", coords={"delay": ("trial", np.ones(n))})
+    for sd in (float(circular_sd(e)), float(error_by_delay(xr.Dataset({"error": e}))["circular_sd"].squeeze())):
+        assert 0.0 <= sd < 1e-7 and not np.signbit(sd), sd
+
+
 def test_uniform_errors_give_no_memory():
     error = xr.DataArray(np.random.default_rng(16).uniform(-np.pi, np.pi, 1000), dims="trial")
     fit = fit_mixture(error)

@@ -52,6 +52,7 @@ def test_every_shown_item_is_reported_once_in_turn(sizes, seed, n):
         np.testing.assert_array_equal(trials["item_angle"].values, cued["item_angle"].values)
         np.testing.assert_array_equal(order[:, 0], cued["cued_item"].values)
     np.testing.assert_array_equal(trials["cue_angle"].values, trials["target"].values[:, 0])
+    assert trials["trial_end"].attrs == {"units": "s", "long_name": "end of the last report"}  # not response_onset's label
 
 
 def test_the_cued_task_is_unchanged_by_the_new_setting():

@@ -68,7 +68,7 @@ def compare(datasets: Sequence[xr.Dataset], warn: bool = True) -> xr.Dataset:
     summary = get_summary(str(tasks[0]))
     taken: set[str] = set()
     labels = [_label(ds, taken) for ds in datasets]
-    parts = summary.align([summary.summarize(ds) for ds in datasets], labels)
+    parts = summary.align(summary.summarize_all(datasets), labels)
     combined = xr.concat([p.drop_attrs() for p in parts], dim="model", coords="minimal", compat="override", join="exact")
     combined = combined.assign_coords(model=("model", labels), model_family=("model", [str(ds.attrs.get("model_family", "")) for ds in datasets]))
     references = [str(ds.attrs.get("references", "")) for ds in datasets]

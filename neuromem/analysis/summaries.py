@@ -46,6 +46,17 @@ __all__ = [
 ]
 
 
+def _shared_values(summaries: Sequence[xr.Dataset], labels: Sequence[str], dim: str) -> list[xr.Dataset]:
+    """The summaries at the values of ``dim`` every one has; a one-line error naming each one's values if none."""
+    common = summaries[0][dim].values
+    for s in summaries[1:]:
+        common = np.intersect1d(common, s[dim].values)
+    if common.size == 0:
+        listing = "; ".join(f"{lab}: {np.round(s[dim].values, 3).tolist()}" for lab, s in zip(labels, summaries))
+        raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
+    return [s.sel({dim: common}) for s in summaries]
+
+
 class Summary:
     """How results of one task are compared: subclasses set the class attributes and :meth:`summarize`.
 
@@ -68,17 +79,14 @@ class Summary:
         """One model's result reduced to the task's summary along :attr:`summary_dim`."""
         raise ValueError(f"task {self.task!r} cannot be compared (its summary defines no summarize)")
 
+    def summarize_all(self, datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+        """The summaries of results to be compared (each on its own by default; a task may summarise them alike)."""
+        return [self.summarize(ds) for ds in datasets]
+
     def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
         """Each summary's :attr:`summary_vars` at the :attr:`summary_dim` values every summary has."""
-        dim = self.summary_dim
-        common = summaries[0][dim].values
-        for s in summaries[1:]:
-            common = np.intersect1d(common, s[dim].values)
-        if common.size == 0:
-            listing = "; ".join(f"{lab}: {np.round(s[dim].values, 3).tolist()}" for lab, s in zip(labels, summaries))
-            raise ValueError(f"the results share no {dim} value, so they cannot be aligned ({listing})")
         keep = [v for v in self.summary_vars if all(v in s for s in summaries)]
-        return [s[keep].sel({dim: common}) for s in summaries]
+        return [s[keep] for s in _shared_values(summaries, labels, self.summary_dim)]
 
     def add_comparison_extras(self, combined: xr.Dataset) -> tuple[xr.Dataset, list[str]]:
         """Add what is set beside the models (fits, human data); returns it and extra references."""
@@ -121,7 +129,19 @@ class DelayedEstimationSummary(Summary):
         "p_swap",
         "sd3",
     )
-    alignment = "delays shared by every result (s)"
+    alignment = "delays (s) and set sizes shared by every result"
+
+    def summarize_all(self, datasets: Sequence[xr.Dataset]) -> list[xr.Dataset]:
+        """With several items in any result, every result by set size: a one-item result is set size 1 (its
+        error by delay would have other measures, and would be copied along the others' set sizes)."""
+        if any("set_size" in ds.coords for ds in datasets):
+            return [precision_by_set_size(pool_reports(ds)) for ds in datasets]
+        return [self.summarize(ds) for ds in datasets]
+
+    def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
+        """The shared delays and, by set size, the shared set sizes."""
+        aligned = super().align(summaries, labels)
+        return _shared_values(aligned, labels, "set_size") if all("set_size" in s.dims for s in aligned) else aligned
 
     def summarize(self, ds: xr.Dataset) -> xr.Dataset:
         """Bias, variance, mean ``|error|`` and the error distribution by delay (and the diffusion coefficient);

@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from neuromem.analysis.grid import line_fit, split_by
+from neuromem.circular import sd_from_resultant
 
 
 def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
@@ -47,7 +48,7 @@ def error_by_delay(ds: xr.Dataset, n_bins: int = 36) -> xr.Dataset:
         {
             "bias": (mean.where(n > 0)).assign_attrs(units="rad", long_name="circular mean of the error (systematic error)"),
             "variance": (centred**2).mean("trial").assign_attrs(units="rad2", long_name="variance of the error about its mean"),
-            "circular_sd": np.sqrt(-2 * np.log(abs(resultant))).where(n > 0).assign_attrs(units="rad", long_name="circular standard deviation of the error"),
+            "circular_sd": sd_from_resultant(abs(resultant)).where(n > 0).assign_attrs(units="rad", long_name="circular standard deviation of the error"),
             "mean_abs_error": abs(e).mean("trial").assign_attrs(units="rad", long_name="mean absolute error"),
             "n_trials": n.assign_attrs(units="1", long_name="trials"),
             "error_density": density.transpose(..., "delay", "error_bin").assign_attrs(units="rad-1", long_name="distribution of the error (density)"),

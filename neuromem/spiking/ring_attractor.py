@@ -310,13 +310,16 @@ class RingAttractor(SpikingModel):
     def _nearest_bump(self, q: dict[str, Any], trials: xr.Dataset, rates: np.ndarray, guess: np.ndarray, cue: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Reports of trials of several items from E rates (trial, neuron) over the read-out window.
 
-        The report is the population vector of the neurons within half the items' smallest
-        separation of the most active neuron near the cued item (within that same distance of
-        its angle): the bump that holds it. Where no neuron there fires above
-        ``bump_threshold`` (the item's bump faded, merged away or drifted off) the report is
-        ``guess`` (a uniform angle) and the trial is marked guessed. ``cue``: the reported item's angle per trial.
+        The report is the population vector of the neurons within ``reach`` of the most active
+        neuron near the cued item (within ``reach`` of its angle): the bump that holds it.
+        ``reach`` is half the items' smallest separation (past it another item is nearer), but
+        never narrower than a bump (``cue_width``): closer items' bumps merge into one, and a
+        narrower window would clip a drifted bump toward its item, reporting it more precisely
+        than the network held it. Where no neuron there fires above ``bump_threshold`` (the
+        item's bump faded, merged away or drifted off) the report is ``guess`` (a uniform
+        angle) and the trial is marked guessed. ``cue``: the reported item's angle per trial.
         """
-        reach = 0.5 * _task_separation(trials)
+        reach = max(0.5 * _task_separation(trials), float(q["cue_width"]))
         angles = ring_angles(self.N_E)
         smoothed = _circular_smooth(rates, q["cue_width"], angles)  # a neuron's rate is noisy; a bump is wide
         near_cue = np.abs(_wrap(angles[None, :] - np.nan_to_num(cue)[:, None])) <= reach

@@ -231,9 +231,9 @@ class DelayedEstimation(Task):
             coord ``set_size``, dim ``item`` (display location), ``item_angle``
             (trial, item; NaN where no item) and ``cued_item`` (the location cued
             for report). With whole report (``report="all"``) ``cued_item`` gives
-            way to ``report_item`` (trial, report: the location reported at each
+            way to ``report_item`` (trial, turn: the location reported at each
             position of the report order, -1 past the set size); ``target`` and
-            ``report_onset`` (s) are then (trial, report), NaN past the set size;
+            ``report_onset`` (s) are then (trial, turn), NaN past the set size;
             ``cue_angle`` is the item reported first; each report lasts one
             ``response`` period, so ``trial_end`` is ``response_onset`` plus
             ``set_size`` of them.
@@ -280,7 +280,7 @@ class DelayedEstimation(Task):
 
     @staticmethod
     def _in_turn(ds: xr.Dataset, order: np.ndarray, response: float) -> xr.Dataset:
-        """Whole-report trials: every location of ``order`` (trial, report) reported in turn, one ``response`` (s) each."""
+        """Whole-report trials: every location of ``order`` (trial, turn) reported in turn, one ``response`` (s) each."""
         used = order >= 0
         rank = np.arange(order.shape[1])
         angles = ds["item_angle"].values
@@ -292,7 +292,7 @@ class DelayedEstimation(Task):
         ds["target"] = (("trial", "turn"), target, {"units": "rad", "long_name": "angle to report at each position of the order"})
         ds["report_onset"] = (("trial", "turn"), onset, {"units": "s", "long_name": "onset of each report from trial start"})
         # every boundary from one formula, response_onset + k * response: a report ends exactly where the next begins
-        ds["trial_end"] = ds["response_onset"] + ds["set_size"].values * response
+        ds["trial_end"] = (ds["response_onset"] + ds["set_size"].values * response).assign_attrs(units="s", long_name="end of the last report")
         return ds
 
     def score(self, trials: xr.Dataset, responses: xr.Dataset) -> xr.Dataset:
