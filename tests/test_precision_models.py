@@ -101,3 +101,21 @@ def test_same_seed_same_reports_and_bad_parameters_named():
         _run(SlotsAveraging({"slots": 2.5, "slot_sd": "20 deg"}, name="slots"), 5)
     with pytest.raises(ValueError, match="alpha"):
         _run(VariablePrecision({"j1bar": 1.0, "alpha": -1.0, "tau": 1.0}, name="vp"), 5)
+
+
+def test_the_slots_card_shows_zhang_and_luck_s_experiment_1():
+    """Zhang & Luck (2008, Nature 453:233), experiment 1 (8 subjects, colour wheel, 3 or 6 squares): P(memory) at
+    three items was about twice that at six (F(1,7) = 761.26), while the memory s.d. did not differ between them
+    (F < 1). The card (its K and slot s.d. fitted to van den Berg et al. 2012, not to this experiment) shows both:
+    with K = 3, P(memory) = min(1, K/N) halves from 3 to 6 items and every stored item has one slot's s.d."""
+    from neuromem.cards import load_model
+
+    ds = _run(load_model("zhang_luck2008"), 4000, set_sizes=[3, 6], seed=11)
+    fit = fit_mixture(ds["error"], model="two", by=["set_size"]).squeeze()
+    p3, p6 = (float(fit["p_memory"].sel(set_size=k)) for k in (3, 6))
+    assert 1.8 < p3 / p6 < 2.2, (p3, p6)  # "about twice"
+    sd3, sd6 = (fit["sd"].sel(set_size=k) for k in (3, 6))
+    # at three items P(memory) = 1 sits on its bound (no SE there); six items' SE, which is the larger (half its
+    # reports are guesses), stands in for both
+    se = float(np.sqrt(2) * fit["sd_se"].sel(set_size=6))
+    assert abs(float(sd3 - sd6)) < 3 * se, (np.degrees(float(sd3)), np.degrees(float(sd6)), np.degrees(se))
