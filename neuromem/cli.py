@@ -98,7 +98,7 @@ def _compare(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from neuromem.analysis.compare import compare, plot_comparison
-    from neuromem.outputs import claim
+    from neuromem.outputs import claim, run_parameters
     from neuromem.results import load, open_sweep, save
 
     datasets = []
@@ -110,13 +110,24 @@ def _compare(args: argparse.Namespace) -> int:
     if len(datasets) < 2 or len({d.attrs.get("task") for d in datasets}) != 1:
         compare(datasets)  # raises, naming what is wrong
     task = datasets[0].attrs["task"]
-    # both targets checked and claimed before the comparison is computed
-    out = claim(Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc", "--out")
-    figure = claim(Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png", "--figure")
-    ds = compare(datasets, warn=False)  # said in one line here rather than as a warning
-    print(f"people's data: {ds.attrs['human_reference_status']}")
-    print(f"wrote {save(ds, out)}")
-    print(f"wrote {plot_comparison(ds, figure)}")
+    out_path = Path(args.out) if args.out else Path("results") / f"comparison_{task}.nc"
+    figure_path = Path(args.figure) if args.figure else Path("figures") / f"comparison_{task}.png"
+    inputs = {Path(name).resolve() for name in args.results}
+    for option, path in (("--out", out_path), ("--figure", figure_path)):
+        if path.resolve() in inputs or any(p in inputs for p in path.resolve().parents):
+            raise ValueError(f"{option}={str(path)!r} is one of the results compared; give another path, so that no input is replaced")
+    if out_path.resolve() == figure_path.resolve():
+        raise ValueError(f"--out and --figure are the same path {str(out_path)!r}; the figure would replace the comparison")
+    # both targets checked and claimed before the comparison is computed; a file another comparison (other inputs) or
+    # a model's run wrote is refused, never replaced
+    with run_parameters({"results": sorted(str(p) for p in inputs)}, experiment="compare"):
+        out = claim(out_path, "--out")
+        figure = claim(figure_path, "--figure")
+        ds = compare(datasets, warn=False)  # said in one line here rather than as a warning
+        ds.attrs["experiment"] = "compare"
+        print(f"people's data: {ds.attrs['human_reference_status']}")
+        print(f"wrote {save(ds, out)}")
+        print(f"wrote {plot_comparison(ds, figure)}")
     if "fit_aicc" in ds and ds["best_form"].ndim == 1:
         # AICc of the converged forms; '-' where a form did not converge (its status says why)
         def cells(aicc: Any, status: Any) -> str:

@@ -221,14 +221,20 @@ NOT_COMPARED = frozenset({"out", "quiet", "yes", "device", "progress", "workers"
 RUN_ATTR = "experiment_parameters"
 
 
+#: the name of the experiment now writing files (two experiments may share every parameter they both have)
+_EXPERIMENT: contextvars.ContextVar[str | None] = contextvars.ContextVar("neuromem_experiment", default=None)
+
+
 @contextlib.contextmanager
-def run_parameters(params: dict) -> Iterator[None]:
-    """Within the block, :func:`claim` refuses a file another run with other parameters wrote (see :func:`check_same_run`)."""
-    token = _RUN.set(dict(params))
+def run_parameters(params: dict, experiment: str | None = None) -> Iterator[None]:
+    """Within the block, :func:`claim` refuses a file another run with other parameters (or another experiment)
+    wrote (see :func:`check_same_run`)."""
+    token, named = _RUN.set(dict(params)), _EXPERIMENT.set(experiment)
     try:
         yield
     finally:
         _RUN.reset(token)
+        _EXPERIMENT.reset(named)
 
 
 def current_run() -> dict | None:
@@ -249,12 +255,19 @@ def check_same_run(path: Path, name: str) -> None:
 
     try:
         with h5py.File(path, "r") as fh:
-            stored = fh.attrs.get(RUN_ATTR)
+            stored, made_by = fh.attrs.get(RUN_ATTR), fh.attrs.get("experiment")
+        made_by = made_by.decode() if isinstance(made_by, bytes) else made_by
         stored = json.loads(stored.decode() if isinstance(stored, bytes) else stored) if stored is not None else None
     except (OSError, ValueError, TypeError):
         return  # unreadable or not ours: the atomic write replaces it as before
     if not isinstance(stored, dict):
         return
+    now = _EXPERIMENT.get()
+    if now is not None and isinstance(made_by, str) and made_by != now:  # e.g. `run task` over `run free-recall`
+        raise ValueError(
+            f"{name}={str(path)!r} holds the result of experiment {made_by!r}, not {now!r}; "
+            "give another --out folder or remove the file, so that neither result replaces the other silently"
+        )
     # a parameter one side does not know (added or removed by another neuromem version) cannot tell the runs apart
     differ = sorted(k for k in set(stored) & set(params) if k not in NOT_COMPARED and _plain(stored[k]) != _plain(params[k]))
     if differ:

@@ -66,3 +66,50 @@ def test_a_fit_that_stays_at_chance_warns_and_records_it(tmp_path):
         net, paths = fit_model(model="lstm", task="delayed-estimation", task_param={"delays": [3.0]}, steps=120, eval_trials=4, out=tmp_path, progress=False)
     assert str(net.history_["fit_status"].values[0]).startswith("did not learn")
     assert str(xr.open_dataset(paths["history"])["fit_status"].values[0]).startswith("did not learn")
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    first=st.sampled_from(["task", "free-recall", "working-memory", "compare"]), second=st.sampled_from(["task", "free-recall", "working-memory", "compare"])
+)
+def test_a_file_another_experiment_wrote_is_refused_even_with_the_same_parameters(tmp_path_factory, first, second):
+    """`run task --task free-recall` and `run free-recall` may share every parameter they both have: the experiment
+    that wrote a file is compared too."""
+    path = tmp_path_factory.mktemp("runs") / "r.nc"
+    with claims(), run_parameters({"seed": 1}, experiment=first):
+        save(result().assign_attrs(experiment=first), claim_file(path))
+    with claims(), run_parameters({"seed": 1}, experiment=second):
+        if first != second:
+            with pytest.raises(ValueError, match=f"holds the result of experiment '{first}', not '{second}'"):
+                claim_file(path)
+        else:
+            claim_file(path)
+
+
+def _cli(args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "neuromem.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_compare_never_replaces_an_input_its_figure_or_another_comparison(tmp_path):
+    for model, seed in (("cmr", "1"), ("dual_store", "1"), ("dual_store", "2")):
+        assert (
+            _cli(["run", "free-recall", "--model", model, "--trials", "4", "--list-lengths", "8", "--seed", seed, "--out", ".", "--quiet"], tmp_path).returncode
+            == 0
+        )
+    a, b, b2 = "free-recall_cmr_seed1.nc", "free-recall_dual_store_seed1.nc", "free-recall_dual_store_seed2.nc"
+    before = (tmp_path / a).read_bytes()
+    for extra, message in (
+        (["--out", a], "--out='free-recall_cmr_seed1.nc' is one of the results compared"),
+        (["--out", "x", "--figure", "x"], "--out and --figure are the same path 'x'"),
+        (["--out", "c.nc", "--figure", b], "--figure='free-recall_dual_store_seed1.nc' is one of the results compared"),
+    ):
+        proc = _cli(["compare", a, b, *extra], tmp_path)
+        assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert (tmp_path / a).read_bytes() == before and not (tmp_path / "x").exists()
+    assert _cli(["compare", a, b, "--out", "c.nc", "--figure", "c.png"], tmp_path).returncode == 0
+    assert _cli(["compare", a, b, "--out", "c.nc", "--figure", "c.png"], tmp_path).returncode == 0  # the same comparison again
+    proc = _cli(["compare", a, b2, "--out", "c.nc", "--figure", "c2.png"], tmp_path)
+    assert proc.returncode == 2 and "holds the result of a run with other parameters" in proc.stderr, proc.stderr

@@ -119,3 +119,14 @@ def test_the_slots_card_shows_zhang_and_luck_s_experiment_1():
     # reports are guesses), stands in for both
     se = float(np.sqrt(2) * fit["sd_se"].sel(set_size=6))
     assert abs(float(sd3 - sd6)) < 3 * se, (np.degrees(float(sd3)), np.degrees(float(sd6)), np.degrees(se))
+
+
+@pytest.mark.parametrize("card", ["zhang_luck2008", "bays2014", "vandenberg2012"])
+def test_a_card_without_time_says_that_the_delay_does_not_enter_it(card):
+    """--delays 0.5 2 1000 give one distribution of reports: the result and the printed summary say so."""
+    from neuromem.cards import load_model
+    from neuromem.experiments.builtin import _task_report
+
+    ds = _run(load_model(card), 300, set_sizes=[2], seed=4)
+    assert "has no time course" in ds.attrs["model_note"]
+    assert any(line.startswith("note: ") and "no time course" in line for line in _task_report({"x": (ds, None)}))

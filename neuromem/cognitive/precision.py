@@ -96,7 +96,10 @@ class ContinuousReportModel(CognitiveModel):
             },
             coords={"trial": trials["trial"].values} | ({"turn": trials["turn"].values} if "turn" in dims else {}),
         )
-        return self._stamped(ds, trials, seed)
+        ds = self._stamped(ds, trials, seed)
+        # an option the model cannot use is said, not silently ignored: --delays 0 1 1000 give one distribution
+        ds.attrs["model_note"] = f"{self.name} has no time course: the delay does not enter it, so every delay gives the same distribution of reports"
+        return ds
 
 
 def von_mises_noise(rng: np.random.Generator, kappa: np.ndarray) -> np.ndarray:

@@ -40,7 +40,7 @@ OPTION = Param("option", str, None, "model option or card-parameter override as 
 
 def _task_report(written: Written) -> list[str]:
     ds = next(iter(written.values()))[0]
-    note = [f"note: {ds.attrs['network_size_note']}"] if "network_size_note" in ds.attrs else []
+    note = [f"note: {ds.attrs[key]}" for key in ("network_size_note", "model_note") if key in ds.attrs]
     from neuromem.analysis.summaries import report  # the analysis stack (scipy, psifr) only when a report is printed
 
     return report(ds) + note

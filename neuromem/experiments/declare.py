@@ -181,7 +181,7 @@ class Experiment:
         stamp = json.dumps({k: (str(v) if isinstance(v, Path) else v) for k, v in resolved.items()}, sort_keys=True, default=str)
         # the files the function claims stay locked until saved (a second identical run stops at once), and a file
         # another run with other parameters wrote is refused before any work (never replaced silently)
-        with claims(), run_parameters(json.loads(stamp)):
+        with claims(), run_parameters(json.loads(stamp), experiment=self.name):
             written = self.function(**resolved)
             if interrupts.received():  # a signal a library swallowed (a simulator's "stop"): the result is partial
                 raise interrupts.Interrupted(interrupts.received())
