@@ -13,8 +13,10 @@ import numpy as np
 import xarray as xr
 from scipy.special import i0e, i1e
 
-#: the table on which precision is inverted: kappa from 1e-6 to 1e5 (an error s.d. of 0.2 deg), log-spaced
-_KAPPA = np.logspace(-6, 5, 4001)
+#: the largest concentration represented (an error s.d. of 0.18 deg): the end of the table below
+KAPPA_MAX = 1e5
+#: the table on which precision is inverted: kappa from 1e-6 to KAPPA_MAX, log-spaced
+_KAPPA = np.logspace(-6, np.log10(KAPPA_MAX), 4001)
 
 
 def precision_from_kappa(kappa: np.ndarray | float) -> np.ndarray:

@@ -130,3 +130,14 @@ def test_a_card_without_time_says_that_the_delay_does_not_enter_it(card):
     ds = _run(load_model(card), 300, set_sizes=[2], seed=4)
     assert "has no time course" in ds.attrs["model_note"]
     assert any(line.startswith("note: ") and "no time course" in line for line in _task_report({"x": (ds, None)}))
+
+
+@pytest.mark.parametrize(("slot_sd", "refused"), [("1e-9 deg", True), ("0.1 deg", True), ("0.19 deg", False), ("30 deg", False)])
+def test_a_slot_sd_sharper_than_the_von_mises_table_is_refused_not_clamped(slot_sd, refused):
+    """Below 0.181 deg (kappa 1e5, the table's end) the s.d. used to run as 0.181 deg while the result recorded the value given."""
+    model = SlotsAveraging({"slots": 3, "slot_sd": slot_sd}, name="slots")
+    if refused:
+        with pytest.raises(ValueError, match=r"slot_sd=.* is not allowed; it must be >= 0.181 deg"):
+            model._validated()
+    else:
+        model._validated()

@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 import numpy as np
 import xarray as xr
 
-from neuromem.circular import kappa_from_precision, sd_to_kappa
+from neuromem.circular import KAPPA_MAX, kappa_from_precision, kappa_to_sd, sd_to_kappa
 from neuromem.cognitive.base import CognitiveModel
 from neuromem.tasks.base import WHOLE_REPORT
 from neuromem.tasks.delayed_estimation import per_report_flags
@@ -120,6 +120,11 @@ class SlotsAveraging(ContinuousReportModel):
         if p["slots"] != int(p["slots"]):
             raise ValueError(f"parameter slots={self.parameters['slots']!r} is not allowed; it must be a whole number >= 1")
         p["slots"] = int(p["slots"])
+        sharpest = float(kappa_to_sd(KAPPA_MAX))  # a narrower s.d. would run as this one (the von Mises table's end)
+        if p["slot_sd"] < sharpest:
+            raise ValueError(
+                f"parameter slot_sd={self.parameters['slot_sd']!r} is not allowed; it must be >= {np.degrees(sharpest):.3g} deg (kappa <= {KAPPA_MAX:g})"
+            )
         return p
 
     def report(self, p: Mapping[str, Any], target: np.ndarray, set_size: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
