@@ -113,3 +113,17 @@ def test_compare_never_replaces_an_input_its_figure_or_another_comparison(tmp_pa
     assert _cli(["compare", a, b, "--out", "c.nc", "--figure", "c.png"], tmp_path).returncode == 0  # the same comparison again
     proc = _cli(["compare", a, b2, "--out", "c.nc", "--figure", "c2.png"], tmp_path)
     assert proc.returncode == 2 and "holds the result of a run with other parameters" in proc.stderr, proc.stderr
+
+
+def test_a_network_that_did_not_learn_says_so_in_every_run_of_it(tmp_path):
+    """One LSTM unit cannot learn four set sizes (loss 0.513 -> 0.501): the saved fit keeps that, a run of it warns
+    in one line and its result records it."""
+    args = ["fit", "--model", "lstm", "--task", "delayed-estimation", "--task-param", "set_sizes=[1,2,4,6]", "--hidden", "1", "--steps", "100"]
+    assert _cli([*args, "--out", ".", "--quiet"], tmp_path).returncode == 0
+    run = ["run", "working-memory", "--fitted", "fit_lstm_delayed-estimation.pt", "--set-sizes", "1", "2", "4", "6", "--delays", "0.4"]
+    proc = _cli([*run, "--trials", "8", "--out", "r", "--quiet"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "did not learn when it was fitted" in line]
+    assert len(warned) == 1 and warned[0].startswith("neuromem: warning: fit_lstm_delayed-estimation.pt"), proc.stderr
+    (result,) = (tmp_path / "r").glob("*.nc")
+    assert json.loads(xr.open_dataset(result).attrs["parameters"])["fit_status"].startswith("did not learn")

@@ -193,6 +193,14 @@ class ArtificialModel:
             out = self.readout(one, states, enc.x[None])
         return out[0].cpu().numpy(), {k: v[0].cpu().numpy() for k, v in states.items()}
 
+    def fit_status_of(self, index: int) -> str | None:
+        """How the fit of seed number ``index`` ended (``learned``, ``did not learn: ...``); None if not recorded."""
+        history = getattr(self, "history_", None)
+        if history is not None and "fit_status" in history:
+            return str(history["fit_status"].values[index])
+        stored = getattr(self, "fit_status_", None)  # from the saved file
+        return None if stored is None else str(stored[index])
+
     def run(
         self, trials: xr.Dataset, *, seed: int = 0, progress: bool = False, checkpoint: Any = None, fitted_seed: int | None = None, record: Sequence[str] = ()
     ) -> xr.Dataset:
@@ -234,6 +242,9 @@ class ArtificialModel:
             "fitted_seed": int(self.seeds_[index]),
             "task_parameters": trials.attrs.get("task_parameters", ""),
         }
+        status = self.fit_status_of(index)
+        if status is not None:  # a network that did not learn says so in every result it gives
+            params["fit_status"] = status
         ds.attrs.update(
             provenance(
                 title=f"{self.name} ({self.family}) on {task}",

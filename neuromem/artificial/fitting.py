@@ -355,6 +355,7 @@ def save_fitted(model: ArtificialModel, path: str | os.PathLike) -> Path:
             "task": model.task_,
             "task_parameters": getattr(model, "task_parameters_", None),
             "steps": model.steps_,
+            "fit_status": [model.fit_status_of(i) for i in range(len(model.seeds_))],
         },
         path,
     )
@@ -387,4 +388,6 @@ def load_fitted(path: str | os.PathLike, device: str = "auto") -> ArtificialMode
     model.seeds_, model.io_, model.task_, model.steps_ = state["seeds"], tuple(state["io"]), state["task"], state["steps"]
     if state.get("task_parameters") is not None:  # files written before it was saved lack it
         model.task_parameters_ = state["task_parameters"]
+    if state.get("fit_status") is not None and None not in state["fit_status"]:  # files written before it was saved lack it
+        model.fit_status_ = list(state["fit_status"])
     return model

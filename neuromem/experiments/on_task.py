@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,11 @@ def fitted_network(fitted: str) -> Any:
 
     if not Path(fitted).is_file():
         raise ValueError(f"fitted={str(fitted)!r} is not a file; give a .pt written by `neuromem fit`")
-    return load_fitted(fitted)
+    net = load_fitted(fitted)
+    unlearned = [f"seed {s}: {v}" for s, v in zip(net.seeds_, getattr(net, "fit_status_", None) or []) if v.startswith("did not learn")]
+    if unlearned:  # its results are a network at chance, not the model's answer: said at every use, and in the result
+        warnings.warn(f"{fitted} did not learn when it was fitted ({'; '.join(unlearned)}); its reports are not what a trained {net.name} does", stacklevel=2)
+    return net
 
 
 def build_model(model: str, task: Any, fitted: str | None, options: Mapping[str, Any], net: Any = None) -> Any:
