@@ -43,7 +43,8 @@ def list_notebooks() -> list[str]:
 def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, *, quick: bool = False, timeout: float = 1800) -> tuple[bool, str]:
     """Run notebook ``name`` on ``results``, writing figures into ``out``.
 
-    Returns (succeeded, the figures written or the error's last line).
+    Returns (succeeded, the figures written and every line the notebook printed about what it
+    could not draw ("not drawn ..."), or the error's last line).
     """
     book = notebook_folder() / f"{name}.py"
     if not book.is_file():
@@ -68,7 +69,9 @@ def run_notebook(name: str, results: str | os.PathLike, out: str | os.PathLike, 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if proc.returncode == 0:
-        return True, ", ".join(written) or "no figure"
+        # what a notebook could not draw (its lines that say "not drawn") is said beside what it drew, never only in the figure
+        missing = [line.strip() for line in proc.stdout.splitlines() if "not drawn" in line]
+        return True, "; ".join([", ".join(written) or "no figure", *missing])
     return False, (proc.stderr.strip().splitlines() or ["failed"])[-1]
 
 

@@ -76,6 +76,9 @@ human = load_reference("peers_free_recall").sel(condition="immediate", list_leng
 summaries = {label: free_recall_summary(ds) for label, ds in shown.items()}
 for label, ds in shown.items():
     print(f"{label}: {ds.attrs['title']} | {ds.attrs['backend']}")
+missing = [label for label in files if label not in shown]
+if missing:
+    print("not drawn (no result file):", ", ".join(missing))
 
 # %%
 styles = {"immediate": ("-", "C0"), "delayed": ("--", "C3"), "continual": (":", "C2")}
@@ -90,6 +93,8 @@ for (label, s), (ax_spc, ax_crp) in zip(summaries.items(), axes):
     if L == 16:
         ax_spc.plot(human["position"], human["recall_probability"], "k-", lw=2, alpha=0.6, label="humans (PEERS), immediate")
         ax_crp.plot(human["lag"], human["lag_crp"], "k-", lw=2, alpha=0.6, label="humans (PEERS), immediate")
+    else:  # people's lists had 16 items: another length has no human curve to set beside it, and says so
+        print(f"not drawn: people's curves beside {label} (PEERS lists have 16 items, these {L})")
     n = int(s["n_lists"].sel(list_length=L).min())
     ax_spc.set(ylabel="P(recall)", title=f"{label}: {L}-item lists ({n} per schedule)", ylim=(0, 1.05), xlim=(0.5, L + 0.5))
     ax_crp.set(ylabel="CRP", title="lag-CRP", xlim=(-5.5, 5.5), ylim=(0, 1.0))

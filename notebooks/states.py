@@ -129,7 +129,8 @@ for k, label in enumerate(present):
     ax.plot([elapsed[-1]], [np.degrees(np.std(behaviour))], "o", color="k", label="reported angle (error s.d.)")
     ax.set(xlabel="time into the delay (s)", ylabel="s.d. of the decoded drift (deg)", title=f"D = {float(dr['diffusion']):.2g} rad$^2$/s")
     ax.legend(fontsize=7, frameon=False)
-fig.colorbar(im, ax=axes[0, -1], shrink=0.9, label="decoding accuracy")
+if present:  # with no result at all the figure only says what it could not draw
+    fig.colorbar(im, ax=axes[0, -1], shrink=0.9, label="decoding accuracy")
 if missing:
     fig.suptitle("not drawn (no result file): " + ", ".join(missing), fontsize=8)
 fig.savefig(figures / "states_delayed_estimation.png", dpi=120)

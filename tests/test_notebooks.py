@@ -62,6 +62,26 @@ def test_figures_without_results_fails_with_the_notebooks_reason(tmp_path):
     assert "neuromem figures: running notebooks/working_memory.py" in proc.stderr and "1/1" in proc.stderr  # which runs, and progress
 
 
+def test_the_states_figure_without_any_states_result_says_what_it_could_not_draw(tmp_path):
+    """It used to stop on a NameError (the colour bar of a panel never drawn)."""
+    (tmp_path / "empty").mkdir()
+    proc = figures_command("--results", str(tmp_path / "empty"), "--out", str(tmp_path / "f"), "--only", "states")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not drawn (no result file): rate RNN, LSTM, Transformer, ring (Compte 2000, scaled)" in proc.stdout
+    assert (tmp_path / "f" / "states_delayed_estimation.png").is_file()
+
+
+def test_a_human_curve_the_free_recall_figure_cannot_draw_is_said(tmp_path):
+    from neuromem.experiments import free_recall
+
+    for model in ("cmr", "dual_store"):
+        free_recall(model=model, trials=6, list_lengths=[8], out=str(tmp_path / "r"), quiet=True)
+    proc = figures_command("--results", str(tmp_path / "r"), "--out", str(tmp_path / "f"), "--only", "free_recall")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "not drawn: people's curves beside CMR (PEERS lists have 16 items, these 8)" in proc.stdout
+    assert "not drawn (no result file): LSTM (fitted)" in proc.stdout
+
+
 def test_a_notebook_runs_after_the_notebooks_it_needs(monkeypatch):
     assert notebook_needs("comparison") == ["artificial_models", "plasticity_and_forgetting"]
     assert notebook_needs("working_memory") == []
