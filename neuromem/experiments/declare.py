@@ -50,8 +50,8 @@ class Param:
     exclusive_minimum: bool = False
     #: ``None`` is allowed even with another default (``out=None``: keep the results in memory, write no file)
     nullable: bool = False
-    #: for ``many``: each value at most once (a repeated seed or model would be run and counted twice)
-    unique: bool = False
+    #: for ``many``: each value at most once (a repeated seed, delay or list length would be run and counted twice)
+    unique: bool = True
 
     @property
     def option(self) -> str:
