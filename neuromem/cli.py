@@ -269,7 +269,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         code = args.func(args)
-        if interrupts.received():  # it came while the results were written: they are whole, the run is complete
+        if interrupts.received() and code == 0:  # it came while the results were written: they are whole, the run is complete
+            # (a command that stopped on it, as an interrupted sweep does, has said so itself and returns its code)
             name = signal.Signals(interrupts.received()).name
             print(f"neuromem: {name} arrived while the results were being written; they are complete", file=sys.stderr)
         return code

@@ -258,3 +258,24 @@ def test_a_warning_reaches_the_terminal_as_one_line_without_a_source_path(tmp_pa
     warned = [line for line in proc.stderr.splitlines() if "did not learn" in line]
     assert len(warned) == 1 and warned[0].startswith("neuromem: warning: lstm on delayed-estimation did not learn"), proc.stderr
     assert ".py:" not in proc.stderr and "warnings.warn" not in proc.stderr
+
+
+@pytest.mark.parametrize(("code", "complete"), [(0, True), (130, False), (1, False)])
+def test_a_signal_is_called_harmless_only_when_the_command_completed(monkeypatch, capsys, code, complete):
+    """An interrupted sweep says what it saved and returns 130; main used to add "they are complete" after it."""
+    import signal
+
+    from neuromem import cli, interrupts
+
+    def command(args):
+        interrupts._state["received"] = signal.SIGINT  # as the handler records a signal during a deferred write
+        return code
+
+    class Parser:
+        def parse_args(self, argv):
+            return type("Args", (), {"func": staticmethod(command)})()
+
+    monkeypatch.setattr(cli, "build_parser", lambda: Parser())
+    assert main(["anything"]) == code
+    said = "arrived while the results were being written; they are complete" in capsys.readouterr().err
+    assert said == complete

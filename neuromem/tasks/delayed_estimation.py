@@ -394,15 +394,16 @@ class DelayedEstimation(Task):
 
         Report k runs from its onset to the next report's onset (the last to ``trial_end``), all read
         from the trials, so the windows tile the report period: no step falls in two, none in none.
-        A report with no step in its window (a time step longer than a report) is refused.
+        A time step as long as a report or longer is refused (some report would have no step).
         """
         onset = trials["report_onset"].values  # NaN past the set size: that window never opens
         end = np.concatenate([onset[:, 1:], np.full((onset.shape[0], 1), np.nan)], axis=1)
         end = np.where(np.isnan(end), trials["trial_end"].values[:, None], end)
         windows = np.stack([enc.window(t, onset[:, k], end[:, k]) for k in range(onset.shape[1])])
         empty = np.isfinite(onset).T & (windows.sum(1) == 0)
-        if empty.any():
-            dt = float(t[1] - t[0]) if t.size > 1 else float(2 * t[0])
+        dt = float(t[1] - t[0]) if t.size > 1 else float(2 * t[0])
+        # a step as long as a report gives it one step or none, as rounding puts the boundary: refused as a whole
+        if empty.any() or dt >= float(np.nanmin(end - onset)) * (1 - 1e-9):
             raise ValueError(
                 f"dt={dt:g} s is not allowed for whole-report trials whose reports last {float(np.nanmin(end - onset)):g} s: "
                 "some report would have no time step; use a dt shorter than a report (timing['response'])"
