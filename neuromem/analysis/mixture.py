@@ -326,16 +326,15 @@ def _scores(spec: _Model, theta: np.ndarray, data: dict) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def _cluster_covariance(spec: _Model, theta: np.ndarray, data: dict, H: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+def _cluster_covariance(spec: _Model, theta: np.ndarray, data: dict, H: np.ndarray, which: np.ndarray, G: int) -> np.ndarray:
     """Cluster-robust (sandwich) covariance H^-1 B H^-1 with B the outer products of each cluster's summed scores.
 
     The scores of one cluster (e.g. the reports of one display) are summed before their outer
     product, so any dependence within a cluster counts, positive or negative; G / (G - 1) is
     the usual small-sample factor (Cameron & Miller 2015, J Hum Resour 50:317; their
-    (N - 1) / (N - K) factor, ~1 for trials, is left out). Needs at least two clusters.
+    (N - 1) / (N - K) factor, ~1 for trials, is left out). ``which``: each trial's cluster
+    number (0 .. G - 1); needs at least two clusters.
     """
-    ids, which = np.unique(clusters, return_inverse=True)
-    G = ids.size
     summed = np.zeros((G, theta.size))
     np.add.at(summed, which, _scores(spec, theta, data))
     bread = np.linalg.inv(H)
@@ -364,14 +363,15 @@ def _fit_group(model: str, e: np.ndarray, nt: np.ndarray | None, clusters: np.nd
     status, cov = spec.at_bound(theta), None
     if status is None:
         H = _hessian(lambda t: spec.nll(t, data), theta, spec.steps(theta))
-        n_clusters = None if clusters is None else np.unique(clusters[finite]).size
+        which = None if clusters is None else np.unique(clusters[finite], return_inverse=True)[1]  # cluster number per trial
+        n_clusters = None if which is None else int(which.max()) + 1
         if not (np.all(np.isfinite(H)) and np.all(np.linalg.eigvalsh(H) > 0)):
             status = "failed: observed information not positive definite"
         elif n_clusters is not None and n_clusters < MIN_CLUSTERS:
             status = f"converged; SEs NaN: {n_clusters} clusters, cluster-robust SEs need >= {MIN_CLUSTERS}"
         else:
             status = "converged"
-            cov = np.linalg.inv(H) if clusters is None else _cluster_covariance(spec, theta, data, H, clusters[finite])
+            cov = np.linalg.inv(H) if clusters is None else _cluster_covariance(spec, theta, data, H, which, n_clusters)
     k = len(spec.names)
     return result | {"fit_status": status, "log_likelihood": -nll, "aic": 2 * k + 2 * nll, "params": _derived(model, theta, cov)}
 

@@ -135,8 +135,13 @@ class DelayedEstimationSummary(Summary):
         """With several items in any result, every result by set size: a one-item result is set size 1 (its
         error by delay would have other measures, and would be copied along the others' set sizes)."""
         if any("set_size" in ds.coords for ds in datasets):
-            return [precision_by_set_size(pool_reports(ds)) for ds in datasets]
+            return [self._by_set_size(ds) for ds in datasets]
         return [self.summarize(ds) for ds in datasets]
+
+    @staticmethod
+    def _by_set_size(ds: xr.Dataset) -> xr.Dataset:
+        """Precision and mixture fits by set size (every item reported in turn: the reports pooled)."""
+        return precision_by_set_size(pool_reports(ds))
 
     def align(self, summaries: Sequence[xr.Dataset], labels: Sequence[str]) -> list[xr.Dataset]:
         """The shared delays and, by set size, the shared set sizes."""
@@ -148,7 +153,7 @@ class DelayedEstimationSummary(Summary):
         with several items, circular s.d. and the mixture fits by set size and delay (every item reported in
         turn: the reports pooled over their positions, the measure a cued report gives)."""
         if "set_size" in ds.coords:
-            return precision_by_set_size(pool_reports(ds))
+            return self._by_set_size(ds)
         return error_by_delay(ds)
 
     def plot_comparison(self, ds: xr.Dataset, axes: Sequence[Any]) -> None:

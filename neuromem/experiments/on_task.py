@@ -54,7 +54,8 @@ def fitted_network(fitted: str) -> Any:
     if not Path(fitted).is_file():
         raise ValueError(f"fitted={str(fitted)!r} is not a file; give a .pt written by `neuromem fit`")
     net = load_fitted(fitted)
-    unlearned = [f"seed {s}: {v}" for s, v in zip(net.seeds_, getattr(net, "fit_status_", None) or []) if v.startswith("did not learn")]
+    statuses = {seed: net.fit_status_of(i) or "" for i, seed in enumerate(net.seeds_)}  # "": a file saved before statuses were
+    unlearned = [f"seed {seed}: {v}" for seed, v in statuses.items() if v.startswith("did not learn")]
     if unlearned:  # its results are a network at chance, not the model's answer: said at every use, and in the result
         warnings.warn(f"{fitted} did not learn when it was fitted ({'; '.join(unlearned)}); its reports are not what a trained {net.name} does", stacklevel=2)
     return net
